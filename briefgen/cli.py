@@ -1,0 +1,132 @@
+"""The command line: parses arguments and hands over to the stage that does the work.
+
+Errors are `BriefgenError`s carrying their message and exit code; they are printed as one line (or one
+line per diagnostic) without a traceback, unless `--debug` is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from briefgen import __version__
+from briefgen.errors import BriefgenError, Diagnostic, ExitCode
+
+INTERNAL_ERROR = 70
+
+
+class _Group(click.Group):
+    """Turns briefgen's errors into one-line messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug")) or bool(os.environ.get("BRIEFGEN_DEBUG"))
+        try:
+            return super().invoke(ctx)
+        except BriefgenError as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"briefgen: error: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("briefgen: interrupted; nothing partial was written", err=True)
+            ctx.exit(ExitCode.INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            click.echo(
+                f"briefgen: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                err=True,
+            )
+            ctx.exit(INTERNAL_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(__version__, prog_name="briefgen")
+def cli(debug: bool) -> None:
+    """Turn a desk of report records into situation briefs (HTML, PDF, JSON, email)."""
+
+
+desk_argument = click.argument(
+    "desk", required=False, default=".", type=click.Path(path_type=Path, file_okay=True, dir_okay=True)
+)
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        click.echo(str(diagnostic))
+
+
+@cli.command()
+@desk_argument
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def validate(desk: Path, strict: bool, output_format: str) -> None:
+    """Check every record of DESK and report all problems (exit 1 on errors)."""
+    from briefgen.loader import load_desk
+    from briefgen.validate import validate_desk
+
+    loaded = load_desk(desk)
+    report = validate_desk(loaded)
+    errors, warnings = len(report.errors), len(report.warnings)
+    files = len(loaded.sources) + len(loaded.briefs) + len(loaded.lists)
+    if output_format == "json":
+        payload = {
+            "desk": str(desk),
+            "errors": errors,
+            "warnings": warnings,
+            "strict": strict,
+            "diagnostics": [d.as_dict() for d in report.diagnostics],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        _print_diagnostics(report.diagnostics)
+        verdict = "invalid" if errors or (strict and warnings) else "valid"
+        click.echo(
+            f"{desk}: {verdict}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
+            f"({files} record files, {len(loaded.briefs)} editions)",
+            err=True,
+        )
+    if errors or (strict and warnings):
+        sys.exit(ExitCode.BAD_DATA)
+
+
+@cli.command()
+@click.option(
+    "--kind",
+    type=click.Choice(["source", "brief", "list", "settings"]),
+    default=None,
+    help="One record kind; default: any record file (source, brief or list).",
+)
+def schema(kind: str | None) -> None:
+    """Print the JSON Schema of the records (for editors' YAML language servers)."""
+    from briefgen.schema import json_schema
+
+    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--name", default="Example Desk", show_default=True, help="The desk's name.")
+def init(directory: Path, name: str) -> None:
+    """Create a new desk in DIRECTORY with one source, one brief and one list."""
+    from briefgen.scaffold import create_desk
+
+    written = create_desk(directory, name=name, today=datetime.now(UTC).date())
+    for path in written:
+        click.echo(f"created {path}")
+    click.echo(f"next: briefgen validate {directory} && briefgen build {directory}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="briefgen")

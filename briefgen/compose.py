@@ -1,0 +1,634 @@
+"""Compose one edition: choose its sources, merge items by id, resolve dates, actors and citations,
+compute corroboration and find discrepancies. No templates are involved.
+
+The rules are those of "Merging: how a brief is composed" in the record format:
+1. the brief's sources are chosen (ids or glob patterns), with every item their records carry, then the
+   brief record's own items are added;
+2. items with one id are one item, citations united; prose comes from the brief record, else from the
+   first source record in path order (a different prose value elsewhere is a warning);
+3. fact fields (`occurred`, `where`, `status`) that disagree between sources become discrepancies;
+4. corroboration counts independent originators (a source, its outlet and what it relays are one);
+5. the brief may not be marked less restrictively than a source it uses, unless it says why.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from briefgen import composed as out
+from briefgen.citations import TextCitation, find_citations
+from briefgen.errors import Diagnostic, Severity
+from briefgen.loader import Desk, Loaded, RecordFile, did_you_mean
+from briefgen.models import (
+    ActorPatch,
+    BriefRecord,
+    Citation,
+    DateMapping,
+    DevelopmentKind,
+    DevelopmentPatch,
+    DiscrepancyKind,
+    DiscrepancyStatus,
+    OpenQuestionPatch,
+    Precision,
+    QuestionKind,
+    QuestionStatus,
+    Source,
+    SourceRecord,
+    Status,
+)
+from briefgen.reader import Loc
+
+Item = TypeVar("Item", DevelopmentPatch, ActorPatch, OpenQuestionPatch)
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """The composed edition (None when errors prevent it) and what composing found."""
+
+    brief: out.ComposedBrief | None
+    diagnostics: tuple[Diagnostic, ...]
+    files: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.brief is not None and not any(d.is_error for d in self.diagnostics)
+
+
+@dataclass(frozen=True)
+class _Part(Generic[Item]):
+    """One record's contribution to an item."""
+
+    item: Item
+    file: RecordFile
+    loc: Loc
+    own_source: str | None  # the source record's source id; None for the brief record
+
+    def cites(self) -> list[Citation]:
+        if self.item.cites or self.own_source is None:
+            return list(self.item.cites)
+        return [Citation(source=self.own_source)]
+
+    def diagnostic(self, field_name: str | None, message: str, severity: Severity, code: str) -> Diagnostic:
+        loc = (*self.loc, field_name) if field_name else self.loc
+        return self.file.diagnostic(loc, message, severity=severity, code=code)
+
+
+@dataclass
+class _Collector:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, part: _Part[Any], field_name: str | None, message: str, code: str) -> None:
+        self.diagnostics.append(part.diagnostic(field_name, message, Severity.ERROR, code))
+
+    def warn(self, part: _Part[Any], field_name: str | None, message: str, code: str) -> None:
+        self.diagnostics.append(part.diagnostic(field_name, message, Severity.WARNING, code))
+
+
+# --- source selection -------------------------------------------------------------------------------
+
+
+def select_sources(desk: Desk, patterns: Sequence[str] | None) -> list[Loaded[SourceRecord]]:
+    """The source records a brief uses, in path order: all of them, or those whose id matches a pattern."""
+    if patterns is None:
+        return list(desk.sources)
+    return [s for s in desk.sources if any(fnmatch.fnmatchcase(s.record.source.id, p) for p in patterns)]
+
+
+def originator_groups(sources: dict[str, Source], source_ids: Iterable[str]) -> list[list[str]]:
+    """Group sources into independent originators: a source, its outlet and what it relays are one."""
+
+    def keys(source: Source) -> set[str]:
+        found = {source.id} | {_slug(r) for r in source.relays}
+        if source.outlet:
+            found.add(_slug(source.outlet))
+        return found
+
+    groups: list[tuple[set[str], list[str]]] = []
+    for source_id in dict.fromkeys(source_ids):
+        source = sources.get(source_id)
+        own = keys(source) if source else {source_id}
+        merged_keys, merged_ids = set(own), [source_id]
+        remaining = []
+        for group_keys, group_ids in groups:
+            if group_keys & merged_keys:
+                merged_keys |= group_keys
+                merged_ids = group_ids + merged_ids
+            else:
+                remaining.append((group_keys, group_ids))
+        groups = [*remaining, (merged_keys, merged_ids)]
+    return sorted(sorted(ids) for _, ids in groups)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+
+
+# --- dates ------------------------------------------------------------------------------------------
+
+
+def resolve_date(mapping: DateMapping, status: Status, source: Source | None) -> tuple[out.When, str | None]:
+    """Resolve a reported date; returns the date and, when it stays unresolved, why."""
+    precision = mapping.precision or (Precision.TIME if isinstance(mapping.on, datetime) else Precision.DAY)
+    if mapping.on is not None:
+        return out.When(on=mapping.on, as_reported=mapping.as_reported, precision=precision), None
+    reported = mapping.as_reported or ""
+    weekday = _WEEKDAY.search(reported)
+    if weekday is None:
+        return out.When(on=None, as_reported=reported, precision=precision), (
+            f"date left unresolved: {reported!r} gives no date (set `on` when it is known)"
+        )
+    if source is None or source.published is None:
+        who = f"source {source.id!r}" if source else "the citing source"
+        return out.When(on=None, as_reported=reported, precision=precision), (
+            f"date left unresolved: {reported!r} is a weekday and {who} has no publication date"
+        )
+    published = source.published.date() if isinstance(source.published, datetime) else source.published
+    target = WEEKDAYS.index(weekday.group(1).lower())
+    if status.is_future:
+        resolved = published + timedelta(days=(target - published.weekday()) % 7)
+    else:
+        resolved = published - timedelta(days=(published.weekday() - target) % 7)
+    return out.When(on=resolved, as_reported=reported, precision=Precision.DAY, resolved_from=source.id), None
+
+
+def _date_key(when: out.When | None) -> str | None:
+    if when is None:
+        return None
+    return when.on.isoformat() if when.on is not None else f"unresolved: {when.as_reported}"
+
+
+# --- merging ----------------------------------------------------------------------------------------
+
+
+def _gather(
+    record_items: Iterable[tuple[Sequence[Item], RecordFile, str, str | None]],
+) -> dict[str, list[_Part[Item]]]:
+    merged: dict[str, list[_Part[Item]]] = {}
+    for items, file, key, own_source in record_items:
+        for index, item in enumerate(items):
+            merged.setdefault(item.id, []).append(_Part(item, file, (key, index), own_source))
+    return merged
+
+
+def _brief_first(parts: list[_Part[Item]]) -> list[_Part[Item]]:
+    """Brief record contributions first, then source records in path order."""
+    return [p for p in parts if p.own_source is None] + [p for p in parts if p.own_source is not None]
+
+
+def _prose(parts: list[_Part[Item]], name: str, collector: _Collector) -> Any:
+    """A prose field: the brief's value, else the first source record's; differing values are warned."""
+    ordered = _brief_first(parts)
+    given: list[tuple[_Part[Item], Any]] = [
+        (p, getattr(p.item, name)) for p in ordered if getattr(p.item, name) is not None
+    ]
+    if not given:
+        return None
+    chosen_part: _Part[Item] = given[0][0]
+    chosen = given[0][1]
+    if chosen_part.own_source is not None:
+        chosen_at = f"{chosen_part.file.rel}:{chosen_part.file.lines.line_of((*chosen_part.loc, name))}"
+        for part, value in given[1:]:
+            if value != chosen:
+                collector.warn(
+                    part,
+                    name,
+                    f"{name} differs from {chosen_at}, whose value is used (set it in the brief record to choose)",
+                    "prose-differs",
+                )
+    return chosen
+
+
+def _first(parts: list[_Part[Item]], name: str) -> Any:
+    return next((getattr(p.item, name) for p in _brief_first(parts) if getattr(p.item, name) is not None), None)
+
+
+def _union(values: Iterable[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+def _cite(citation: Citation | TextCitation) -> out.Cite:
+    if isinstance(citation, TextCitation):
+        return out.Cite(source=citation.source, locator=citation.locator)
+    return out.Cite(
+        source=citation.source,
+        locator=citation.locator,
+        quote=citation.quote,
+        via=citation.via,
+        anonymous=citation.anonymous,
+    )
+
+
+def _cites(parts: Iterable[_Part[Any]]) -> list[out.Cite]:
+    return _union(_cite(c) for p in parts for c in p.cites())
+
+
+# --- the composer -----------------------------------------------------------------------------------
+
+
+class _Composer:
+    def __init__(self, desk: Desk, edition: Loaded[BriefRecord]) -> None:
+        self.desk = desk
+        self.edition = edition
+        self.brief = edition.record.brief
+        self.collector = _Collector()
+        self.selected = select_sources(desk, self.brief.sources)
+        self.all_sources = {s.record.source.id: s.record.source for s in desk.sources}
+        self.source_files = {s.record.source.id: s.file for s in desk.sources}
+        self.discrepancies: list[out.Discrepancy] = []
+
+    def _record_items(self, key: str) -> list[tuple[Sequence[Any], RecordFile, str, str | None]]:
+        found: list[tuple[Sequence[Any], RecordFile, str, str | None]] = [
+            (getattr(s.record, key), s.file, key, s.record.source.id) for s in self.selected
+        ]
+        found.append((getattr(self.edition.record, key), self.edition.file, key, None))
+        return found
+
+    def compose(self) -> Composition:
+        brief = self.brief
+        if brief.sources is not None and not self.selected:
+            self.collector.diagnostics.append(
+                self.edition.file.diagnostic(
+                    ("brief", "sources"),
+                    f"no source matches {', '.join(brief.sources)} (known: {', '.join(sorted(self.all_sources))})",
+                    code="no-sources",
+                )
+            )
+        actors = self._actors()
+        names = self._actor_names(actors)
+        developments = self._developments(names)
+        questions = self._questions()
+        discrepancies = self._hand_discrepancies() + self.discrepancies
+        used = self._used_sources(developments, actors, questions, discrepancies)
+        self._check_marking(used)
+        self._check_lists()
+        files = sorted({self.edition.file.rel} | {self.source_files[s].rel for s in used if s in self.source_files})
+        if any(d.is_error for d in self.collector.diagnostics):
+            return Composition(None, tuple(self.collector.diagnostics), tuple(files))
+        result = out.ComposedBrief(
+            id=brief.id,
+            title=brief.title,
+            date=brief.date,
+            issued=brief.issued,
+            cutoff=brief.cutoff,
+            timezone=self.desk.settings.desk.timezone,
+            marking=brief.marking,
+            restrictions=brief.restrictions,
+            downgrade_reason=brief.downgrade_reason,
+            product=brief.product,
+            authors=list(brief.authors),
+            language=brief.language,
+            desk=self.desk.settings.desk.name,
+            template=brief.template,
+            lists=list(brief.lists),
+            bluf=list(brief.bluf),
+            outlook=brief.outlook,
+            developments=developments,
+            discrepancies=discrepancies,
+            actors=[a for a in actors if a is not None],
+            open_questions=questions,
+            sources=[self._source(self.all_sources[s]) for s in used if s in self.all_sources],
+        )
+        return Composition(result, tuple(self.collector.diagnostics), tuple(files))
+
+    # actors
+
+    def _actors(self) -> list[out.Actor]:
+        merged = _gather(self._record_items("actors"))
+        actors = []
+        for actor_id, parts in merged.items():
+            name = _first(parts, "name")
+            if name is None:
+                self.collector.error(
+                    parts[0],
+                    "name",
+                    f"actor {actor_id!r} has no name in any record of this brief",
+                    "incomplete-item",
+                )
+                continue
+            actors.append(
+                out.Actor(
+                    id=actor_id,
+                    name=name,
+                    aliases=_union(a for p in _brief_first(parts) for a in p.item.aliases),
+                    type=_first(parts, "type"),
+                    parent=_first(parts, "parent"),
+                    role=_prose(parts, "role", self.collector),
+                    cites=_cites(parts),
+                )
+            )
+        known = {a.id for a in actors}
+        for actor in actors:
+            if actor.parent is not None and actor.parent not in known:
+                part = merged[actor.id][0]
+                self.collector.error(
+                    part,
+                    "parent",
+                    f"unknown actor {actor.parent!r}{did_you_mean(actor.parent, known)}",
+                    "unknown-actor",
+                )
+        return actors
+
+    def _actor_names(self, actors: list[out.Actor]) -> dict[str, out.Actor]:
+        names: dict[str, out.Actor] = {}
+        for actor in actors:
+            for name in (actor.name, *actor.aliases):
+                names.setdefault(name.casefold(), actor)
+        for actor in actors:
+            names[actor.id] = actor
+        return names
+
+    # developments
+
+    def _developments(self, names: dict[str, out.Actor]) -> list[out.Development]:
+        merged = _gather(self._record_items("developments"))
+        developments = []
+        for dev_id, parts in merged.items():
+            summary = _prose(parts, "summary", self.collector)
+            cites = _cites(parts)
+            if summary is None:
+                self.collector.error(
+                    parts[0],
+                    "summary",
+                    f"development {dev_id!r} has no summary: it is in none of this brief's sources, "
+                    "so the brief record must give one",
+                    "incomplete-item",
+                )
+                continue
+            if not cites:
+                self.collector.error(parts[0], "cites", "a development needs at least one citation", "no-citation")
+                continue
+            status = self._fact(dev_id, parts, "status", summary, DiscrepancyKind.OUTCOME) or Status.REPORTED
+            occurred = self._occurred(dev_id, parts, status, summary)
+            where = self._fact(dev_id, parts, "where", summary, DiscrepancyKind.PLACE)
+            sourcing = self._sourcing(cites, conflicting=any(d.development == dev_id for d in self.discrepancies))
+            if status is Status.CONFIRMED and sourcing.anonymous_only and len(sourcing.originators) == 1:
+                self.collector.warn(
+                    parts[0],
+                    "status",
+                    f"development {dev_id!r} is marked confirmed but rests on one anonymous originator",
+                    "confirmed-anonymous",
+                )
+            developments.append(
+                out.Development(
+                    id=dev_id,
+                    summary=summary,
+                    detail=_prose(parts, "detail", self.collector),
+                    status=status,
+                    kind=_first(parts, "kind") or DevelopmentKind.NEW,
+                    occurred=occurred,
+                    where=where,
+                    credibility=_first(parts, "credibility"),
+                    actors=self._actor_parts(parts, names),
+                    cites=cites,
+                    theme=_first(parts, "theme"),
+                    sourcing=sourcing,
+                    discrepancies=[d.id for d in self.discrepancies if d.development == dev_id],
+                )
+            )
+        return developments
+
+    def _actor_parts(self, parts: list[_Part[DevelopmentPatch]], names: dict[str, out.Actor]) -> list[out.ActorPart]:
+        found: dict[str, out.ActorPart] = {}
+        for part in _brief_first(parts):
+            for index, ref in enumerate(part.item.actors):
+                actor = names.get(ref.actor) or names.get(ref.actor.casefold())
+                if actor is None:
+                    self.collector.diagnostics.append(
+                        part.file.diagnostic(
+                            (*part.loc, "actors", index, "actor"),
+                            f"unknown actor {ref.actor!r}{did_you_mean(ref.actor, names)}",
+                            code="unknown-actor",
+                        )
+                    )
+                    continue
+                found.setdefault(actor.id, out.ActorPart(actor=actor.id, name=actor.name, role=ref.role))
+        return list(found.values())
+
+    def _fact(
+        self,
+        dev_id: str,
+        parts: list[_Part[DevelopmentPatch]],
+        name: str,
+        summary: str,
+        kind: DiscrepancyKind,
+    ) -> Any:
+        """A fact field: the brief's value, else the first source's; disagreeing sources add a discrepancy."""
+        by_value: dict[Any, list[out.Cite]] = {}
+        for part in parts:
+            value = getattr(part.item, name)
+            if part.own_source is not None and value is not None:
+                by_value.setdefault(value, []).extend(_cite(c) for c in part.cites())
+        self._discrepancy_if_split(dev_id, name, summary, kind, {str(v): c for v, c in by_value.items()})
+        return _first(parts, name)
+
+    def _occurred(
+        self, dev_id: str, parts: list[_Part[DevelopmentPatch]], status: Status, summary: str
+    ) -> out.When | None:
+        by_key: dict[str, list[out.Cite]] = {}
+        chosen: out.When | None = None
+        for part in _brief_first(parts):
+            if part.item.occurred is None:
+                continue
+            source_id = part.own_source or next((c.source for c in part.cites()), None)
+            source = self.all_sources.get(source_id) if source_id else None
+            when, problem = resolve_date(part.item.occurred, status, source)
+            if problem:
+                self.collector.warn(part, "occurred", problem, "unresolved-date")
+            if chosen is None:
+                chosen = when
+            if part.own_source is not None:
+                label = when.on.isoformat() if when.on else f"date not stated (reported as {when.as_reported!r})"
+                by_key.setdefault(label, []).extend(_cite(c) for c in part.cites())
+        self._discrepancy_if_split(dev_id, "date", summary, DiscrepancyKind.DATE, by_key)
+        return chosen
+
+    def _discrepancy_if_split(
+        self, dev_id: str, name: str, summary: str, kind: DiscrepancyKind, by_value: dict[str, list[out.Cite]]
+    ) -> None:
+        if len(by_value) < 2:
+            return
+        self.discrepancies.append(
+            out.Discrepancy(
+                id=f"{dev_id}-{name}"[:80],
+                topic=f"Sources differ on the {name} of: {summary}",
+                kind=kind,
+                status=DiscrepancyStatus.UNRESOLVED,
+                statements=[out.Statement(value=v, cites=_union(c)) for v, c in by_value.items()],
+                note=None,
+                found_by_build=True,
+                development=dev_id,
+            )
+        )
+
+    def _sourcing(self, cites: list[out.Cite], *, conflicting: bool) -> out.Sourcing:
+        source_ids = _union(c.source for c in cites)
+        groups = originator_groups(self.all_sources, source_ids)
+        if conflicting:
+            level = out.Corroboration.CONFLICTING
+        elif len(source_ids) == 1:
+            level = out.Corroboration.SINGLE_SOURCE
+        elif len(groups) == 1:
+            level = out.Corroboration.MULTIPLE_DEPENDENT
+        else:
+            level = out.Corroboration.MULTIPLE_INDEPENDENT
+        return out.Sourcing(
+            corroboration=level,
+            sources=len(source_ids),
+            originators=groups,
+            anonymous_only=all(c.anonymous for c in cites),
+        )
+
+    # open questions and discrepancies
+
+    def _questions(self) -> list[out.OpenQuestion]:
+        questions = []
+        for question_id, parts in _gather(self._record_items("open_questions")).items():
+            text = _prose(parts, "question", self.collector)
+            if text is None:
+                self.collector.error(
+                    parts[0],
+                    "question",
+                    f"open question {question_id!r} has no question text",
+                    "incomplete-item",
+                )
+                continue
+            status = _first(parts, "status") or QuestionStatus.OPEN
+            watch_for = _union(w for p in _brief_first(parts) for w in p.item.watch_for)
+            if not watch_for and status in (QuestionStatus.OPEN, QuestionStatus.PARTIALLY_ANSWERED):
+                self.collector.warn(
+                    parts[0],
+                    "watch_for",
+                    f"open question {question_id!r} has nothing to watch for",
+                    "no-watch-for",
+                )
+            questions.append(
+                out.OpenQuestion(
+                    id=question_id,
+                    question=text,
+                    kind=_first(parts, "kind") or QuestionKind.INFORMATION_GAP,
+                    status=status,
+                    why=_prose(parts, "why", self.collector),
+                    watch_for=watch_for,
+                    answer=_prose(parts, "answer", self.collector),
+                    cites=_cites(parts),
+                )
+            )
+        return questions
+
+    def _hand_discrepancies(self) -> list[out.Discrepancy]:
+        return [
+            out.Discrepancy(
+                id=d.id,
+                topic=d.topic,
+                kind=d.kind,
+                status=d.status,
+                statements=[
+                    out.Statement(value=s.value, cites=_union(_cite(c) for c in s.cites)) for s in d.statements
+                ],
+                note=d.note,
+                found_by_build=False,
+            )
+            for d in self.edition.record.discrepancies
+        ]
+
+    # sources, marking and lists
+
+    def _used_sources(
+        self,
+        developments: list[out.Development],
+        actors: list[out.Actor],
+        questions: list[out.OpenQuestion],
+        discrepancies: list[out.Discrepancy],
+    ) -> list[str]:
+        cited: list[str] = [s.record.source.id for s in self.selected]
+        texts: list[str | None] = [*self.brief.bluf, self.brief.outlook]
+        for dev in developments:
+            cited.extend(c.source for c in dev.cites)
+            texts.append(dev.detail)
+        for actor in actors:
+            cited.extend(c.source for c in actor.cites)
+            texts.append(actor.role)
+        for question in questions:
+            cited.extend(c.source for c in question.cites)
+            texts.extend((question.why, question.answer))
+        for discrepancy in discrepancies:
+            cited.extend(c.source for s in discrepancy.statements for c in s.cites)
+            texts.append(discrepancy.note)
+        for text in texts:
+            cited.extend(c.source for c in find_citations(text or "") if isinstance(c, TextCitation))
+        return [s for s in _union(cited) if s in self.all_sources]
+
+    def _check_marking(self, used: list[str]) -> None:
+        marking = self.brief.marking
+        for source_id in used:
+            source = self.all_sources[source_id]
+            if source.marking is not None and source.marking.rank > marking.rank and not self.brief.downgrade_reason:
+                self.collector.diagnostics.append(
+                    self.edition.file.diagnostic(
+                        ("brief", "marking"),
+                        f"{marking} is less restrictive than {source.marking} of source {source_id!r} "
+                        f"({self.source_files[source_id].rel}); mark the brief {source.marking} or set "
+                        "brief.downgrade_reason",
+                        code="marking-below-source",
+                    )
+                )
+
+    def _check_lists(self) -> None:
+        lists = {entry.record.id: entry.record for entry in self.desk.lists}
+        for index, list_id in enumerate(self.brief.lists):
+            dist = lists.get(list_id)
+            loc = ("brief", "lists", index)
+            if dist is None:
+                self.collector.diagnostics.append(
+                    self.edition.file.diagnostic(
+                        loc,
+                        f"unknown distribution list {list_id!r}{did_you_mean(list_id, lists)}",
+                        code="unknown-list",
+                    )
+                )
+            elif dist.clearance.rank < self.brief.marking.rank:
+                self.collector.diagnostics.append(
+                    self.edition.file.diagnostic(
+                        loc,
+                        f"list {list_id!r} is cleared for {dist.clearance} only; this {self.brief.marking} "
+                        "edition will not be sent to it",
+                        severity=Severity.WARNING,
+                        code="list-not-cleared",
+                    )
+                )
+
+    def _source(self, source: Source) -> out.Source:
+        return out.Source(
+            id=source.id,
+            title=source.title,
+            outlet=source.outlet,
+            type=source.type,
+            authors=list(source.authors),
+            dateline=source.dateline,
+            published=source.published,
+            url=source.url,
+            language=source.language,
+            reliability=source.reliability,
+            marking=source.marking,
+            relays=[self._display_name(r) for r in source.relays],
+            note=source.note,
+        )
+
+    def _display_name(self, relay: str) -> str:
+        source = self.all_sources.get(relay)
+        if source is not None:
+            return source.outlet or source.title
+        return relay
+
+
+def compose(desk: Desk, edition: Loaded[BriefRecord]) -> Composition:
+    """Compose one edition of the desk."""
+    return _Composer(desk, edition).compose()

@@ -1,0 +1,183 @@
+"""The composed brief: what `compose` produces and every output renders.
+
+These are plain, frozen data (pydantic models, so the JSON edition is `model_dump_json` with a stable key
+order). Templates see exactly these fields; the template context reference is generated from them.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from briefgen.models import (
+    ActorType,
+    DevelopmentKind,
+    DiscrepancyKind,
+    DiscrepancyStatus,
+    Marking,
+    Precision,
+    Product,
+    QuestionKind,
+    QuestionStatus,
+    Reliability,
+    SourceType,
+    Status,
+)
+
+SCHEMA_VERSION = 1
+
+
+class Composed(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Cite(Composed):
+    """A resolved citation: the source id, where in it, and how the source knows."""
+
+    source: str
+    locator: str | None = None
+    quote: str | None = None
+    via: str | None = None
+    anonymous: bool = False
+
+
+class When(Composed):
+    """A date as reported and as resolved. `on` is None when the date could not be resolved."""
+
+    on: date | datetime | None
+    as_reported: str | None = None
+    precision: Precision = Precision.DAY
+    resolved_from: str | None = None  # the source whose publication date resolved a weekday
+
+
+class Corroboration(enum.StrEnum):
+    SINGLE_SOURCE = "single_source"
+    MULTIPLE_DEPENDENT = "multiple_dependent"
+    MULTIPLE_INDEPENDENT = "multiple_independent"
+    CONFLICTING = "conflicting"
+
+
+class Sourcing(Composed):
+    """How well a development is sourced: computed from its citations, never typed."""
+
+    corroboration: Corroboration
+    sources: int
+    originators: list[list[str]]  # each inner list is one independent originator's source ids
+    anonymous_only: bool
+
+
+class ActorPart(Composed):
+    actor: str
+    name: str
+    role: str | None = None
+
+
+class Development(Composed):
+    id: str
+    summary: str
+    detail: str | None
+    status: Status
+    kind: DevelopmentKind
+    occurred: When | None
+    where: str | None
+    credibility: int | None
+    actors: list[ActorPart]
+    cites: list[Cite]
+    theme: str | None
+    sourcing: Sourcing
+    discrepancies: list[str]  # ids of discrepancies about this development
+
+
+class Actor(Composed):
+    id: str
+    name: str
+    aliases: list[str]
+    type: ActorType | None
+    parent: str | None
+    role: str | None
+    cites: list[Cite]
+
+
+class OpenQuestion(Composed):
+    id: str
+    question: str
+    kind: QuestionKind
+    status: QuestionStatus
+    why: str | None
+    watch_for: list[str]
+    answer: str | None
+    cites: list[Cite]
+
+
+class Statement(Composed):
+    value: str
+    cites: list[Cite]
+
+
+class Discrepancy(Composed):
+    id: str
+    topic: str
+    kind: DiscrepancyKind
+    status: DiscrepancyStatus
+    statements: list[Statement]
+    note: str | None
+    found_by_build: bool
+    development: str | None = None
+
+
+class Source(Composed):
+    id: str
+    title: str
+    outlet: str | None
+    type: SourceType
+    authors: list[str]
+    dateline: str | None
+    published: date | datetime | None
+    url: str | None
+    language: str
+    reliability: Reliability
+    marking: Marking | None
+    relays: list[str]  # display names of what it relays
+    note: str | None
+
+
+class Endnote(Composed):
+    """A numbered endnote: one per source, numbered in order of first call in the rendered brief."""
+
+    number: int
+    source: str
+    locators: list[str]
+
+
+class ComposedBrief(Composed):
+    """One edition, after merging: the single input of every output."""
+
+    schema_version: int = SCHEMA_VERSION
+    id: str
+    title: str
+    date: date
+    issued: datetime | None
+    cutoff: datetime | None
+    timezone: str
+    marking: Marking
+    restrictions: str | None
+    downgrade_reason: str | None
+    product: Product
+    authors: list[str]
+    language: str
+    desk: str
+    template: str
+    lists: list[str]
+    bluf: list[str]
+    outlook: str | None
+    developments: list[Development]
+    discrepancies: list[Discrepancy]
+    actors: list[Actor]
+    open_questions: list[OpenQuestion]
+    sources: list[Source]
+    endnotes: list[Endnote] = []
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)

@@ -1,0 +1,87 @@
+"""Desk settings: the `briefgen.toml` model and its loader.
+
+Every key is optional; a desk without `briefgen.toml` gets the defaults. Mail credentials never come
+from this file (they are read from the environment when sending).
+"""
+
+from __future__ import annotations
+
+import enum
+import tomllib
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, ConfigDict, Field, NameEmail, StringConstraints
+
+from briefgen.models import Line, OutputFormat, Record
+
+
+def _known_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (expected an IANA name such as 'Europe/Istanbul')") from None
+    return name
+
+
+class PageSize(enum.StrEnum):
+    A4 = "A4"
+    LETTER = "Letter"
+
+
+class PdfVariant(enum.StrEnum):
+    PDF_UA_1 = "pdf/ua-1"
+    PDF_A_3B = "pdf/a-3b"
+
+
+class DeskSection(Record):
+    name: Line = "Desk"
+    timezone: Annotated[str, AfterValidator(_known_timezone)] = "UTC"
+
+
+class BuildSection(Record):
+    out: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._][A-Za-z0-9._/-]{0,200}$")] = "out"
+    formats: Annotated[list[OutputFormat], Field(min_length=1)] = [
+        OutputFormat.HTML,
+        OutputFormat.PDF,
+        OutputFormat.JSON,
+    ]
+
+
+class PdfSection(Record):
+    page_size: PageSize = PageSize.A4
+    variant: PdfVariant = PdfVariant.PDF_UA_1
+
+
+class MailSection(Record):
+    model_config = ConfigDict(populate_by_name=True)
+
+    sender: NameEmail | None = Field(default=None, alias="from")
+    host: Line = "localhost"
+    port: Annotated[int, Field(ge=1, le=65535)] = 25
+    starttls: bool = False
+    ssl: bool = False
+    attachment_limit: Annotated[int, Field(ge=1)] = 10_000_000
+
+
+class LimitsSection(Record):
+    max_file_size: Annotated[int, Field(ge=1_024, le=64 * 1024 * 1024)] = 1024 * 1024
+
+
+class Settings(Record):
+    """`briefgen.toml`: desk settings, all optional."""
+
+    desk: DeskSection = DeskSection()
+    build: BuildSection = BuildSection()
+    pdf: PdfSection = PdfSection()
+    mail: MailSection = MailSection()
+    limits: LimitsSection = LimitsSection()
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.desk.timezone)
+
+
+def parse_settings_text(text: str) -> dict[str, object]:
+    """Parse TOML text; a syntax error is raised as `tomllib.TOMLDecodeError` (its message has the line)."""
+    return tomllib.loads(text)

@@ -1,0 +1,302 @@
+"""Load a desk: settings, source records, brief records and distribution lists, each with its file and lines.
+
+Loading never stops at the first problem: every file is read, every record validated, and each problem
+becomes a `Diagnostic` naming the file, line and field path. Records that fail validation are left out of
+the loaded desk, so later checks only see well-formed records.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from briefgen.config import Settings
+from briefgen.errors import Diagnostic, Severity, UsageError
+from briefgen.models import SLUG_PATTERN, BriefRecord, DistributionList, SourceRecord
+from briefgen.reader import LineMap, Loc, ReadError, decode, parse_record_text
+
+RECORD_SUFFIXES = (".yaml", ".yml", ".json")
+SETTINGS_FILE = "briefgen.toml"
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def nearest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `word`, when one is close enough to be a likely typo."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    match = nearest(word, candidates)
+    return f" (did you mean {match!r}?)" if match else ""
+
+
+def field_path(loc: Loc) -> str:
+    """`('developments', 0, 'cites', 1)` -> `developments[0].cites[1]`."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+@dataclass(frozen=True)
+class RecordFile:
+    """Where a record came from: the desk-relative path and the lines of its fields."""
+
+    rel: str
+    lines: LineMap
+
+    def diagnostic(
+        self, loc: Loc, message: str, *, severity: Severity = Severity.ERROR, code: str = "invalid"
+    ) -> Diagnostic:
+        return Diagnostic(self.rel, self.lines.line_of(loc), field_path(loc), message, severity, code)
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[R]):
+    """A validated record and the file it came from."""
+
+    record: R
+    file: RecordFile
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Everything a desk holds, as loaded; `diagnostics` are the problems found while loading."""
+
+    root: Path
+    settings: Settings
+    sources: tuple[Loaded[SourceRecord], ...]
+    briefs: tuple[Loaded[BriefRecord], ...]
+    lists: tuple[Loaded[DistributionList], ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def out_dir(self) -> Path:
+        return self.root / self.settings.build.out
+
+
+# --- pydantic errors as diagnostics ---------------------------------------------------------------
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The model classes an annotation can hold (through Annotated, Optional, list and unions)."""
+    origin = typing.get_origin(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if origin is typing.Annotated:
+        return _models_in(typing.get_args(annotation)[0])
+    if origin in (list, tuple, typing.Union, types.UnionType):
+        return [model for arg in typing.get_args(annotation) for model in _models_in(arg)]
+    return []
+
+
+def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None or isinstance(part, int):
+            continue
+        fields = current.model_fields
+        name = next((n for n, f in fields.items() if part in (n, f.alias)), None)
+        if name is None:
+            return None
+        candidates = _models_in(fields[name].annotation)
+        current = candidates[0] if candidates else None
+    return current
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _message(error: ErrorDetails, model: type[BaseModel]) -> str:
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    given = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        parent = _model_at(model, loc[:-1])
+        known = _field_names(parent) if parent else []
+        expected = f"; expected one of: {', '.join(known)}" if known and not nearest(key, known) else ""
+        return f"unknown key {key!r}{did_you_mean(key, known)}{expected}"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "enum":
+        return f"expected one of {ctx.get('expected')}; got {given!r}{did_you_mean(str(given), _enum_values(ctx))}"
+    if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == SLUG_PATTERN:
+            return (
+                f"{given!r} is not a valid id: expected lowercase letters, digits and '-', "
+                "starting with a letter or digit, at most 80 characters"
+            )
+        return f"{given!r} does not match the expected pattern {ctx.get('pattern')}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping of fields, got {_kind_of(given)}"
+    if kind == "list_type":
+        return f"expected a list, got {_kind_of(given)}"
+    if kind in ("string_type", "str_type"):
+        return f"expected text, got {_kind_of(given)}"
+    if kind.startswith("int_") or kind.startswith("bool_"):
+        return f"{error['msg'].lower()}; got {given!r}"
+    if kind in ("too_short", "too_long"):
+        return error["msg"].replace("List", "the list").replace("Value", "the value")
+    return f"{error['msg']}; got {_kind_of(given)}"
+
+
+def _enum_values(ctx: dict[str, Any]) -> list[str]:
+    return re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, str):
+        return f"text {value[:60]!r}"
+    return f"{type(value).__name__} {value!r}"
+
+
+def validation_diagnostics(exc: ValidationError, model: type[BaseModel], file: RecordFile) -> list[Diagnostic]:
+    return [
+        file.diagnostic(tuple(error["loc"]), _message(error, model), code=error["type"].replace("_", "-"))
+        for error in exc.errors(include_url=False)
+    ]
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+
+def _record_files(root: Path, folder: str, *, recursive: bool) -> list[Path]:
+    base = root / folder
+    if not base.is_dir():
+        return []
+    pattern = "**/*" if recursive else "*"
+    found = [p for p in base.glob(pattern) if p.suffix in RECORD_SUFFIXES and not p.name.startswith(".")]
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _read_text(path: Path, root: Path, rel: str, max_size: int) -> str:
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise ReadError(f"{rel} links outside the desk (to {resolved}); record files must live in the desk")
+    if not resolved.is_file():
+        raise ReadError("not a regular file")
+    size = resolved.stat().st_size
+    if size > max_size:
+        raise ReadError(f"file is {size} bytes; the limit is {max_size} bytes ([limits] max_file_size)")
+    with resolved.open("rb") as handle:
+        raw = handle.read(max_size + 1)
+    return decode(raw)
+
+
+def _load_records(
+    root: Path, paths: Sequence[Path], model: type[R], max_size: int, diagnostics: list[Diagnostic]
+) -> list[Loaded[R]]:
+    loaded: list[Loaded[R]] = []
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        try:
+            parsed = parse_record_text(_read_text(path, root, rel, max_size), is_json=path.suffix == ".json")
+        except ReadError as exc:
+            column = f", column {exc.column}" if exc.column else ""
+            diagnostics.append(Diagnostic(rel, exc.line, "", exc.message + column, code="unreadable"))
+            continue
+        file = RecordFile(rel, parsed.lines)
+        try:
+            record = model.model_validate(parsed.data)
+        except ValidationError as exc:
+            diagnostics.extend(validation_diagnostics(exc, model, file))
+            continue
+        loaded.append(Loaded(record, file))
+    return loaded
+
+
+def _toml_lines(text: str) -> LineMap:
+    lines: dict[Loc, int] = {}
+    section: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"^\s*\[([A-Za-z0-9_.-]+)\]", line)
+        if header:
+            section = tuple(header.group(1).split("."))
+            lines.setdefault(section, number)
+            continue
+        pair = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", line)
+        if pair:
+            lines.setdefault((*section, pair.group(1)), number)
+    return LineMap(lines)
+
+
+def load_settings(root: Path, diagnostics: list[Diagnostic]) -> Settings:
+    """Read `briefgen.toml` (defaults when absent); problems become diagnostics and defaults are used."""
+    path = root / SETTINGS_FILE
+    if not path.exists():
+        return Settings()
+    try:
+        text = _read_text(path, root, SETTINGS_FILE, 1024 * 1024)
+        data = tomllib.loads(text)
+    except ReadError as exc:
+        diagnostics.append(Diagnostic(SETTINGS_FILE, exc.line, "", exc.message, code="unreadable"))
+        return Settings()
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line = int(match.group(1)) if match else 0
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        column = f", column {match.group(2)}" if match else ""
+        diagnostics.append(Diagnostic(SETTINGS_FILE, line, "", f"malformed TOML: {message}{column}", code="unreadable"))
+        return Settings()
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        diagnostics.extend(validation_diagnostics(exc, Settings, RecordFile(SETTINGS_FILE, _toml_lines(text))))
+        return Settings()
+
+
+def is_desk(root: Path) -> bool:
+    return any((root / name).exists() for name in (SETTINGS_FILE, "sources", "briefs"))
+
+
+def load_desk(root: Path) -> Desk:
+    """Load every record of the desk at `root`. Raises `UsageError` when `root` is not a desk."""
+    if not root.exists():
+        raise UsageError(f"{root}: no such folder (expected a desk: see 'briefgen init')")
+    if not root.is_dir() or not is_desk(root):
+        raise UsageError(
+            f"{root}: not a desk (expected a folder with {SETTINGS_FILE}, sources/ or briefs/; "
+            "'briefgen init DIR' creates one)"
+        )
+    diagnostics: list[Diagnostic] = []
+    settings = load_settings(root, diagnostics)
+    limit = settings.limits.max_file_size
+    source_paths = _record_files(root, "sources", recursive=True)
+    brief_paths = _record_files(root, "briefs", recursive=True)
+    if not source_paths and not brief_paths:
+        diagnostics.append(
+            Diagnostic(
+                ".",
+                0,
+                "",
+                "the desk has no records: add source records under sources/ and brief records under briefs/",
+                code="empty-desk",
+            )
+        )
+    sources = _load_records(root, source_paths, SourceRecord, limit, diagnostics)
+    briefs = _load_records(root, brief_paths, BriefRecord, limit, diagnostics)
+    lists = _load_records(root, _record_files(root, "lists", recursive=False), DistributionList, limit, diagnostics)
+    return Desk(root, settings, tuple(sources), tuple(briefs), tuple(lists), tuple(diagnostics))

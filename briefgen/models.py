@@ -1,0 +1,527 @@
+"""The record model: pydantic v2 models for every record a desk holds.
+
+These models are the input contract (`docs/records.md`, exported as JSON Schema by `briefgen schema`).
+Unknown keys are rejected, enums are closed, ids follow the slug pattern, single-line fields refuse
+control and bidirectional-override characters, and every text has a length bound.
+
+Items come in two shapes: in a source record an item is complete (`Development` needs a summary); in a
+brief record an item may be an override of an item with the same id (`DevelopmentPatch`, every field
+but the id optional). Whether an item is complete after merging is checked by `compose`.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from datetime import date, datetime
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
+MAX_LINE = 500
+MAX_TEXT = 20_000
+MAX_SOURCE_TEXT = 200_000
+MAX_ITEMS = 1_000
+
+# Characters refused in single-line fields: C0/C1 controls and the bidirectional embedding, override
+# and isolate controls that can make a title read differently from what it is.
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def _refuse_control_characters(value: str, *, allow_newlines: bool) -> str:
+    for position, char in enumerate(value, start=1):
+        if allow_newlines and char in "\n\t":
+            continue
+        if char in _BIDI_CONTROLS:
+            name = unicodedata.name(char, f"U+{ord(char):04X}")
+            raise ValueError(f"bidirectional control character U+{ord(char):04X} ({name}) at position {position}")
+        if unicodedata.category(char) == "Cc" or char in "\u2028\u2029":
+            what = "line break" if char in "\r\n\u2028\u2029" else "control character"
+            raise ValueError(f"{what} U+{ord(char):04X} at position {position} (a single line is expected)")
+    return value
+
+
+def _single_line(value: str) -> str:
+    return _refuse_control_characters(value, allow_newlines=False)
+
+
+def _multi_line(value: str) -> str:
+    for position, char in enumerate(value, start=1):
+        if char not in "\n\t\r" and unicodedata.category(char) == "Cc":
+            raise ValueError(f"control character U+{ord(char):04X} at position {position}")
+    return value
+
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LINE), AfterValidator(_single_line)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT), AfterValidator(_multi_line)]
+SourceText = Annotated[str, StringConstraints(max_length=MAX_SOURCE_TEXT), AfterValidator(_multi_line)]
+Language = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$")]
+
+
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/?#]+[^\s]*$", value):
+        raise ValueError("expected an http:// or https:// URL")
+    return value
+
+
+Url = Annotated[str, StringConstraints(max_length=2_000), AfterValidator(_http_url)]
+
+
+def _parse_when(value: Any, *, allow_date: bool, allow_datetime: bool) -> date | datetime:
+    expected = " or ".join(
+        part
+        for part, allowed in (
+            ("an ISO date (YYYY-MM-DD)", allow_date),
+            ("an ISO datetime with offset (YYYY-MM-DDTHH:MM:SS+HH:MM)", allow_datetime),
+        )
+        if allowed
+    )
+    if isinstance(value, datetime):
+        parsed: date | datetime = value
+    elif isinstance(value, date):
+        parsed = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            parsed = datetime.fromisoformat(text) if ("T" in text or " " in text) else date.fromisoformat(text)
+        except ValueError as exc:
+            reason = str(exc).replace("Invalid isoformat string: ", "not ISO 8601: ")
+            raise ValueError(f"expected {expected}; got {value!r} ({reason})") from None
+    else:
+        raise ValueError(f"expected {expected}; got {type(value).__name__} {value!r}")
+    if isinstance(parsed, datetime):
+        if not allow_datetime:
+            raise ValueError(f"expected {expected}; got a datetime {value!r}")
+        if parsed.utcoffset() is None:
+            raise ValueError(f"a datetime needs a UTC offset (e.g. +03:00 or Z); got {value!r}")
+        return parsed
+    if not allow_date:
+        raise ValueError(f"expected {expected}; got a date without a time {value!r}")
+    return parsed
+
+
+_DATE_SCHEMA = {"type": "string", "format": "date"}
+_DATETIME_SCHEMA = {"type": "string", "format": "date-time"}
+IsoDate = Annotated[
+    date,
+    PlainValidator(lambda v: _parse_when(v, allow_date=True, allow_datetime=False)),
+    WithJsonSchema(_DATE_SCHEMA),
+]
+IsoDatetime = Annotated[
+    datetime,
+    PlainValidator(lambda v: _parse_when(v, allow_date=False, allow_datetime=True)),
+    WithJsonSchema(_DATETIME_SCHEMA),
+]
+IsoWhen = Annotated[
+    date | datetime,
+    PlainValidator(lambda v: _parse_when(v, allow_date=True, allow_datetime=True)),
+    WithJsonSchema({"anyOf": [_DATE_SCHEMA, _DATETIME_SCHEMA]}),
+]
+
+
+class Marking(enum.StrEnum):
+    """TLP 2.0 markings, from least to most restrictive."""
+
+    CLEAR = "TLP:CLEAR"
+    GREEN = "TLP:GREEN"
+    AMBER = "TLP:AMBER"
+    AMBER_STRICT = "TLP:AMBER+STRICT"
+    RED = "TLP:RED"
+
+    @property
+    def rank(self) -> int:
+        return list(Marking).index(self)
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+class SourceType(enum.StrEnum):
+    WIRE = "wire"
+    NEWS_AGENCY = "news_agency"
+    NEWSPAPER = "newspaper"
+    BROADCASTER = "broadcaster"
+    ONLINE_OUTLET = "online_outlet"
+    AGGREGATOR = "aggregator"
+    OFFICIAL_STATEMENT = "official_statement"
+    GOVERNMENT_DOC = "government_doc"
+    IO_NGO = "io_ngo"
+    THINK_TANK = "think_tank"
+    SOCIAL_MEDIA = "social_media"
+    DATASET = "dataset"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class Reliability(enum.StrEnum):
+    """Admiralty source reliability."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+    F = "F"
+
+
+class Status(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    REPORTED = "reported"
+    CLAIMED = "claimed"
+    DISPUTED = "disputed"
+    DENIED = "denied"
+    RETRACTED = "retracted"
+    SCHEDULED = "scheduled"
+    EXPECTED = "expected"
+
+    @property
+    def is_future(self) -> bool:
+        return self in (Status.SCHEDULED, Status.EXPECTED)
+
+
+class DevelopmentKind(enum.StrEnum):
+    NEW = "new"
+    UPDATE = "update"
+    CONTEXT = "context"
+    BACKGROUND = "background"
+
+
+class Precision(enum.StrEnum):
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+    TIME = "time"
+
+
+class ActorType(enum.StrEnum):
+    STATE = "state"
+    GOVERNMENT_BODY = "government_body"
+    PERSON = "person"
+    ARMED_GROUP = "armed_group"
+    POLITICAL_ORG = "political_org"
+    ADMINISTRATION = "administration"
+    INTL_ORG = "intl_org"
+    COALITION = "coalition"
+    MEDIA = "media"
+    OTHER = "other"
+
+
+class QuestionKind(enum.StrEnum):
+    INFORMATION_GAP = "information_gap"
+    UNRESOLVED_DISCREPANCY = "unresolved_discrepancy"
+    KEY_ASSUMPTION = "key_assumption"
+    FORECAST = "forecast"
+    INDICATOR = "indicator"
+
+
+class QuestionStatus(enum.StrEnum):
+    OPEN = "open"
+    PARTIALLY_ANSWERED = "partially_answered"
+    ANSWERED = "answered"
+    OVERTAKEN = "overtaken"
+
+
+class DiscrepancyKind(enum.StrEnum):
+    DATE = "date"
+    PLACE = "place"
+    PARTICIPANTS = "participants"
+    OUTCOME = "outcome"
+    FIGURE = "figure"
+    ATTRIBUTION = "attribution"
+    FRAMING = "framing"
+    NAMING = "naming"
+
+
+class DiscrepancyStatus(enum.StrEnum):
+    UNRESOLVED = "unresolved"
+    RESOLVED = "resolved"
+    DIFFERENT_EVENTS = "different_events"
+    SOURCE_ERROR = "source_error"
+
+
+class Product(enum.StrEnum):
+    DAILY_UPDATE = "daily_update"
+    FLASH_UPDATE = "flash_update"
+    SITUATION_REPORT = "situation_report"
+    WEEKLY_OVERVIEW = "weekly_overview"
+    SPOT_REPORT = "spot_report"
+
+
+class OutputFormat(enum.StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+    JSON = "json"
+    EML = "eml"
+    TXT = "txt"
+
+
+class Record(BaseModel):
+    """Base of every record model: closed (unknown keys rejected) and immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+# --- citations and dates -------------------------------------------------------------------------
+
+
+class Citation(Record):
+    """One citation: a source id with an optional locator, quote and attribution."""
+
+    source: Slug
+    para: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    quote: Annotated[str, StringConstraints(min_length=1, max_length=2_000)] | None = None
+    via: Line | None = None
+    anonymous: bool = False
+
+    @property
+    def locator(self) -> str | None:
+        return f"para {self.para}" if self.para is not None else None
+
+
+def _citation_from_id(value: Any) -> Any:
+    return {"source": value} if isinstance(value, str) else value
+
+
+Cite = Annotated[
+    Citation,
+    BeforeValidator(_citation_from_id, json_schema_input_type=Slug | Citation),
+]
+Cites = Annotated[list[Cite], Field(max_length=MAX_ITEMS)]
+
+
+class DateMapping(Record):
+    """A date as the source reported it, beside what it means (`on`, when it is known)."""
+
+    on: IsoWhen | None = None
+    as_reported: Line | None = None
+    precision: Precision | None = None
+
+    @model_validator(mode="after")
+    def _something_given(self) -> Self:
+        if self.on is None and self.as_reported is None:
+            raise ValueError("a date mapping needs `on`, `as_reported` or both")
+        return self
+
+
+def _date_mapping_from_value(value: Any) -> Any:
+    if isinstance(value, str | date):
+        return {"on": value}
+    return value
+
+
+Occurred = Annotated[
+    DateMapping,
+    BeforeValidator(_date_mapping_from_value, json_schema_input_type=IsoWhen | DateMapping),
+]
+
+
+# --- items ---------------------------------------------------------------------------------------
+
+
+class ActorRole(Record):
+    """An actor's part in a development: `actor` is an actor id, name or alias."""
+
+    actor: Line
+    role: Line | None = None
+
+
+def _actor_role_from_name(value: Any) -> Any:
+    return {"actor": value} if isinstance(value, str) else value
+
+
+ActorRef = Annotated[
+    ActorRole,
+    BeforeValidator(_actor_role_from_name, json_schema_input_type=Line | ActorRole),
+]
+
+
+class DevelopmentPatch(Record):
+    """A development as a brief record may give it: any field but `id` may be left to the sources."""
+
+    id: Slug
+    summary: Line | None = None
+    detail: Text | None = None
+    status: Status | None = None
+    kind: DevelopmentKind | None = None
+    occurred: Occurred | None = None
+    where: Line | None = None
+    credibility: Annotated[int, Field(ge=1, le=6)] | None = None
+    actors: Annotated[list[ActorRef], Field(max_length=200)] = []
+    cites: Cites = []
+    theme: Line | None = None
+
+
+class Development(DevelopmentPatch):
+    """A development taken from a source: something that happened, is reported or is expected."""
+
+    summary: Line
+
+
+class ActorPatch(Record):
+    id: Slug
+    name: Line | None = None
+    aliases: Annotated[list[Line], Field(max_length=100)] = []
+    type: ActorType | None = None
+    parent: Slug | None = None
+    role: Text | None = None
+    cites: Cites = []
+
+
+class Actor(ActorPatch):
+    """A state, body, person or group that takes part in developments."""
+
+    name: Line
+
+
+class OpenQuestionPatch(Record):
+    id: Slug
+    question: Line | None = None
+    kind: QuestionKind | None = None
+    status: QuestionStatus | None = None
+    why: Text | None = None
+    watch_for: Annotated[list[Line], Field(max_length=100)] = []
+    answer: Text | None = None
+    cites: Cites = []
+
+
+class OpenQuestion(OpenQuestionPatch):
+    """A question the desk cannot answer yet, with what to watch for."""
+
+    question: Line
+
+
+class Statement(Record):
+    """One side of a discrepancy: what is said, and who says it."""
+
+    value: Line
+    cites: Annotated[list[Cite], Field(min_length=1, max_length=MAX_ITEMS)]
+
+
+class Discrepancy(Record):
+    """Sources that disagree (or may describe different events), each value beside its sources."""
+
+    id: Slug
+    topic: Line
+    kind: DiscrepancyKind
+    status: DiscrepancyStatus = DiscrepancyStatus.UNRESOLVED
+    statements: Annotated[list[Statement], Field(min_length=2, max_length=100)]
+    note: Text | None = None
+
+
+# --- source and brief records --------------------------------------------------------------------
+
+
+class Source(Record):
+    """The document a source record describes."""
+
+    id: Slug
+    title: Line
+    outlet: Line | None = None
+    type: SourceType = SourceType.UNKNOWN
+    authors: Annotated[list[Line], Field(max_length=100)] = []
+    dateline: Line | None = None
+    published: IsoWhen | None = None
+    accessed: IsoWhen | None = None
+    url: Url | None = None
+    language: Language = "en"
+    reliability: Reliability = Reliability.F
+    marking: Marking | None = None
+    relays: Annotated[list[Line], Field(max_length=100)] = []
+    note: Text | None = None
+    text: SourceText | None = None
+
+
+class SourceRecord(Record):
+    """`sources/*.yaml`: one source document and the items the analyst took from it."""
+
+    source: Source
+    developments: Annotated[list[Development], Field(max_length=MAX_ITEMS)] = []
+    actors: Annotated[list[Actor], Field(max_length=MAX_ITEMS)] = []
+    open_questions: Annotated[list[OpenQuestion], Field(max_length=MAX_ITEMS)] = []
+
+
+SourcePattern = Annotated[str, StringConstraints(pattern=r"^[a-z0-9*?\[\]!-]{1,80}$")]
+
+
+class Brief(Record):
+    """One edition of a brief: what goes in, how it is marked."""
+
+    id: Slug
+    title: Line
+    date: IsoDate
+    issued: IsoDatetime | None = None
+    cutoff: IsoDatetime | None = None
+    marking: Marking
+    restrictions: Line | None = None
+    downgrade_reason: Line | None = None
+    product: Product = Product.DAILY_UPDATE
+    authors: Annotated[list[Line], Field(max_length=100)] = []
+    language: Language = "en"
+    sources: Annotated[list[SourcePattern], Field(max_length=MAX_ITEMS)] | None = None
+    bluf: Annotated[list[Text], Field(min_length=1, max_length=7)]
+    outlook: Text | None = None
+    lists: Annotated[list[Slug], Field(max_length=100)] = []
+    template: Slug = "brief"
+
+
+class BriefRecord(Record):
+    """`briefs/*.yaml`: one edition, with the editor's own items and overrides."""
+
+    brief: Brief
+    developments: Annotated[list[DevelopmentPatch], Field(max_length=MAX_ITEMS)] = []
+    actors: Annotated[list[ActorPatch], Field(max_length=MAX_ITEMS)] = []
+    open_questions: Annotated[list[OpenQuestionPatch], Field(max_length=MAX_ITEMS)] = []
+    discrepancies: Annotated[list[Discrepancy], Field(max_length=MAX_ITEMS)] = []
+
+
+# --- distribution lists --------------------------------------------------------------------------
+
+
+class Member(Record):
+    name: Line
+    email: EmailStr
+
+
+class DistributionList(Record):
+    """`lists/*.yaml`: who receives editions, and the most restrictive marking they may receive."""
+
+    id: Slug
+    name: Line
+    clearance: Marking
+    members: Annotated[list[Member], Field(max_length=10_000)] = []
+    unsubscribe: Annotated[str, StringConstraints(pattern=r"^(https?|mailto):\S+$", max_length=500)] | None = None
+    allowed_domains: Annotated[list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9.-]+$")]], Field()] = []
+
+    @model_validator(mode="after")
+    def _members_in_allowed_domains(self) -> Self:
+        if self.allowed_domains:
+            for index, member in enumerate(self.members):
+                domain = member.email.rsplit("@", 1)[-1].lower()
+                if domain not in self.allowed_domains:
+                    raise ValueError(
+                        f"members[{index}].email: {member.email} is outside the allowed domains "
+                        f"({', '.join(self.allowed_domains)})"
+                    )
+        return self
+
+
+RECORD_KINDS: dict[str, type[Record]] = {
+    "source": SourceRecord,
+    "brief": BriefRecord,
+    "list": DistributionList,
+}

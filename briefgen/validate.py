@@ -1,0 +1,251 @@
+"""Validate a desk: the checks that span files, then each edition composed for its own checks.
+
+`validate_desk` is what `briefgen validate` runs and what `briefgen build` runs first. It reports every
+problem in one run: load problems, cross-file problems (duplicate ids, citations to unknown sources,
+quotes not found in a source's text, publication dates missing, sources nobody cites) and the problems
+composing each edition finds (merging, dates, corroboration, markings, lists).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from briefgen.citations import CitationSyntaxError, TextCitation, find_citations
+from briefgen.compose import Composition, compose
+from briefgen.errors import Diagnostic, Severity, sort_diagnostics
+from briefgen.loader import Desk, Loaded, RecordFile, did_you_mean
+from briefgen.models import BriefRecord, Citation, Source, SourceRecord
+from briefgen.reader import Loc
+
+_QUOTE_CHARS = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
+)
+
+
+def normalise_quote_text(text: str) -> str:
+    """Fold typographic quotes, dashes and white space, so a quote matches however it was typed."""
+    folded = unicodedata.normalize("NFKC", text).translate(_QUOTE_CHARS)
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+
+@dataclass(frozen=True)
+class Report:
+    """What validation found: all diagnostics, sorted, and each edition's composition."""
+
+    diagnostics: list[Diagnostic]
+    compositions: list[tuple[Loaded[BriefRecord], Composition]]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+
+# --- where citations are written ------------------------------------------------------------------
+
+
+def _structured_cites(record: SourceRecord | BriefRecord) -> Iterator[tuple[Loc, Citation]]:
+    for key in ("developments", "actors", "open_questions"):
+        for index, item in enumerate(getattr(record, key)):
+            for c_index, citation in enumerate(item.cites):
+                yield (key, index, "cites", c_index), citation
+    if isinstance(record, BriefRecord):
+        for index, discrepancy in enumerate(record.discrepancies):
+            for s_index, statement in enumerate(discrepancy.statements):
+                for c_index, citation in enumerate(statement.cites):
+                    yield ("discrepancies", index, "statements", s_index, "cites", c_index), citation
+
+
+def _markdown_fields(record: SourceRecord | BriefRecord) -> Iterator[tuple[Loc, str]]:
+    fields = {"developments": ("detail",), "actors": ("role",), "open_questions": ("why", "answer")}
+    for key, names in fields.items():
+        for index, item in enumerate(getattr(record, key)):
+            for name in names:
+                value = getattr(item, name)
+                if value:
+                    yield (key, index, name), value
+    if isinstance(record, BriefRecord):
+        for index, bullet in enumerate(record.brief.bluf):
+            yield ("brief", "bluf", index), bullet
+        if record.brief.outlook:
+            yield ("brief", "outlook"), record.brief.outlook
+        for index, discrepancy in enumerate(record.discrepancies):
+            if discrepancy.note:
+                yield ("discrepancies", index, "note"), discrepancy.note
+
+
+# --- cross-file checks --------------------------------------------------------------------------------
+
+
+class _DeskChecks:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.sources: dict[str, Loaded[SourceRecord]] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.cited: set[str] = set()
+
+    def run(self) -> list[Diagnostic]:
+        self._unique_ids()
+        records: list[tuple[SourceRecord | BriefRecord, RecordFile]] = [(s.record, s.file) for s in self.desk.sources]
+        records += [(b.record, b.file) for b in self.desk.briefs]
+        for record, file in records:
+            self._citations(record, file)
+        self._sources_dated_and_cited()
+        return self.diagnostics
+
+    def _unique_ids(self) -> None:
+        for entry in self.desk.sources:
+            source_id = entry.record.source.id
+            first = self.sources.get(source_id)
+            if first is None:
+                self.sources[source_id] = entry
+                continue
+            self.diagnostics.append(
+                entry.file.diagnostic(
+                    ("source", "id"),
+                    f"duplicate source id {source_id!r} (also in {first.file.rel}:{first.file.lines.line_of(('source', 'id'))})",
+                    code="duplicate-id",
+                )
+            )
+        self._unique(
+            [(e.record.id, e.file, ("id",)) for e in self.desk.lists],
+            "distribution list id",
+        )
+        self._unique(
+            [(f"{e.record.brief.id} {e.record.brief.date}", e.file, ("brief", "id")) for e in self.desk.briefs],
+            "edition (brief id and date)",
+        )
+
+    def _unique(self, entries: list[tuple[str, RecordFile, Loc]], what: str) -> None:
+        seen: dict[str, tuple[RecordFile, Loc]] = {}
+        for key, file, loc in entries:
+            if key in seen:
+                other, other_loc = seen[key]
+                self.diagnostics.append(
+                    file.diagnostic(
+                        loc,
+                        f"duplicate {what} {key!r} (also in {other.rel}:{other.lines.line_of(other_loc)})",
+                        code="duplicate-id",
+                    )
+                )
+            else:
+                seen[key] = (file, loc)
+
+    def _unknown(self, file: RecordFile, loc: Loc, source_id: str) -> bool:
+        if source_id in self.sources:
+            self.cited.add(source_id)
+            return False
+        self.diagnostics.append(
+            file.diagnostic(
+                loc, f"unknown source {source_id!r}{did_you_mean(source_id, self.sources)}", code="unknown-source"
+            )
+        )
+        return True
+
+    def _citations(self, record: SourceRecord | BriefRecord, file: RecordFile) -> None:
+        for loc, citation in _structured_cites(record):
+            if not self._unknown(file, loc, citation.source):
+                self._quote(file, loc, citation, self.sources[citation.source].record.source)
+        for loc, text in _markdown_fields(record):
+            for found in find_citations(text):
+                if isinstance(found, CitationSyntaxError):
+                    self.diagnostics.append(file.diagnostic(loc, str(found), code="bad-citation"))
+                elif isinstance(found, TextCitation):
+                    self._unknown(file, loc, found.source)
+
+    def _quote(self, file: RecordFile, loc: Loc, citation: Citation, source: Source) -> None:
+        if source.text is None:
+            return
+        paras = paragraphs(source.text)
+        if citation.para is not None and citation.para > len(paras):
+            self.diagnostics.append(
+                file.diagnostic(
+                    (*loc, "para"),
+                    f"para {citation.para} is beyond the text of source {source.id!r}, which has {len(paras)} paragraphs",
+                    code="bad-locator",
+                )
+            )
+            return
+        if citation.quote is None:
+            return
+        where = paras[citation.para - 1] if citation.para is not None else source.text
+        if normalise_quote_text(citation.quote) not in normalise_quote_text(where):
+            place = f"paragraph {citation.para} of " if citation.para is not None else ""
+            self.diagnostics.append(
+                file.diagnostic(
+                    (*loc, "quote"),
+                    f"quote {citation.quote!r} is not found in {place}the text of source {source.id!r}",
+                    code="quote-not-found",
+                )
+            )
+
+    def _sources_dated_and_cited(self) -> None:
+        for entry in self.desk.sources:
+            record = entry.record
+            if record.source.published is None:
+                self.diagnostics.append(
+                    entry.file.diagnostic(
+                        ("source", "published"),
+                        "no publication date: weekdays it reports cannot be resolved and its endnote says "
+                        "'date not stated'",
+                        severity=Severity.WARNING,
+                        code="no-published-date",
+                    )
+                )
+            has_items = record.developments or record.actors or record.open_questions
+            if not has_items and record.source.id not in self.cited:
+                self.diagnostics.append(
+                    entry.file.diagnostic(
+                        ("source", "id"),
+                        f"source {record.source.id!r} is cited by no item and carries none",
+                        severity=Severity.WARNING,
+                        code="uncited-source",
+                    )
+                )
+
+
+def check_desk(desk: Desk) -> list[Diagnostic]:
+    """Checks that span files (not those of one edition)."""
+    return _DeskChecks(desk).run()
+
+
+def validate_desk(desk: Desk) -> Report:
+    """Every problem of the desk, with each edition's composition."""
+    diagnostics = [*desk.diagnostics, *check_desk(desk)]
+    compositions = []
+    for edition in desk.briefs:
+        composition = compose(desk, edition)
+        compositions.append((edition, composition))
+        diagnostics.extend(composition.diagnostics)
+    return Report(sort_diagnostics(diagnostics), compositions)

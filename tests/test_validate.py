@@ -1,0 +1,459 @@
+"""`briefgen validate`: every error and warning kind, with its message, file and line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE, run
+
+MakeDesk = Callable[..., Path]
+
+
+def lines_of(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.strip()]
+
+
+def only_problem(desk: Path, *, code: int = 1) -> str:
+    result = run("validate", desk)
+    assert result.exit_code == code, result.output
+    problems = [line for line in lines_of(result.stdout) if "warning:" not in line]
+    assert len(problems) == 1, result.stdout
+    assert "Traceback" not in result.output
+    return problems[0]
+
+
+def test_minimal_desk_is_valid(make_desk: MakeDesk) -> None:
+    result = run("validate", make_desk())
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "valid: 0 errors, 0 warnings" in result.stderr
+
+
+def test_sample_desk_validates_with_the_warnings_its_material_deserves() -> None:
+    result = run("validate", SAMPLE)
+    assert result.exit_code == 0, result.output
+    warnings = lines_of(result.stdout)
+    assert all("warning:" in w for w in warnings)
+    joined = "\n".join(warnings)
+    assert "aggregator-talks-azerbaijan.yaml:8: source.published: warning: no publication date" in joined
+    assert "'on Wednesday' is a weekday and source 'aggregator-talks-azerbaijan' has no publication date" in joined
+    assert "list 'public-digest' is cleared for TLP:CLEAR only" in joined
+
+
+def test_init_desk_validates_cleanly(tmp_path: Path) -> None:
+    desk = tmp_path / "new-desk"
+    result = run("init", desk)
+    assert result.exit_code == 0, result.output
+    for name in ("briefgen.toml", "sources", "briefs", "lists", "templates"):
+        assert (desk / name).exists()
+    checked = run("validate", desk, "--strict")
+    assert checked.exit_code == 0, checked.output
+    assert "0 errors, 0 warnings" in checked.stderr
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text("keep me")
+    result = run("init", tmp_path)
+    assert result.exit_code == 2
+    assert "already exists and is not an empty folder" in result.stderr
+    assert (tmp_path / "x.txt").read_text() == "keep me"
+
+
+# --- errors in one record --------------------------------------------------------------------------
+
+SOURCE_HEAD = """
+source:
+  id: gamma
+  title: Gamma
+  published: 2025-05-20
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            SOURCE_HEAD + "  outlett: Gamma Daily\n",
+            "sources/g.yaml:5: source.outlett: unknown key 'outlett' (did you mean 'outlet'?)",
+        ),
+        ("source:\n  id: gamma\n", "sources/g.yaml:1: source.title: required field is missing"),
+        (SOURCE_HEAD + "  type: newz\n", "sources/g.yaml:5: source.type: expected one of 'wire', "),
+        (
+            SOURCE_HEAD.replace("2025-05-20", "2025-02-30"),
+            "sources/g.yaml:4: source.published: expected an ISO date (YYYY-MM-DD)",
+        ),
+        (SOURCE_HEAD.replace("2025-05-20", "20 May 2025"), "got '20 May 2025'"),
+        (
+            SOURCE_HEAD.replace("id: gamma", "id: Gamma Report"),
+            "sources/g.yaml:2: source.id: 'Gamma Report' is not a valid id",
+        ),
+        (SOURCE_HEAD + "  authors: Someone\n", "sources/g.yaml:5: source.authors: expected a list, got text 'Someone'"),
+        (SOURCE_HEAD + "  reliability: 7\n", "sources/g.yaml:5: source.reliability: expected one of 'A', 'B'"),
+        (
+            SOURCE_HEAD + "  url: javascript:alert(1)\n",
+            "sources/g.yaml:5: source.url: expected an http:// or https:// URL",
+        ),
+        (SOURCE_HEAD.replace("title: Gamma", 'title: "Gamma\\u202eevil"'), "bidirectional control character U+202E"),
+        (
+            SOURCE_HEAD + "developments:\n  - id: d1\n    summary: Something happened.\n    status: confirmd\n",
+            "sources/g.yaml:8: developments[0].status: expected one of 'confirmed', 'reported', 'claimed', 'disputed', 'denied', 'retracted', 'scheduled' or 'expected'; got 'confirmd' (did you mean 'confirmed'?)",
+        ),
+        (
+            SOURCE_HEAD + "developments:\n  - id: d1\n    summary: Something happened.\n    occurred: {}\n",
+            "sources/g.yaml:8: developments[0].occurred: a date mapping needs `on`, `as_reported` or both",
+        ),
+    ],
+    ids=[
+        "unknown-key",
+        "missing-field",
+        "bad-enum",
+        "impossible-date",
+        "bad-date",
+        "bad-id",
+        "wrong-type",
+        "enum-number",
+        "bad-url",
+        "bidi",
+        "enum-suggest",
+        "empty-date",
+    ],
+)
+def test_record_errors_name_file_line_field(make_desk: MakeDesk, body: str, expected: str) -> None:
+    desk = make_desk(files={"sources/g.yaml": body})
+    assert expected in only_problem(desk)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("source:\n  id: [1, 2\n  title: x\n", "sources/g.yaml:3: malformed YAML: "),
+        ("- one\n- two\n", "sources/g.yaml:1: expected a mapping of fields at the top of the file, got a list"),
+        ("", "sources/g.yaml:1: the file is empty"),
+        (b"source:\n  id: caf\xe9\n", "sources/g.yaml:2: not valid UTF-8: byte 0xe9 at offset 17"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "sources/g.yaml:3: binary file: NUL byte at offset 8"),
+        ("source:\n  id: a\n  id: b\n", "sources/g.yaml:3: duplicate key 'id' (first given on line 2)"),
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n",
+            "sources/g.yaml:2: YAML aliases (*a) are not accepted in records",
+        ),
+        ("source: !!python/object:os.system {}\n", "unsupported YAML tag 'tag:yaml.org,2002:python/object:os.system'"),
+        ("---\nsource: {}\n---\nsource: {}\n", "sources/g.yaml:3: a record file holds one YAML document"),
+    ],
+    ids=[
+        "malformed",
+        "list",
+        "empty",
+        "latin1",
+        "binary",
+        "duplicate-key",
+        "alias-bomb",
+        "python-tag",
+        "two-documents",
+    ],
+)
+def test_unreadable_files(make_desk: MakeDesk, content: str | bytes, expected: str) -> None:
+    desk = make_desk(files={"sources/g.yaml": content})
+    assert expected in only_problem(desk)
+
+
+def test_malformed_yaml_reports_parser_line_and_column(make_desk: MakeDesk) -> None:
+    desk = make_desk(files={"sources/g.yaml": "source:\n  id: gamma\n  title: [unclosed\n  outlet: x\n"})
+    problem = only_problem(desk)
+    assert problem.startswith("sources/g.yaml:4: malformed YAML")
+    assert "column" in problem
+
+
+def test_yaml_12_scalars_stay_as_written(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "sources/g.yaml": SOURCE_HEAD.replace("title: Gamma", "title: NO") + "  dateline: 012345\n  outlet: 1:20\n"
+        }
+    )
+    from briefgen.loader import load_desk
+
+    loaded = load_desk(desk)
+    source = next(s.record.source for s in loaded.sources if s.record.source.id == "gamma")
+    assert (source.title, source.dateline, source.outlet) == ("NO", "012345", "1:20")
+
+
+def test_json_records_are_accepted_and_checked_with_lines(make_desk: MakeDesk) -> None:
+    record = {
+        "source": {"id": "gamma", "title": "Gamma", "published": "2025-05-20"},
+        "developments": [{"id": "d1", "summary": "Something.", "status": "confirmd"}],
+    }
+    desk = make_desk(files={"sources/g.json": json.dumps(record, indent=2)})
+    assert "sources/g.json:11: developments[0].status: expected one of" in only_problem(desk)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"source": {"id": "a", "id": "b"}}', "malformed JSON: duplicate key 'id'"),
+        ('{"source": {"id": "a", "title": "t", "x": NaN}}', "malformed JSON: NaN is not accepted"),
+        ('{"source": ' * 40 + "{}" + "}" * 40, "nesting deeper than 32 levels"),
+        ('{"source": {"id": "a",}}', "sources/g.json:1: malformed JSON: Expecting property name"),
+    ],
+    ids=["duplicate", "nan", "deep", "syntax"],
+)
+def test_broken_json(make_desk: MakeDesk, content: str, expected: str) -> None:
+    desk = make_desk(files={"sources/g.json": content})
+    assert expected in only_problem(desk)
+
+
+# --- errors across files ------------------------------------------------------------------------------
+
+
+def test_unknown_citation_suggests_nearest_id(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "sources/g.yaml": SOURCE_HEAD
+            + "developments:\n  - id: d1\n    summary: S.\n    cites:\n      - gamma\n      - alpha-reprot\n"
+        }
+    )
+    assert only_problem(desk) == (
+        "sources/g.yaml:10: developments[0].cites[1]: unknown source 'alpha-reprot' (did you mean 'alpha-report'?)"
+    )
+
+
+def test_unknown_citation_in_markdown(make_desk: MakeDesk) -> None:
+    desk = make_desk(files={"briefs/edition.yaml": lambda t: t.replace("@beta-wire]", "@beta-wir]")})
+    assert only_problem(desk) == (
+        "briefs/edition.yaml:8: brief.bluf[0]: unknown source 'beta-wir' (did you mean 'beta-wire'?)"
+    )
+
+
+def test_duplicate_source_id_names_both_files(make_desk: MakeDesk) -> None:
+    desk = make_desk(files={"sources/zeta.yaml": "source:\n  id: beta-wire\n  title: Copy\n  published: 2025-05-01\n"})
+    assert only_problem(desk) == (
+        "sources/zeta.yaml:2: source.id: duplicate source id 'beta-wire' (also in sources/beta.yaml:2)"
+    )
+
+
+def test_quote_not_in_source_text(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={"sources/alpha.yaml": lambda t: t.replace('quote: "a new ceasefire line"', 'quote: "a permanent truce"')}
+    )
+    assert only_problem(desk) == (
+        "sources/alpha.yaml:20: developments[0].cites[0].quote: quote 'a permanent truce' is not found in "
+        "paragraph 1 of the text of source 'alpha-report'"
+    )
+
+
+def test_quote_matches_after_normalising_quotes_dashes_and_spaces(make_desk: MakeDesk) -> None:
+    new_quote = 'quote: "agreed \u201ca  new\\n ceasefire line\u201d"'
+    desk = make_desk(files={"sources/alpha.yaml": lambda t: t.replace('quote: "a new ceasefire line"', new_quote)})
+    assert run("validate", desk).exit_code == 0
+
+
+def test_brief_without_marking(make_desk: MakeDesk) -> None:
+    desk = make_desk(files={"briefs/edition.yaml": lambda t: t.replace("  marking: TLP:GREEN\n", "")})
+    assert only_problem(desk) == "briefs/edition.yaml:1: brief.marking: required field is missing"
+
+
+def test_marking_below_a_source_marking_is_an_error_unless_justified(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "sources/alpha.yaml": lambda t: t.replace("  reliability: B\n", "  reliability: B\n  marking: TLP:AMBER\n")
+        }
+    )
+    assert only_problem(desk) == (
+        "briefs/edition.yaml:6: brief.marking: TLP:GREEN is less restrictive than TLP:AMBER of source "
+        "'alpha-report' (sources/alpha.yaml); mark the brief TLP:AMBER or set brief.downgrade_reason"
+    )
+    brief = (desk / "briefs/edition.yaml").read_text()
+    (desk / "briefs/edition.yaml").write_text(
+        brief.replace("  marking: TLP:GREEN\n", "  marking: TLP:GREEN\n  downgrade_reason: Sanitised by the owner.\n")
+    )
+    assert run("validate", desk).exit_code == 0
+
+
+def test_development_without_citation(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={"briefs/edition.yaml": lambda t: t + "developments:\n  - id: new-thing\n    summary: A new thing.\n"}
+    )
+    assert (
+        only_problem(desk) == "briefs/edition.yaml:11: developments[0].cites: a development needs at least one citation"
+    )
+
+
+def test_unknown_actor_is_named_with_a_suggestion(make_desk: MakeDesk) -> None:
+    desk = make_desk(files={"sources/beta.yaml": lambda t: t.replace("actors: [the council]", "actors: [the councel]")})
+    assert only_problem(desk) == (
+        "sources/beta.yaml:14: developments[0].actors[0].actor: unknown actor 'the councel' (did you mean 'the council'?)"
+    )
+
+
+def test_all_problems_reported_in_one_run_sorted_by_file_and_line(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "sources/b-second.yaml": "source:\n  id: second\n  title: T\n  published: 2025-13-01\n  colour: red\n",
+            "sources/a-first.yaml": "source:\n  id: First\n  title: T\n",
+            "lists/analysts.yaml": "id: analysts\nname: A\nclearance: TLP:BLUE\n",
+        }
+    )
+    result = run("validate", desk)
+    assert result.exit_code == 1
+    problems = lines_of(result.stdout)
+    assert [p.split(":")[0] + ":" + p.split(":")[1] for p in problems] == [
+        "briefs/edition.yaml:9",
+        "lists/analysts.yaml:3",
+        "sources/a-first.yaml:2",
+        "sources/b-second.yaml:4",
+        "sources/b-second.yaml:5",
+    ]
+    assert "5 errors" in result.stderr
+    assert "unknown distribution list 'analysts'" in problems[0]
+
+
+def test_settings_errors_name_the_line(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={"briefgen.toml": '[desk]\nname = "X"\ntimezone = "Mars/Olympus"\n[pdf]\npage_sise = "A4"\n'}
+    )
+    result = run("validate", desk)
+    assert result.exit_code == 1
+    assert "briefgen.toml:3: desk.timezone: unknown time zone 'Mars/Olympus'" in result.stdout
+    assert "briefgen.toml:5: pdf.page_sise: unknown key 'page_sise' (did you mean 'page_size'?)" in result.stdout
+
+
+def test_empty_desk_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "briefgen.toml").write_text("")
+    result = run("validate", tmp_path)
+    assert result.exit_code == 1
+    assert "the desk has no records" in result.stdout
+
+
+@pytest.mark.parametrize("which", ["missing", "file", "plain-folder"])
+def test_not_a_desk_is_a_usage_error(tmp_path: Path, which: str) -> None:
+    target = tmp_path / "nowhere"
+    if which == "file":
+        target.write_text("x")
+    elif which == "plain-folder":
+        target.mkdir()
+    result = run("validate", target)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"briefgen: error: {target}:")
+    assert "Traceback" not in result.output
+
+
+# --- warnings ----------------------------------------------------------------------------------------
+
+
+def warnings_of(desk: Path) -> list[str]:
+    result = run("validate", desk)
+    assert result.exit_code == 0, result.output
+    return [line for line in lines_of(result.stdout) if "warning:" in line]
+
+
+def test_warning_no_publication_date_and_unresolved_weekday(make_desk: MakeDesk) -> None:
+    desk = make_desk(files={"sources/alpha.yaml": lambda t: t.replace("  published: 2025-05-21\n", "")})
+    assert warnings_of(desk) == [
+        "sources/alpha.yaml:1: source.published: warning: no publication date: weekdays it reports cannot be "
+        "resolved and its endnote says 'date not stated'",
+        "sources/alpha.yaml:16: developments[0].occurred: warning: date left unresolved: 'on Tuesday' is a weekday "
+        "and source 'alpha-report' has no publication date",
+    ]
+
+
+def test_warning_confirmed_on_one_anonymous_originator(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "sources/g.yaml": SOURCE_HEAD + "developments:\n  - id: d1\n    summary: S.\n    status: confirmed\n"
+            "    cites: [{source: gamma, via: an official, anonymous: true}]\n"
+        }
+    )
+    assert warnings_of(desk) == [
+        "sources/g.yaml:8: developments[0].status: warning: development 'd1' is marked confirmed but rests on one "
+        "anonymous originator"
+    ]
+
+
+def test_warning_prose_differs_between_files(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "sources/beta.yaml": lambda t: t.replace(
+                "    summary: The council agreed a new ceasefire line.",
+                "    summary: The council approved a ceasefire line.",
+            )
+        }
+    )
+    assert warnings_of(desk) == [
+        "sources/beta.yaml:10: developments[0].summary: warning: summary differs from sources/alpha.yaml:15, whose "
+        "value is used (set it in the brief record to choose)"
+    ]
+
+
+def test_warning_uncited_source_and_nothing_to_watch_for(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "sources/g.yaml": SOURCE_HEAD,
+            "sources/alpha.yaml": lambda t: t.replace("    watch_for: [A published map]\n", ""),
+        }
+    )
+    assert warnings_of(desk) == [
+        "sources/alpha.yaml:27: open_questions[0].watch_for: warning: open question 'line-route' has nothing to watch for",
+        "sources/g.yaml:2: source.id: warning: source 'gamma' is cited by no item and carries none",
+    ]
+
+
+def test_strict_turns_warnings_into_failure(make_desk: MakeDesk) -> None:
+    desk = make_desk(files={"sources/g.yaml": SOURCE_HEAD})
+    assert run("validate", desk).exit_code == 0
+    strict = run("validate", desk, "--strict")
+    assert strict.exit_code == 1
+    assert "invalid: 0 errors, 1 warning" in strict.stderr
+
+
+def test_json_output(make_desk: MakeDesk) -> None:
+    desk = make_desk(files={"sources/g.yaml": SOURCE_HEAD + "  outlett: x\n"})
+    result = run("validate", desk, "--format", "json")
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["errors"] == 1 and payload["warnings"] == 0
+    assert payload["diagnostics"] == [
+        {
+            "path": "sources/g.yaml",
+            "line": 5,
+            "field": "source.outlett",
+            "severity": "error",
+            "code": "extra-forbidden",
+            "message": "unknown key 'outlett' (did you mean 'outlet'?)",
+        }
+    ]
+
+
+# --- the command as a whole ---------------------------------------------------------------------------
+
+
+def test_validate_does_not_import_weasyprint_and_prints_no_traceback(make_desk: MakeDesk) -> None:
+    desk = make_desk(files={"sources/g.yaml": "- not a mapping\n"})
+    probe = (
+        "import sys\n"
+        "from briefgen.cli import main\n"
+        f"sys.argv = ['briefgen', 'validate', {str(desk)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "print('WEASYPRINT' if 'weasyprint' in sys.modules else 'CLEAN', code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert done.stdout.strip().endswith("CLEAN 1"), done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_python_dash_m_and_debug(make_desk: MakeDesk) -> None:
+    desk = make_desk()
+    done = subprocess.run(
+        [sys.executable, "-m", "briefgen", "validate", str(desk)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    missing = subprocess.run(
+        [sys.executable, "-m", "briefgen", "--debug", "validate", str(desk / "nope")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert missing.returncode == 2
+    assert "Traceback" in missing.stderr
