@@ -18,6 +18,7 @@ import click
 
 from briefgen import __version__
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode
+from briefgen.models import OutputFormat
 
 INTERNAL_ERROR = 70
 
@@ -125,6 +126,82 @@ def init(directory: Path, name: str) -> None:
     for path in written:
         click.echo(f"created {path}")
     click.echo(f"next: briefgen validate {directory} && briefgen build {directory}")
+
+
+def _formats(value: str | None) -> list[OutputFormat] | None:
+    if value is None:
+        return None
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    known = [f.value for f in OutputFormat]
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise click.BadParameter(f"expected a comma-separated list of {', '.join(known)}; got {value!r}")
+    return [OutputFormat(n) for n in names]
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024:.1f} KiB"
+
+
+@cli.command()
+@desk_argument
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Build the editions of this date.")
+@click.option("--all", "all_editions", is_flag=True, help="Build every edition of the desk.")
+@click.option("--brief", "brief_ids", multiple=True, metavar="ID", help="Only this brief (repeatable).")
+@click.option("--format", "formats", metavar="LIST", help="Comma-separated: html,pdf,json (default: settings).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
+def build(
+    desk: Path,
+    on: datetime | None,
+    all_editions: bool,
+    brief_ids: tuple[str, ...],
+    formats: str | None,
+    out_dir: Path | None,
+) -> None:
+    """Build the editions of DESK dated today (or --date/--all) into out/<date>/<brief-id>.<ext>."""
+    from briefgen.build import build as run_build
+
+    if on is not None and all_editions:
+        raise click.UsageError("--date and --all cannot be combined")
+    chosen = _formats(formats)
+    result = run_build(
+        desk,
+        on=on.date() if on else None,
+        all_editions=all_editions,
+        brief_ids=brief_ids,
+        formats=chosen,
+        out_dir=out_dir,
+    )
+    for diagnostic in result.desk_errors:
+        click.echo(str(diagnostic), err=True)
+    if not result.editions:
+        click.echo(f"briefgen: no {result.selection} to build (use --date YYYY-MM-DD or --all)", err=True)
+    if any(e.pdf_bytes is not None for e in result.editions):
+        from briefgen.pdf import harfbuzz_subset_missing
+
+        warning = harfbuzz_subset_missing()
+        if warning:
+            click.echo(f"briefgen: warning: {warning}", err=True)
+    for edition in result.editions:
+        for diagnostic in edition.warnings:
+            click.echo(str(diagnostic), err=True)
+        for error in edition.errors:
+            click.echo(error, err=True)
+        name = f"{edition.brief_id} {edition.date.isoformat()}"
+        if not edition.ok:
+            click.echo(f"FAILED  {name}: {len(edition.errors)} error(s); earlier outputs left as they were")
+            continue
+        written = ", ".join(p.suffix.lstrip(".") for p in edition.written)
+        pdf = f", {edition.pdf_pages} pages, PDF {_size(edition.pdf_bytes)}" if edition.pdf_bytes is not None else ""
+        folder = edition.written[0].parent if edition.written else ""
+        click.echo(
+            f"built   {name}: {written} -> {folder}{pdf}, {edition.seconds:.2f} s, "
+            f"{len(edition.warnings)} warning{'s' * (len(edition.warnings) != 1)}"
+        )
+    failed = sum(not e.ok for e in result.editions)
+    if result.editions:
+        click.echo(f"{len(result.editions) - failed} built, {failed} failed ({result.selection})", err=True)
+    sys.exit(result.exit_code)
 
 
 def main() -> None:

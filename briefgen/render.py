@@ -1,0 +1,416 @@
+"""Render a composed brief to HTML with Jinja2 (sandboxed, autoescaped, StrictUndefined) and Markdown.
+
+Templates are looked up in the desk's `templates/` first, then in the built-in templates (also reachable
+as `builtin/NAME`, so a desk template can extend the one it replaces). Endnote numbers are given while
+the page renders, in order of first call; the sources section, rendered after every citing section,
+lists them.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from briefgen import __version__
+from briefgen import composed as out
+from briefgen.citations import TextCitation
+from briefgen.errors import TemplateError
+from briefgen.markdown import render_markdown
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ku-arab"}
+TLP_COLOURS = {
+    "TLP:CLEAR": "#FFFFFF",
+    "TLP:GREEN": "#33FF00",
+    "TLP:AMBER": "#FFC000",
+    "TLP:AMBER+STRICT": "#FFC000",
+    "TLP:RED": "#FF2B2B",
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "product": {
+        "daily_update": "Daily update",
+        "flash_update": "Flash update",
+        "situation_report": "Situation report",
+        "weekly_overview": "Weekly overview",
+        "spot_report": "Spot report",
+    },
+    "status": {
+        "confirmed": "confirmed",
+        "reported": "reported",
+        "claimed": "claimed",
+        "disputed": "disputed",
+        "denied": "denied",
+        "retracted": "retracted",
+        "scheduled": "scheduled",
+        "expected": "expected",
+    },
+    "status_help": {
+        "confirmed": "established by independent, reliable sourcing",
+        "reported": "reported by sources, not independently confirmed",
+        "claimed": "asserted by a party or an unnamed source, not verified",
+        "disputed": "contested by other sources or parties",
+        "denied": "denied by a party concerned",
+        "retracted": "withdrawn by the source that reported it",
+        "scheduled": "announced for a future date",
+        "expected": "anticipated, without a firm announcement",
+    },
+    "reliability": {
+        "A": "completely reliable",
+        "B": "usually reliable",
+        "C": "fairly reliable",
+        "D": "not usually reliable",
+        "E": "unreliable",
+        "F": "reliability cannot be judged",
+    },
+    "credibility": {
+        "1": "confirmed by other sources",
+        "2": "probably true",
+        "3": "possibly true",
+        "4": "doubtful",
+        "5": "improbable",
+        "6": "truth cannot be judged",
+    },
+    "discrepancy_status": {
+        "unresolved": "unresolved",
+        "resolved": "resolved",
+        "different_events": "assessed as different events",
+        "source_error": "source error",
+    },
+    "discrepancy_kind": {
+        "date": "date",
+        "place": "place",
+        "participants": "participants",
+        "outcome": "outcome",
+        "figure": "figure",
+        "attribution": "attribution",
+        "framing": "framing",
+        "naming": "naming",
+    },
+    "question_status": {
+        "open": "open",
+        "partially_answered": "partially answered",
+        "answered": "answered",
+        "overtaken": "overtaken by events",
+    },
+    "question_kind": {
+        "information_gap": "information gap",
+        "unresolved_discrepancy": "unresolved discrepancy",
+        "key_assumption": "key assumption",
+        "forecast": "forecast",
+        "indicator": "indicator",
+    },
+    "actor_type": {
+        "state": "state",
+        "government_body": "government body",
+        "person": "person",
+        "armed_group": "armed group",
+        "political_org": "political organisation",
+        "administration": "administration",
+        "intl_org": "international organisation",
+        "coalition": "coalition",
+        "media": "media",
+        "other": "other",
+    },
+}
+
+
+def builtin_templates_dir() -> Path:
+    """The built-in templates: inside the installed package (wheel) or at the top of a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_templates", here.parent / "templates"):
+        if (candidate / "brief.html.j2").is_file():
+            return candidate
+    raise TemplateError(
+        f"the built-in templates are missing (looked in {here / '_templates'} and {here.parent / 'templates'})"
+    )
+
+
+# --- labels ------------------------------------------------------------------------------------------
+
+
+def date_label(value: date) -> str:
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def datetime_label(value: datetime, tz: ZoneInfo) -> str:
+    local = value.astimezone(tz)
+    offset = local.strftime("%z")
+    return f"{date_label(local.date())}, {local:%H:%M} UTC{offset[:3]}:{offset[3:]} ({tz.key})"
+
+
+def when_label(when: out.When | None) -> str:
+    if when is None:
+        return "date not stated"
+    if when.on is None:
+        reported = f" (reported as “{when.as_reported}”, which the sources do not date)" if when.as_reported else ""
+        return f"date not stated{reported}"
+    day = when.on.date() if isinstance(when.on, datetime) else when.on
+    if when.precision == "year":
+        return str(day.year)
+    if when.precision == "month":
+        return f"{MONTHS[day.month - 1]} {day.year}"
+    text = date_label(day)
+    if isinstance(when.on, datetime) and when.precision == "time":
+        text += f", {when.on:%H:%M} UTC{when.on.strftime('%z')[:3]}:{when.on.strftime('%z')[3:]}"
+    return text
+
+
+def published_label(value: date | datetime | None) -> str:
+    if value is None:
+        return "date not stated"
+    return date_label(value.date() if isinstance(value, datetime) else value)
+
+
+def sourcing_label(sourcing: out.Sourcing) -> str:
+    level = sourcing.corroboration
+    if level is out.Corroboration.SINGLE_SOURCE:
+        return "single source"
+    if level is out.Corroboration.MULTIPLE_DEPENDENT:
+        return f"{sourcing.sources} sources, one originator"
+    if level is out.Corroboration.MULTIPLE_INDEPENDENT:
+        return f"{len(sourcing.originators)} independent sources"
+    return "conflicting reports"
+
+
+def text_direction(text: str | None) -> str:
+    """`rtl` when the first strongly directional character of the text is right-to-left."""
+    for char in text or "":
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def language_direction(language: str) -> str:
+    return "rtl" if language.lower().split("-")[0] in RTL_LANGUAGES else "ltr"
+
+
+# --- endnotes ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class EndnoteView:
+    number: int
+    source: out.Source
+    locators: list[str] = field(default_factory=list)
+    via: list[str] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+
+
+class Endnotes:
+    """Numbers sources in order of first call while a page renders; one number per source."""
+
+    def __init__(self, brief: out.ComposedBrief) -> None:
+        self._sources = {s.id: s for s in brief.sources}
+        self._notes: dict[str, EndnoteView] = {}
+
+    def call(self, citation: TextCitation | out.Cite) -> Markup:
+        note = self._notes.get(citation.source)
+        if note is None:
+            note = EndnoteView(len(self._notes) + 1, self._sources[citation.source])
+            self._notes[citation.source] = note
+        call_id = f"call-{note.number}-{len(note.calls) + 1}"
+        note.calls.append(call_id)
+        if citation.locator and citation.locator not in note.locators:
+            note.locators.append(citation.locator)
+        via = getattr(citation, "via", None)
+        if via and via not in note.via:
+            note.via.append(via)
+        source = note.source
+        title = source.outlet or source.title
+        if citation.locator:
+            title += f", {citation.locator}"
+        return Markup('<a id="{}" href="#note-{}" title="{}">{}</a>').format(call_id, note.number, title, note.number)
+
+    def group(self, citations: list[TextCitation] | list[out.Cite]) -> Markup:
+        if not citations:
+            return Markup("")
+        calls = Markup(",").join(self.call(c) for c in citations)
+        return Markup('<sup class="cite">{}</sup>').format(calls)
+
+    def entries(self) -> list[EndnoteView]:
+        return sorted(self._notes.values(), key=lambda n: n.number)
+
+    def numbered(self) -> list[out.Endnote]:
+        return [out.Endnote(number=n.number, source=n.source.id, locators=list(n.locators)) for n in self.entries()]
+
+
+# --- the environment -------------------------------------------------------------------------------------
+
+
+@jinja2.pass_context
+def _markdown(context: jinja2.runtime.Context, text: str | None) -> Markup:
+    return render_markdown(text or "", context["brief"].language, context["notes"])
+
+
+@jinja2.pass_context
+def _markdown_inline(context: jinja2.runtime.Context, text: str | None) -> Markup:
+    return render_markdown(text or "", context["brief"].language, context["notes"], inline=True)
+
+
+@jinja2.pass_context
+def _cites(context: jinja2.runtime.Context, citations: list[out.Cite]) -> Markup:
+    notes: Endnotes = context["notes"]
+    return notes.group(citations)
+
+
+@jinja2.pass_context
+def _datetime_label(context: jinja2.runtime.Context, value: datetime) -> str:
+    return datetime_label(value, ZoneInfo(context["brief"].timezone))
+
+
+def _theme_label(theme: str | None) -> str:
+    return theme.replace("-", " ").replace("_", " ").capitalize() if theme else "Other developments"
+
+
+@functools.cache
+def environment(desk_templates: Path | None) -> ImmutableSandboxedEnvironment:
+    """The template environment for a desk (cached per desk folder)."""
+    builtin = jinja2.FileSystemLoader(builtin_templates_dir())
+    loaders: list[jinja2.BaseLoader] = []
+    if desk_templates is not None and desk_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(desk_templates))
+    loaders += [jinja2.PrefixLoader({"builtin": builtin}), builtin]
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=True,
+    )
+    env.filters.update(
+        markdown=_markdown,
+        markdown_inline=_markdown_inline,
+        date_label=date_label,
+        datetime_label=_datetime_label,
+        when_label=when_label,
+        published_label=published_label,
+        sourcing_label=sourcing_label,
+        textdir=text_direction,
+        langdir=language_direction,
+        theme_label=_theme_label,
+    )
+    env.globals["cites"] = _cites
+    return env
+
+
+@dataclass(frozen=True)
+class RenderedBrief:
+    """The final HTML of an edition and the endnotes its rendering numbered."""
+
+    html: str
+    endnotes: list[out.Endnote]
+
+    def composed_with_endnotes(self, brief: out.ComposedBrief) -> out.ComposedBrief:
+        return brief.model_copy(update={"endnotes": self.endnotes})
+
+
+def _legend(brief: out.ComposedBrief, notes: Endnotes) -> dict[str, list[str]]:
+    statuses = {d.status.value for d in brief.developments}
+    return {
+        "statuses": [s for s in LABELS["status"] if s in statuses],
+        "reliability": sorted({n.source.reliability.value for n in notes.entries()}),
+        "credibility": sorted({str(d.credibility) for d in brief.developments if d.credibility}),
+    }
+
+
+def _themes(brief: out.ComposedBrief) -> list[tuple[str | None, list[out.Development]]]:
+    order: dict[str | None, int] = {}
+    for dev in brief.developments:
+        order.setdefault(dev.theme, len(order))
+    ordered = sorted(brief.developments, key=lambda d: order[d.theme])
+    return [(theme, list(items)) for theme, items in itertools.groupby(ordered, key=lambda d: d.theme)]
+
+
+def render_html(brief: out.ComposedBrief, *, desk_templates: Path | None, page_size: str = "A4") -> RenderedBrief:
+    """Render one edition's HTML. Raises `TemplateError` naming the template file and line."""
+    env = environment(desk_templates)
+    notes = Endnotes(brief)
+    legend_cache: dict[str, list[str]] = {}
+
+    def legend() -> dict[str, list[str]]:
+        if not legend_cache:
+            legend_cache.update(_legend(brief, notes))
+        return legend_cache
+
+    context: dict[str, Any] = {
+        "brief": brief,
+        "notes": notes,
+        "endnotes": notes.entries,
+        "labels": LABELS,
+        "themes": _themes(brief),
+        "marking_colour": TLP_COLOURS[brief.marking.value],
+        "marking_class": brief.marking.value.split(":")[1].lower().replace("+", "-"),
+        "keywords": _keywords(brief),
+        "created": (brief.issued or datetime.combine(brief.date, datetime.min.time())).isoformat(),
+        "page_size": page_size,
+        "version": __version__,
+    }
+    try:
+        template = env.get_template(f"{brief.template}.html.j2")
+        context["legend"] = _LazyLegend(legend)
+        html = template.render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            _template_message(exc.filename or exc.name, exc.lineno, exc.message or "", exc.source)
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(
+            f"template {exc.name!r} not found (in the desk's templates/ or the built-in ones)"
+        ) from None
+    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
+        raise TemplateError(_runtime_message(exc)) from None
+    return RenderedBrief(html, notes.numbered())
+
+
+class _LazyLegend:
+    """The legend's scales, computed when the legend renders (after every endnote is numbered)."""
+
+    def __init__(self, compute: Any) -> None:
+        self._compute = compute
+
+    def __getattr__(self, name: str) -> list[str]:
+        values: dict[str, list[str]] = self._compute()
+        return values[name]
+
+
+def _keywords(brief: out.ComposedBrief) -> list[str]:
+    themes = [d.theme for d in brief.developments if d.theme]
+    actors = [a.name for a in brief.actors if a.type in ("state", "armed_group", "intl_org")]
+    return list(dict.fromkeys([*themes, *actors]))
+
+
+def _template_message(filename: str | None, line: int | None, message: str, source: str | None) -> str:
+    where = f"{filename}:{line}" if filename else "template"
+    text = f"{where}: {message}"
+    if source and line:
+        lines = source.splitlines()
+        if 0 < line <= len(lines):
+            text += f"\n    {lines[line - 1].strip()}"
+    return text
+
+
+def _runtime_message(exc: Exception) -> str:
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    if frames:
+        frame = frames[-1]
+        return _template_message(frame.filename, frame.lineno, str(exc), None) + (
+            f"\n    {frame.line.strip()}" if frame.line else ""
+        )
+    return f"template error: {exc}"
