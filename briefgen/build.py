@@ -85,7 +85,7 @@ class Builder:
         self.formats = list(dict.fromkeys(formats))
         self.out_dir = out_dir
         self.compositions = {id(edition): composition for edition, composition in report.compositions}
-        loaded = {e.file.rel for e in (*desk.sources, *desk.briefs, *desk.lists)}
+        loaded = {e.file.rel for e in desk.sources} | {e.file.rel for e in desk.briefs}
         # Files that failed to load (or settings) may hold anything an edition needs: they fail every edition.
         self.blocking = [
             d
@@ -105,7 +105,13 @@ class Builder:
         warnings = tuple(d for d in self.report.warnings if d.path in files)
         errors = self.edition_errors(edition, composition)
         if errors or composition.brief is None:
-            return EditionResult(brief.id, brief.date, warnings=warnings, errors=tuple(str(d) for d in errors))
+            return EditionResult(
+                brief.id,
+                brief.date,
+                warnings=warnings,
+                errors=tuple(str(d) for d in errors),
+                exit_code=ExitCode.BAD_DATA,
+            )
         try:
             outputs, pages = self._render(composition.brief)
             target = self.out_dir / brief.date.isoformat()

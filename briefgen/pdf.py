@@ -33,7 +33,7 @@ class RenderedPdf:
     pages: int
 
 
-class BlockedResource(FatalURLFetchingError):
+class BlockedResource(FatalURLFetchingError):  # type: ignore[misc]
     """Raised by the fetcher to stop rendering at the first resource it refuses."""
 
     def __init__(self, url: str, reason: str) -> None:

@@ -27,7 +27,20 @@ from briefgen.citations import TextCitation
 from briefgen.errors import TemplateError
 from briefgen.markdown import render_markdown
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ku-arab"}
 TLP_COLOURS = {
     "TLP:CLEAR": "#FFFFFF",

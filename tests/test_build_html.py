@@ -1,0 +1,181 @@
+"""`briefgen build` to HTML and JSON: structure, endnotes, safety, atomic writes and golden files."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE, TESTS, run
+
+MakeDesk = Callable[..., Path]
+GOLDEN = TESTS / "golden"
+
+
+class Page(HTMLParser):
+    """Collects what the tests look at: tags, ids, links, dir attributes, headings and text."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def all(self, tag: str) -> list[dict[str, str]]:
+        return [attrs for name, attrs in self.tags if name == tag]
+
+    @property
+    def ids(self) -> set[str]:
+        return {attrs["id"] for _, attrs in self.tags if "id" in attrs}
+
+
+def build_sample(out: Path, formats: str = "html,json") -> Path:
+    result = run("build", SAMPLE, "--date", "2025-05-22", "--format", formats, "--out", out)
+    assert result.exit_code == 0, result.output
+    return out / "2025-05-22"
+
+
+def test_sample_html_structure(tmp_path: Path) -> None:
+    html = (build_sample(tmp_path) / "syria-deconfliction.html").read_text(encoding="utf-8")
+    page = Page(html)
+    assert page.all("html")[0]["lang"] == "en"
+    assert not page.all("script") and not page.all("img") and not page.all("link") and not page.all("iframe")
+    assert {"main", "header", "footer"} <= {t for t, _ in page.tags}
+    levels = [int(t[1]) for t, _ in page.tags if t in ("h1", "h2", "h3", "h4")]
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
+    # Every endnote call links to an endnote and every endnote links back to its calls.
+    calls = [a for a in page.all("a") if a.get("id", "").startswith("call-")]
+    assert calls and all(a["href"].lstrip("#") in page.ids for a in calls)
+    backlinks = [a for a in page.all("a") if a.get("href", "").startswith("#call-")]
+    assert {a["href"].lstrip("#") for a in backlinks} == {a["id"] for a in calls}
+    # Only http(s) links leave the page; no resource is loaded from anywhere.
+    external = [a["href"] for a in page.all("a") if not a["href"].startswith("#")]
+    assert external and all(h.startswith(("https://", "http://", "mailto:")) for h in external)
+    # Right-to-left names carry dir="rtl".
+    rtl = [a for _, a in page.tags if a.get("dir") == "rtl"]
+    assert len(rtl) >= 3
+    text = " ".join(page.text)
+    assert "TLP:GREEN" in text and text.count("TLP:GREEN") >= 2
+    assert "ישראל היום" in html and "أحمد الشرع" in html
+
+
+def test_endnotes_numbered_in_order_of_first_call(tmp_path: Path) -> None:
+    out = build_sample(tmp_path)
+    data = json.loads((out / "syria-deconfliction.json").read_text(encoding="utf-8"))
+    assert [(n["number"], n["source"]) for n in data["endnotes"]] == [
+        (1, "np-deconfliction-mechanism"),
+        (2, "aggregator-talks-azerbaijan"),
+    ]
+    assert "para 5" in data["endnotes"][0]["locators"]
+    html = (out / "syria-deconfliction.html").read_text(encoding="utf-8")
+    first_call = html.index('href="#note-1"')
+    assert first_call < html.index('href="#note-2"')
+    assert 'title="North Press Agency, para 5"' in html
+
+
+def test_json_carries_corroboration_discrepancies_and_unresolved_dates(tmp_path: Path) -> None:
+    data = json.loads((build_sample(tmp_path) / "syria-deconfliction.json").read_text(encoding="utf-8"))
+    devs = {d["id"]: d for d in data["developments"]}
+    assert devs["deconfliction-talks"]["sourcing"]["corroboration"] == "multiple_independent"
+    assert devs["permanent-mechanism"]["sourcing"]["anonymous_only"] is True
+    assert devs["officials-met-azerbaijan"]["occurred"] == {
+        "on": None,
+        "as_reported": "on Wednesday",
+        "precision": "day",
+        "resolved_from": None,
+    }
+    assert devs["talks-resume-baku"]["occurred"]["on"] == "2025-05-22"
+    assert devs["understanding-reported"]["occurred"]["on"] == "2025-05-21"
+    assert [d["id"] for d in data["discrepancies"]] == ["which-wednesday"]
+    assert list(data)[:4] == ["schema_version", "id", "title", "date"]
+
+
+def test_a_bare_weekday_never_appears_as_a_date(tmp_path: Path) -> None:
+    html = (build_sample(tmp_path) / "syria-deconfliction.html").read_text(encoding="utf-8")
+    dates = re.findall(r'<span class="when">([^<]*)</span>', html)
+    assert len(dates) == 11
+    for label in dates:
+        assert re.match(
+            r"^(\d{1,2} [A-Z][a-z]+ \d{4}|date not stated( \(reported as “[^”]+”, which the sources do not date\))?)$",
+            label,
+        ), label
+
+
+def test_builds_are_byte_identical(tmp_path: Path) -> None:
+    first = build_sample(tmp_path / "a")
+    second = build_sample(tmp_path / "b")
+    for name in ("syria-deconfliction.html", "syria-deconfliction.json"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+def test_golden_html_and_json(tmp_path: Path) -> None:
+    """Refresh with: BRIEFGEN_REFRESH_GOLDEN=1 .venv/bin/python -m pytest tests/test_build_html.py -k golden"""
+    out = build_sample(tmp_path)
+    for name in ("syria-deconfliction.html", "syria-deconfliction.json"):
+        built = (out / name).read_text(encoding="utf-8")
+        golden = GOLDEN / name
+        if os.environ.get("BRIEFGEN_REFRESH_GOLDEN"):
+            golden.parent.mkdir(exist_ok=True)
+            golden.write_text(built, encoding="utf-8")
+        assert built == golden.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+HOSTILE = {
+    "sources/alpha.yaml": lambda t: t.replace(
+        "    summary: The council agreed a new ceasefire line.",
+        '    summary: "<script>alert(1)</script> {{ 7*7 }} {% if true %}x{% endif %}"\n'
+        '    detail: "<img src=http://127.0.0.1:9/x.png onerror=alert(1)> [click](javascript:alert(2)) '
+        '![pic](http://127.0.0.1:9/p.png) <b>bold</b>"',
+    )
+}
+
+
+def test_hostile_record_text_renders_as_inert_text(make_desk: MakeDesk) -> None:
+    desk = make_desk(files=HOSTILE)
+    result = run("build", desk, "--date", "2025-05-22", "--format", "html,json")
+    assert result.exit_code == 0, result.output
+    html = (desk / "out/2025-05-22/valley.html").read_text(encoding="utf-8")
+    page = Page(html)
+    assert not page.all("script") and not page.all("img") and not page.all("b")
+    assert all(not a.get("href", "").startswith("javascript:") for a in page.all("a"))
+    text = " ".join(page.text)
+    assert "<script>alert(1)</script>" in text and "{{ 7*7 }}" in text and "49" not in text
+    assert "[click](javascript:alert(2))" in text
+
+
+def test_failed_edition_leaves_earlier_outputs_untouched(make_desk: MakeDesk) -> None:
+    desk = make_desk()
+    assert run("build", desk, "--date", "2025-05-22", "--format", "html,json").exit_code == 0
+    before = {p.name: p.read_bytes() for p in (desk / "out/2025-05-22").iterdir()}
+    brief = desk / "briefs/edition.yaml"
+    brief.write_text(brief.read_text().replace("Valley update", "Changed").replace("@beta-wire]", "@beta-wir]"))
+    result = run("build", desk, "--date", "2025-05-22", "--format", "html,json")
+    assert result.exit_code == 1
+    assert "unknown source 'beta-wir' (did you mean 'beta-wire'?)" in result.stderr
+    assert "FAILED  valley 2025-05-22" in result.stdout
+    after = {p.name: p.read_bytes() for p in (desk / "out/2025-05-22").iterdir()}
+    assert after == before
+
+
+def test_no_edition_today_is_not_an_error(make_desk: MakeDesk) -> None:
+    result = run("build", make_desk(), "--format", "html")
+    assert result.exit_code == 0
+    assert "no editions dated" in result.stderr and "today in UTC" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["html,docx", ""])
+def test_bad_format_is_a_usage_error(make_desk: MakeDesk, value: str) -> None:
+    result = run("build", make_desk(), "--all", "--format", value)
+    assert result.exit_code == 2
+    assert "expected a comma-separated list of html, pdf, json, eml, txt" in result.output

@@ -1,0 +1,115 @@
+"""Compose: every merging rule on small fixture desks, without templates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from briefgen import composed as out
+from briefgen.compose import compose, resolve_date
+from briefgen.loader import load_desk
+from briefgen.models import DateMapping, Source, Status
+
+MakeDesk = Callable[..., Path]
+
+
+def composed(desk: Path) -> out.ComposedBrief:
+    loaded = load_desk(desk)
+    result = compose(loaded, loaded.briefs[0])
+    assert result.brief is not None, [str(d) for d in result.diagnostics]
+    return result.brief
+
+
+def development(brief: out.ComposedBrief, dev_id: str) -> out.Development:
+    return next(d for d in brief.developments if d.id == dev_id)
+
+
+def test_weekday_resolves_against_the_citing_source_published_date() -> None:
+    source = Source(id="s", title="t", published=date(2025, 5, 21))  # a Wednesday
+    past, _ = resolve_date(DateMapping(as_reported="on Wednesday"), Status.REPORTED, source)
+    assert past.on == date(2025, 5, 21) and past.resolved_from == "s"
+    earlier, _ = resolve_date(DateMapping(as_reported="last Monday"), Status.REPORTED, source)
+    assert earlier.on == date(2025, 5, 19)
+    future, _ = resolve_date(DateMapping(as_reported="on Thursday"), Status.SCHEDULED, source)
+    assert future.on == date(2025, 5, 22)
+    same_day_future, _ = resolve_date(DateMapping(as_reported="Wednesday"), Status.EXPECTED, source)
+    assert same_day_future.on == date(2025, 5, 21)
+    undated, problem = resolve_date(DateMapping(as_reported="on Friday"), Status.REPORTED, Source(id="u", title="t"))
+    assert undated.on is None and problem is not None and "has no publication date" in problem
+
+
+def test_items_merge_by_id_with_citations_united_and_independent_corroboration(make_desk: MakeDesk) -> None:
+    brief = composed(make_desk())
+    line = development(brief, "ceasefire-line")
+    assert [c.source for c in line.cites] == ["alpha-report", "beta-wire"]
+    assert line.sourcing.corroboration is out.Corroboration.MULTIPLE_INDEPENDENT
+    assert line.sourcing.originators == [["alpha-report"], ["beta-wire"]]
+    assert line.occurred is not None and line.occurred.on == date(2025, 5, 20)  # "on Tuesday" before 21 May
+    assert [a.actor for a in line.actors] == ["council"]  # "the council" is an alias
+    assert brief.discrepancies == []
+
+
+def test_relayed_reports_count_as_one_originator(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "sources/beta.yaml": lambda t: t.replace("  reliability: C\n", "  reliability: C\n  relays: [Alpha News]\n")
+        }
+    )
+    line = development(composed(desk), "ceasefire-line")
+    assert line.sourcing.corroboration is out.Corroboration.MULTIPLE_DEPENDENT
+    assert line.sourcing.originators == [["alpha-report", "beta-wire"]]
+
+
+def test_disagreeing_fact_fields_become_discrepancies(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "sources/beta.yaml": lambda t: t.replace("where: Valley", "where: Upper valley").replace(
+                "2025-05-20", "2025-05-19"
+            )
+        }
+    )
+    brief = composed(desk)
+    line = development(brief, "ceasefire-line")
+    assert line.sourcing.corroboration is out.Corroboration.CONFLICTING
+    found = {d.kind.value: d for d in brief.discrepancies}
+    assert set(found) == {"place", "date"}
+    assert [(s.value, [c.source for c in s.cites]) for s in found["place"].statements] == [
+        ("Valley", ["alpha-report"]),
+        ("Upper valley", ["beta-wire"]),
+    ]
+    assert [s.value for s in found["date"].statements] == ["2025-05-20", "2025-05-19"]
+    assert all(d.found_by_build and d.development == "ceasefire-line" for d in found.values())
+    assert sorted(line.discrepancies) == sorted(d.id for d in found.values())
+
+
+def test_brief_record_prose_wins_and_sources_are_selected_by_pattern(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "briefs/edition.yaml": lambda t: (
+                t.replace("  lists: [analysts]\n", '  lists: [analysts]\n  sources: ["alpha-*"]\n')
+                + "developments:\n  - id: ceasefire-line\n    summary: Editor's own summary.\n"
+            )
+        }
+    )
+    brief = composed(desk)
+    line = development(brief, "ceasefire-line")
+    assert line.summary == "Editor's own summary."
+    assert [c.source for c in line.cites] == ["alpha-report"]  # beta-wire is not selected
+    assert [s.id for s in brief.sources] == ["alpha-report", "beta-wire"]  # beta is still cited in the BLUF
+
+
+def test_anonymous_only_development_says_so(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "sources/alpha.yaml": lambda t: t.replace(
+                'quote: "a new ceasefire line"}', 'quote: "a new ceasefire line", anonymous: true}'
+            ),
+            "sources/beta.yaml": None,
+        }
+    )
+    desk_brief = desk / "briefs/edition.yaml"
+    desk_brief.write_text(desk_brief.read_text().replace("; @beta-wire", ""))
+    line = development(composed(desk), "ceasefire-line")
+    assert line.sourcing.anonymous_only
+    assert line.sourcing.corroboration is out.Corroboration.SINGLE_SOURCE

@@ -1,0 +1,149 @@
+"""The PDF edition: pages, markings, metadata, fonts, scripts, reproducibility and confined rendering."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+from conftest import SAMPLE, TESTS, run
+
+pytestmark = pytest.mark.pdf
+MakeDesk = Callable[..., Path]
+ARTIFACTS = TESTS / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pdf")
+    result = run("build", SAMPLE, "--date", "2025-05-22", "--format", "pdf", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out / "2025-05-22" / "syria-deconfliction.pdf"
+
+
+def test_marking_and_page_numbers_on_every_page(sample_pdf: Path) -> None:
+    reader = pypdf.PdfReader(sample_pdf)
+    total = len(reader.pages)
+    assert total >= 2
+    for number, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        assert text.count("TLP:GREEN") >= 2, f"page {number} lacks the marking in header and footer"
+        assert f"Page {number} of {total}" in text
+    assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=0.5)  # A4
+
+
+def test_metadata_from_the_edition(sample_pdf: Path) -> None:
+    meta = pypdf.PdfReader(sample_pdf).metadata
+    assert meta is not None
+    assert meta.title is not None and "Israel and Turkey set up a channel" in meta.title
+    assert meta.author == "Levant Desk"
+    assert meta.subject == "TLP:GREEN"
+    assert "deconfliction" in str(meta.get("/Keywords"))
+    assert str(meta.get("/CreationDate")).startswith("D:20250522060000+03'00")
+    with pikepdf.open(sample_pdf) as pdf:
+        assert str(pdf.Root.Lang) == "en"
+        assert pdf.Root.MarkInfo.Marked  # tagged
+        assert "/StructTreeRoot" in pdf.Root
+        assert "/Outlines" in pdf.Root
+
+
+def test_bookmarks_follow_section_headings(sample_pdf: Path) -> None:
+    titles = [item.title for item in pypdf.PdfReader(sample_pdf).outline if not isinstance(item, list)]
+    assert titles[:3] == ["Bottom line up front", "Key developments", "Conflicting and unconfirmed reporting"]
+    assert "Sources" in titles
+
+
+def test_fonts_embedded_subset_and_every_script_present(sample_pdf: Path) -> None:
+    fonts = subprocess.run(["pdffonts", str(sample_pdf)], capture_output=True, text=True, check=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all(" yes yes " in row for row in rows), fonts
+    assert "Noto-Sans-Arabic" in fonts and "Noto-Sans-Hebrew" in fonts
+    text = subprocess.run(["pdftotext", str(sample_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for name in ("Türkiye", "ישראל היום", "الشرع"):
+        assert name in text
+
+
+def test_page_one_renders_to_png(sample_pdf: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / "sample-page"
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(sample_pdf), str(target)], check=True)
+    png = next(ARTIFACTS.glob("sample-page*.png"))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+def test_two_builds_give_identical_pdfs(sample_pdf: Path, tmp_path: Path) -> None:
+    result = run("build", SAMPLE, "--date", "2025-05-22", "--format", "pdf", "--out", tmp_path)
+    assert result.exit_code == 0
+    assert (tmp_path / "2025-05-22/syria-deconfliction.pdf").read_bytes() == sample_pdf.read_bytes()
+
+
+def test_pdf_a3b_attaches_the_composed_json(make_desk: MakeDesk) -> None:
+    desk = make_desk(files={"briefgen.toml": lambda t: t + '[pdf]\nvariant = "pdf/a-3b"\n'})
+    assert run("build", desk, "--date", "2025-05-22", "--format", "pdf").exit_code == 0
+    with pikepdf.open(desk / "out/2025-05-22/valley.pdf") as pdf:
+        attachments = pdf.attachments
+        assert list(attachments) == ["valley-2025-05-22.json"]
+        data = attachments["valley-2025-05-22.json"].get_file().read_bytes()
+        assert b'"id": "valley"' in data
+        xmp = str(pdf.open_metadata())
+        assert "pdfaid" in xmp
+
+
+class _Observer(http.server.BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self) -> None:
+        _Observer.requests.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"body { color: red }")
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def observer() -> Iterator[str]:
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Observer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Observer.requests = []
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("kind", ["url", "outside-file"])
+def test_rendering_reads_only_template_files(make_desk: MakeDesk, observer: str, tmp_path: Path, kind: str) -> None:
+    secret = tmp_path / "secret.css"
+    secret.write_text('body::before { content: "SECRET-TOKEN-42" }')
+    target = f"{observer}/evil.css" if kind == "url" else secret.as_uri()
+    template = (
+        '{% extends "builtin/brief.html.j2" %}{% block stylesheet %}@import "'
+        + target
+        + '";{{ super() }}{% endblock %}'
+    )
+    desk = make_desk(files={"templates/brief.html.j2": template})
+    result = run("build", desk, "--date", "2025-05-22", "--format", "pdf,html")
+    assert result.exit_code == 4, result.output
+    assert f"refused to read {target}" in result.stderr
+    assert _Observer.requests == []
+    assert not (desk / "out/2025-05-22").exists()
+
+
+def test_desk_asset_files_may_be_used(make_desk: MakeDesk) -> None:
+    desk = make_desk(files={"templates/extra.css": "h2 { color: #123456 }"})
+    (desk / "templates/brief.html.j2").write_text(
+        '{% extends "builtin/brief.html.j2" %}{% block stylesheet %}@import "extra.css";{{ super() }}{% endblock %}'
+    )
+    result = run("build", desk, "--date", "2025-05-22", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+
+
+def test_no_chromium_needed_for_pdf() -> None:
+    assert shutil.which("pdffonts") and shutil.which("pdftotext") and shutil.which("pdftoppm")
