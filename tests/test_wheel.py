@@ -1,0 +1,57 @@
+"""The wheel carries the built-in templates: a build from the installed wheel equals the golden HTML."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO, SAMPLE, TESTS
+
+
+def test_wheel_finds_its_templates(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "-o", str(tmp_path / "dist"), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next((tmp_path / "dist").glob("briefgen-*.whl"))
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    probe = (
+        "import briefgen, sys; from briefgen.render import builtin_templates_dir; "
+        "print(briefgen.__file__); print(builtin_templates_dir())"
+    )
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    where = subprocess.run(
+        [sys.executable, "-c", probe], env=env, cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    module, templates = where.stdout.split()
+    assert module.startswith(str(target)) and templates.startswith(str(target))
+    out = tmp_path / "out"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "briefgen",
+            "build",
+            str(SAMPLE),
+            "--date",
+            "2025-05-22",
+            "--format",
+            "html",
+            "--out",
+            str(out),
+        ],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    built = (out / "2025-05-22/syria-deconfliction.html").read_text(encoding="utf-8")
+    assert built == (TESTS / "golden/syria-deconfliction.html").read_text(encoding="utf-8")
