@@ -96,15 +96,3 @@ def render_markdown(text: str, language: str, calls: CitationCalls | None, *, in
     html = md.renderInline(text, env) if inline else md.render(text, env)
     return Markup(html.strip())
 
-
-def unsafe_constructs(text: str) -> list[str]:
-    """What record text asked for that is rendered as literal text: raw HTML, images, unsafe links."""
-    found = []
-    if re.search(r"<[A-Za-z!/?]", text):
-        found.append("raw HTML")
-    if re.search(r"!\[[^\]]*\]\(", text):
-        found.append("an image")
-    for target in re.findall(r"\]\(\s*<?([^)\s>]+)", text):
-        if not _validate_link(target) and not target.startswith("#"):
-            found.append(f"a link to {target!r}")
-    return found

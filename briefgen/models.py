@@ -519,9 +519,3 @@ class DistributionList(Record):
                     )
         return self
 
-
-RECORD_KINDS: dict[str, type[Record]] = {
-    "source": SourceRecord,
-    "brief": BriefRecord,
-    "list": DistributionList,
-}
