@@ -95,4 +95,3 @@ def render_markdown(text: str, language: str, calls: CitationCalls | None, *, in
     env: dict[str, Any] = {"calls": calls}
     html = md.renderInline(text, env) if inline else md.render(text, env)
     return Markup(html.strip())
-

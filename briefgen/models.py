@@ -518,4 +518,3 @@ class DistributionList(Record):
                         f"({', '.join(self.allowed_domains)})"
                     )
         return self
-
