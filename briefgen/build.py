@@ -16,11 +16,11 @@ from pathlib import Path
 
 from briefgen import composed as out
 from briefgen.compose import Composition
-from briefgen.errors import BriefgenError, Diagnostic, ExitCode
+from briefgen.errors import BriefgenError, Diagnostic, ExitCode, UsageError
 from briefgen.loader import SETTINGS_FILE, Desk, Loaded, load_desk
 from briefgen.models import BriefRecord, OutputFormat
 from briefgen.output import write_atomic
-from briefgen.render import render_html
+from briefgen.render import render_html, render_text
 from briefgen.validate import Report, validate_desk
 
 
@@ -79,8 +79,11 @@ def select_editions(
 class Builder:
     """Builds editions of one loaded desk."""
 
-    def __init__(self, desk: Desk, report: Report, formats: Sequence[OutputFormat], out_dir: Path) -> None:
+    def __init__(
+        self, desk: Desk, report: Report, formats: Sequence[OutputFormat], out_dir: Path, *, strict: bool = False
+    ) -> None:
         self.desk = desk
+        self.strict = strict
         self.report = report
         self.formats = list(dict.fromkeys(formats))
         self.out_dir = out_dir
@@ -104,6 +107,8 @@ class Builder:
         files = set(composition.files) | {edition.file.rel}
         warnings = tuple(d for d in self.report.warnings if d.path in files)
         errors = self.edition_errors(edition, composition)
+        if self.strict:
+            errors, warnings = [*errors, *warnings], ()
         if errors or composition.brief is None:
             return EditionResult(
                 brief.id,
@@ -152,6 +157,9 @@ class Builder:
             pages = pdf.pages
         if OutputFormat.JSON in self.formats:
             outputs["json"] = composed_json(final)
+        if OutputFormat.TXT in self.formats:
+            text = render_text(final, rendered.endnotes, desk_templates=self.desk.root / "templates")
+            outputs["txt"] = text.encode("utf-8")
         return outputs, pages
 
 
@@ -163,12 +171,16 @@ def build(
     brief_ids: Sequence[str] = (),
     formats: Sequence[OutputFormat] | None = None,
     out_dir: Path | None = None,
+    strict: bool = False,
 ) -> BuildResult:
-    """Build the selected editions of the desk at `desk_root`."""
+    """Build the selected editions of the desk at `desk_root`; with `strict`, a warning fails its edition."""
     desk = load_desk(desk_root)
     report = validate_desk(desk)
     editions, selection = select_editions(desk, on=on, all_editions=all_editions, brief_ids=brief_ids)
-    builder = Builder(desk, report, formats or desk.settings.build.formats, out_dir or desk.out_dir)
+    chosen = formats or desk.settings.build.formats
+    if OutputFormat.EML in chosen:
+        raise UsageError("the eml format (email editions) is not available in this version of briefgen")
+    builder = Builder(desk, report, chosen, out_dir or desk.out_dir, strict=strict)
     brief_files = {e.file.rel for e in desk.briefs}
     desk_errors = [d for d in report.errors if d.path.startswith("briefs/") and d.path not in brief_files]
     return BuildResult(selection, [builder.build(e) for e in editions], desk_errors)

@@ -148,8 +148,9 @@ def _size(count: int) -> str:
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Build the editions of this date.")
 @click.option("--all", "all_editions", is_flag=True, help="Build every edition of the desk.")
 @click.option("--brief", "brief_ids", multiple=True, metavar="ID", help="Only this brief (repeatable).")
-@click.option("--format", "formats", metavar="LIST", help="Comma-separated: html,pdf,json (default: settings).")
+@click.option("--format", "formats", metavar="LIST", help="Comma-separated: html,pdf,json,txt (default: settings).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors: an edition with warnings is not built.")
 def build(
     desk: Path,
     on: datetime | None,
@@ -157,6 +158,7 @@ def build(
     brief_ids: tuple[str, ...],
     formats: str | None,
     out_dir: Path | None,
+    strict: bool,
 ) -> None:
     """Build the editions of DESK dated today (or --date/--all) into out/<date>/<brief-id>.<ext>."""
     from briefgen.build import build as run_build
@@ -171,6 +173,7 @@ def build(
         brief_ids=brief_ids,
         formats=chosen,
         out_dir=out_dir,
+        strict=strict,
     )
     for diagnostic in result.desk_errors:
         click.echo(str(diagnostic), err=True)

@@ -37,9 +37,11 @@ QUOTES: dict[str, str] = {
 
 
 class CitationCalls(Protocol):
-    """What renders a citation call: numbers it and returns the call's HTML."""
+    """What renders a citation call: numbers it and returns the call's HTML (or, for text, `[n]`)."""
 
     def call(self, citation: TextCitation) -> Markup: ...
+
+    def text_call(self, citations: Sequence[TextCitation]) -> str: ...
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
@@ -95,3 +97,131 @@ def render_markdown(text: str, language: str, calls: CitationCalls | None, *, in
     env: dict[str, Any] = {"calls": calls}
     html = md.renderInline(text, env) if inline else md.render(text, env)
     return Markup(html.strip())
+
+
+@functools.cache
+def _inspector() -> MarkdownIt:
+    """A permissive parser that sees what the safe renderer refuses: raw HTML, images, every link."""
+    md = MarkdownIt("commonmark", {"html": True})
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    md.inline.ruler.before("link", "citation", _citation_rule)
+    return md
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _TextWriter:
+    """Plain text from markdown-it tokens: one line per paragraph or list item, blank lines between blocks.
+
+    Lines are not wrapped here; the text template wraps them to its width.
+    """
+
+    def __init__(self, calls: CitationCalls | None) -> None:
+        self.calls = calls
+        self.blocks: list[str] = []
+        self.lists: list[list[int | None]] = []  # per open list: [next number or None for bullets]
+        self.prefix = ""
+        self.quote_depth = 0
+        self.tight = False
+        self.list_start = False
+
+    def inline(self, tokens: Sequence[Token]) -> str:
+        parts: list[str] = []
+        hrefs: list[tuple[str, int]] = []
+        for token in tokens:
+            if token.type in ("text", "code_inline", "html_inline"):
+                parts.append(token.content)
+            elif token.type == "softbreak":
+                parts.append(" ")
+            elif token.type == "hardbreak":
+                parts.append("\n")
+            elif token.type == "link_open":
+                hrefs.append((str(token.attrs.get("href", "")), len(parts)))
+            elif token.type == "link_close" and hrefs:
+                href, start = hrefs.pop()
+                label = "".join(parts[start:])
+                shown = href.removeprefix("mailto:")
+                if label.strip() != shown:
+                    parts.append(f" <{shown}>")
+            elif token.type == "citation":
+                citations: list[TextCitation] = token.meta["citations"]
+                if self.calls is None:
+                    parts.append("[" + "; ".join(f"@{c.source}" for c in citations) + "]")
+                else:
+                    parts.append(self.calls.text_call(citations))
+        return "".join(parts)
+
+    def write(self, tokens: Sequence[Token]) -> str:
+        for token in tokens:
+            kind = token.type
+            if kind in ("bullet_list_open", "ordered_list_open"):
+                start = int(token.attrs.get("start", 1)) if kind == "ordered_list_open" else None
+                self.lists.append([start])
+                self.list_start = True
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                self.lists.pop()
+            elif kind == "list_item_open":
+                number = self.lists[-1][0]
+                marker = "-" if number is None else f"{number}."
+                if number is not None:
+                    self.lists[-1][0] = number + 1
+                self.prefix = "  " * (len(self.lists) - 1) + marker + " "
+            elif kind == "paragraph_open":
+                self.tight = token.hidden
+            elif kind == "blockquote_open":
+                self.quote_depth += 1
+            elif kind == "blockquote_close":
+                self.quote_depth -= 1
+            elif kind == "inline":
+                self._block(self.inline(token.children or []))
+            elif kind in ("code_block", "fence"):
+                self._block("\n".join("    " + line for line in token.content.rstrip("\n").split("\n")))
+            elif kind == "hr":
+                self._block("* * *")
+        return "".join(self.blocks).strip("\n")
+
+    def _block(self, text: str) -> None:
+        separator = "\n" if self.tight and not self.list_start else "\n\n"
+        self.list_start = False
+        self.blocks.append(separator + "> " * self.quote_depth + self.prefix + text)
+        self.prefix = ""
+        self.tight = False
+
+
+def render_markdown_text(text: str, language: str, calls: CitationCalls | None) -> str:
+    """Render Markdown to plain text: links as `label <url>`, citations as `[n]`, blocks as paragraphs."""
+    tokens = markdown_for(language).parse(text, {"calls": calls})
+    return _TextWriter(calls).write(tokens)
+
+
+def dropped_constructs(text: str) -> list[str]:
+    """What record text asks for that the safe renderer shows as literal text instead.
+
+    Raw HTML, images and links to anything but http(s)/mailto, each described for a warning.
+    """
+    found: list[str] = []
+
+    def walk(tokens: Sequence[Token]) -> None:
+        for token in tokens:
+            if token.type == "html_inline":
+                if not token.content.startswith("</"):  # a closing tag is reported with its opening one
+                    found.append(f"raw HTML {_shorten(token.content)!r}")
+            elif token.type == "html_block":
+                # A block of raw HTML: report its first tag, then whatever else the block's text asks for.
+                tag = re.search(r"<[^>]*>?", token.content)
+                found.append(f"raw HTML {_shorten(tag.group(0) if tag else token.content)!r}")
+                walk(_inspector().parseInline(token.content))
+            elif token.type == "image":
+                found.append(f"an image ({_shorten(str(token.attrs.get('src', '')))!r})")
+            elif token.type == "link_open":
+                href = str(token.attrs.get("href", ""))
+                if not _validate_link(href):
+                    found.append(f"a link to {_shorten(href)!r} (only http, https and mailto links are allowed)")
+            if token.children:
+                walk(token.children)
+
+    walk(_inspector().parse(text))
+    return list(dict.fromkeys(found))

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
+import textwrap
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,7 +28,7 @@ from briefgen import __version__
 from briefgen import composed as out
 from briefgen.citations import TextCitation
 from briefgen.errors import TemplateError
-from briefgen.markdown import render_markdown
+from briefgen.markdown import render_markdown, render_markdown_text
 
 MONTHS = [
     "January",
@@ -224,24 +227,44 @@ class EndnoteView:
 
 
 class Endnotes:
-    """Numbers sources in order of first call while a page renders; one number per source."""
+    """Numbers sources in order of first call while a page renders; one number per source.
 
-    def __init__(self, brief: out.ComposedBrief) -> None:
+    Given the numbers an earlier rendering gave (the HTML edition's), it keeps them, so that every
+    edition of a brief shows the same endnote numbers.
+    """
+
+    def __init__(self, brief: out.ComposedBrief, numbered: list[out.Endnote] | None = None) -> None:
         self._sources = {s.id: s for s in brief.sources}
         self._notes: dict[str, EndnoteView] = {}
+        self._given = {note.source: note.number for note in numbered or []}
 
-    def call(self, citation: TextCitation | out.Cite) -> Markup:
+    def _note(self, citation: TextCitation | out.Cite) -> EndnoteView:
         note = self._notes.get(citation.source)
         if note is None:
-            note = EndnoteView(len(self._notes) + 1, self._sources[citation.source])
+            number = self._given.get(citation.source) or max([0, *self._given.values()]) + len(self._notes) + 1
+            note = EndnoteView(number, self._sources[citation.source])
             self._notes[citation.source] = note
-        call_id = f"call-{note.number}-{len(note.calls) + 1}"
-        note.calls.append(call_id)
+        note.calls.append(f"call-{note.number}-{len(note.calls) + 1}")
         if citation.locator and citation.locator not in note.locators:
             note.locators.append(citation.locator)
         via = getattr(citation, "via", None)
         if via and via not in note.via:
             note.via.append(via)
+        return note
+
+    def text_call(self, citations: Sequence[TextCitation | out.Cite]) -> str:
+        """Plain-text calls: `[1, para 7; 3]`."""
+        if not citations:
+            return ""
+        parts = []
+        for citation in citations:
+            note = self._note(citation)
+            parts.append(f"{note.number}, {citation.locator}" if citation.locator else str(note.number))
+        return "[" + "; ".join(parts) + "]"
+
+    def call(self, citation: TextCitation | out.Cite) -> Markup:
+        note = self._note(citation)
+        call_id = note.calls[-1]
         source = note.source
         title = source.outlet or source.title
         if citation.locator:
@@ -264,20 +287,57 @@ class Endnotes:
 # --- the environment -------------------------------------------------------------------------------------
 
 
+# Filters and `cites` see whether the template autoescapes: HTML templates get HTML, text templates
+# (`*.txt.j2`) get plain text with `[n]` calls.
+
+
 @jinja2.pass_context
-def _markdown(context: jinja2.runtime.Context, text: str | None) -> Markup:
+def _markdown(context: jinja2.runtime.Context, text: str | None) -> Markup | str:
+    if not context.eval_ctx.autoescape:
+        return render_markdown_text(text or "", context["brief"].language, context["notes"])
     return render_markdown(text or "", context["brief"].language, context["notes"])
 
 
 @jinja2.pass_context
-def _markdown_inline(context: jinja2.runtime.Context, text: str | None) -> Markup:
+def _markdown_inline(context: jinja2.runtime.Context, text: str | None) -> Markup | str:
+    if not context.eval_ctx.autoescape:
+        return render_markdown_text(text or "", context["brief"].language, context["notes"])
     return render_markdown(text or "", context["brief"].language, context["notes"], inline=True)
 
 
 @jinja2.pass_context
-def _cites(context: jinja2.runtime.Context, citations: list[out.Cite]) -> Markup:
+def _cites(context: jinja2.runtime.Context, citations: list[out.Cite]) -> Markup | str:
     notes: Endnotes = context["notes"]
+    if not context.eval_ctx.autoescape:
+        return notes.text_call(citations)
     return notes.group(citations)
+
+
+def wrap_text(text: str, indent: int = 0, width: int = 76) -> str:
+    """Wrap each line of plain text to `width`, indented; list items get a hanging indent."""
+    lines = []
+    for line in str(text).split("\n"):
+        if not line.strip():
+            lines.append("")
+            continue
+        hanging = re.match(r"^(?:> )*\s*(?:[-*]|\d+\.|\[\d+\])\s+", line)
+        first = " " * indent
+        rest = first + " " * (len(hanging.group(0)) if hanging else 0)
+        lines.append(
+            textwrap.fill(
+                line,
+                width=max(width, indent + 20),
+                initial_indent=first,
+                subsequent_indent=rest,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(lines)
+
+
+def _autoescape(name: str | None) -> bool:
+    return not (name or "").endswith(".txt.j2")
 
 
 @jinja2.pass_context
@@ -299,7 +359,7 @@ def environment(desk_templates: Path | None) -> ImmutableSandboxedEnvironment:
     loaders += [jinja2.PrefixLoader({"builtin": builtin}), builtin]
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
-        autoescape=True,
+        autoescape=_autoescape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -316,6 +376,7 @@ def environment(desk_templates: Path | None) -> ImmutableSandboxedEnvironment:
         textdir=text_direction,
         langdir=language_direction,
         theme_label=_theme_label,
+        wrap=wrap_text,
     )
     env.globals["cites"] = _cites
     return env
@@ -351,8 +412,25 @@ def _themes(brief: out.ComposedBrief) -> list[tuple[str | None, list[out.Develop
 
 def render_html(brief: out.ComposedBrief, *, desk_templates: Path | None, page_size: str = "A4") -> RenderedBrief:
     """Render one edition's HTML. Raises `TemplateError` naming the template file and line."""
+    html, notes = _render(brief, f"{brief.template}.html.j2", desk_templates, page_size, None)
+    return RenderedBrief(html, notes.numbered())
+
+
+def render_text(brief: out.ComposedBrief, endnotes: list[out.Endnote], *, desk_templates: Path | None) -> str:
+    """Render the plain-text edition, keeping the endnote numbers the HTML edition gave."""
+    text, _ = _render(brief, f"{brief.template}.txt.j2", desk_templates, "A4", endnotes)
+    return text.strip("\n") + "\n"
+
+
+def _render(
+    brief: out.ComposedBrief,
+    name: str,
+    desk_templates: Path | None,
+    page_size: str,
+    numbered: list[out.Endnote] | None,
+) -> tuple[str, Endnotes]:
     env = environment(desk_templates)
-    notes = Endnotes(brief)
+    notes = Endnotes(brief, numbered)
     legend_cache: dict[str, list[str]] = {}
 
     def legend() -> dict[str, list[str]]:
@@ -372,11 +450,10 @@ def render_html(brief: out.ComposedBrief, *, desk_templates: Path | None, page_s
         "created": (brief.issued or datetime.combine(brief.date, datetime.min.time())).isoformat(),
         "page_size": page_size,
         "version": __version__,
+        "legend": _LazyLegend(legend),
     }
     try:
-        template = env.get_template(f"{brief.template}.html.j2")
-        context["legend"] = _LazyLegend(legend)
-        html = template.render(context)
+        return env.get_template(name).render(context), notes
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             _template_message(exc.filename or exc.name, exc.lineno, exc.message or "", exc.source)
@@ -387,7 +464,6 @@ def render_html(brief: out.ComposedBrief, *, desk_templates: Path | None, page_s
         ) from None
     except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
         raise TemplateError(_runtime_message(exc)) from None
-    return RenderedBrief(html, notes.numbered())
 
 
 class _LazyLegend:

@@ -17,6 +17,7 @@ from briefgen.citations import CitationSyntaxError, TextCitation, find_citations
 from briefgen.compose import Composition, compose
 from briefgen.errors import Diagnostic, Severity, sort_diagnostics
 from briefgen.loader import Desk, Loaded, RecordFile, did_you_mean
+from briefgen.markdown import dropped_constructs
 from briefgen.models import BriefRecord, Citation, Source, SourceRecord
 from briefgen.reader import Loc
 
@@ -95,6 +96,8 @@ def _markdown_fields(record: SourceRecord | BriefRecord) -> Iterator[tuple[Loc, 
                 value = getattr(item, name)
                 if value:
                     yield (key, index, name), value
+    if isinstance(record, SourceRecord) and record.source.note:
+        yield ("source", "note"), record.source.note
     if isinstance(record, BriefRecord):
         for index, bullet in enumerate(record.brief.bluf):
             yield ("brief", "bluf", index), bullet
@@ -178,6 +181,12 @@ class _DeskChecks:
             if not self._unknown(file, loc, citation.source):
                 self._quote(file, loc, citation, self.sources[citation.source].record.source)
         for loc, text in _markdown_fields(record):
+            for construct in dropped_constructs(text):
+                self.diagnostics.append(
+                    file.diagnostic(
+                        loc, f"{construct} is shown as literal text", severity=Severity.WARNING, code="markdown-dropped"
+                    )
+                )
             for found in find_citations(text):
                 if isinstance(found, CitationSyntaxError):
                     self.diagnostics.append(file.diagnostic(loc, str(found), code="bad-citation"))

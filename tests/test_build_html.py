@@ -179,3 +179,58 @@ def test_bad_format_is_a_usage_error(make_desk: MakeDesk, value: str) -> None:
     result = run("build", make_desk(), "--all", "--format", value)
     assert result.exit_code == 2
     assert "expected a comma-separated list of html, pdf, json, eml, txt" in result.output
+
+
+def test_dropped_markdown_is_a_warning_naming_file_and_field(make_desk: MakeDesk) -> None:
+    desk = make_desk(files=HOSTILE)
+    result = run("validate", desk)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "shown as literal text" in line]
+    assert any(
+        line.startswith("sources/alpha.yaml:") and "developments[0].detail: warning: raw HTML '<img src=" in line
+        for line in lines
+    ), lines
+    assert any("a link to 'javascript:alert(2)'" in line for line in lines)
+    assert any("an image ('http://127.0.0.1:9/p.png')" in line for line in lines)
+    assert any("raw HTML '<b>'" in line for line in lines)
+    assert run("validate", desk, "--strict").exit_code == 1
+
+
+def test_strict_build_fails_an_edition_with_warnings_and_writes_nothing(make_desk: MakeDesk) -> None:
+    desk = make_desk(files=HOSTILE)
+    result = run("build", desk, "--date", "2025-05-22", "--format", "html", "--strict")
+    assert result.exit_code == 1
+    assert "developments[0].detail: warning: raw HTML" in result.stderr
+    assert not (desk / "out").exists()
+
+
+def test_text_edition_keeps_the_html_endnote_numbers(tmp_path: Path) -> None:
+    out = build_sample(tmp_path, "html,txt")
+    text = (out / "syria-deconfliction.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == "TLP:GREEN" and lines[-1] == "TLP:GREEN"
+    assert max(len(line) for line in lines) <= 76 or any(len(w) > 60 for w in text.split())
+    page = Page((out / "syria-deconfliction.html").read_text(encoding="utf-8"))
+    html_notes = {
+        a["id"].split("-")[1]: a["title"].split(",")[0] for a in page.all("a") if a.get("id", "").startswith("call-")
+    }
+    text_notes = dict(re.findall(r"^\[(\d+)\] ([^,]+),", text, re.MULTILINE))
+    assert text_notes == {n: ("outlet not stated" if t.startswith("Turkey and") else t) for n, t in html_notes.items()}
+    # Calls carry their locators; no bare weekday and no Markdown syntax reaches the text.
+    assert "[1, para 5]" in text and "[2, para 4; 1, para 4]" in text
+    assert "](" not in text and "**" not in text
+    assert "https://example.org/npasyria/125949" in text
+
+
+def test_text_edition_shows_hostile_text_literally(make_desk: MakeDesk) -> None:
+    desk = make_desk(files=HOSTILE)
+    assert run("build", desk, "--date", "2025-05-22", "--format", "txt").exit_code == 0
+    text = (desk / "out/2025-05-22/valley.txt").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script> {{ 7*7 }} {% if true %}x{% endif %}" in text
+    assert "49" not in text
+
+
+def test_eml_format_is_refused_until_supported(make_desk: MakeDesk) -> None:
+    result = run("build", make_desk(), "--all", "--format", "html,eml")
+    assert result.exit_code == 2
+    assert "eml" in result.stderr and "Traceback" not in result.output

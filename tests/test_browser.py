@@ -1,0 +1,82 @@
+"""The sample brief's HTML in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+Screenshots of the page at phone and desktop widths are written to tests/artifacts/ on every run, so a
+developer can look at them: `.venv/bin/python -m pytest tests/test_browser.py` then open
+tests/artifacts/sample-375.png and sample-1280.png.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE, TESTS, run
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = TESTS / "artifacts"
+# No sandbox: CI runs as root. No background traffic: the test counts every request the page makes.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def sample_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser")
+    result = run("build", SAMPLE, "--date", "2025-05-22", "--format", "html", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out / "2025-05-22" / "syria-deconfliction.html"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "Debian's chromium is not installed: run bash scripts/setup.sh"
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_sample_brief_in_chromium(browser: object, sample_html: Path, width: int) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    requests: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    url = sample_html.as_uri()
+    page.goto(url, wait_until="load")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"sample-{width}.png"), full_page=True)
+
+    assert problems == []
+    assert requests == [url], "the page asked for something besides itself"
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{overflow}px of horizontal scrolling at {width}px"
+
+    # The marking is visible at the top, right-aligned, in its TLP colour on black.
+    marking = page.locator(".marking-banner .tlp").first
+    assert marking.inner_text() == "TLP:GREEN"
+    colours = marking.evaluate("e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]")
+    assert colours == ["rgb(51, 255, 0)", "rgb(0, 0, 0)"]
+
+    # Clicking an endnote call lands on its endnote, and the back-link returns to the call.
+    call = page.locator("sup.cite a").nth(2)
+    target = call.get_attribute("href")
+    assert target and target.startswith("#note-")
+    call.click()
+    assert page.evaluate("location.hash") == target
+    top = page.evaluate(f"document.getElementById('{target[1:]}').getBoundingClientRect().top")
+    assert -2 <= top < 800, f"endnote {target} is not in view after the click (top={top})"
+    call_id = call.get_attribute("id")
+    page.locator(f"{target} .backlinks a[href='#{call_id}']").click()
+    assert page.evaluate("location.hash") == f"#{call_id}"
+    page.close()
