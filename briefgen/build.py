@@ -16,7 +16,7 @@ from pathlib import Path
 
 from briefgen import composed as out
 from briefgen.compose import Composition
-from briefgen.errors import BriefgenError, Diagnostic, ExitCode, UsageError
+from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity, UsageError
 from briefgen.loader import SETTINGS_FILE, Desk, Loaded, load_desk
 from briefgen.models import BriefRecord, OutputFormat
 from briefgen.output import write_atomic
@@ -118,7 +118,11 @@ class Builder:
                 exit_code=ExitCode.BAD_DATA,
             )
         try:
-            outputs, pages = self._render(composition.brief)
+            outputs, pages, render_warnings = self._render(composition.brief)
+            warnings += tuple(
+                Diagnostic(f"{brief.id}.pdf", 0, "", f"WeasyPrint: {message}", Severity.WARNING, "pdf-render")
+                for message in render_warnings
+            )
             target = self.out_dir / brief.date.isoformat()
             written = []
             for extension, data in outputs.items():
@@ -139,7 +143,7 @@ class Builder:
             seconds=time.perf_counter() - started,
         )
 
-    def _render(self, brief: out.ComposedBrief) -> tuple[dict[str, bytes], int | None]:
+    def _render(self, brief: out.ComposedBrief) -> tuple[dict[str, bytes], int | None, tuple[str, ...]]:
         settings = self.desk.settings
         rendered = render_html(
             brief, desk_templates=self.desk.root / "templates", page_size=settings.pdf.page_size.value
@@ -147,6 +151,7 @@ class Builder:
         final = rendered.composed_with_endnotes(brief)
         outputs: dict[str, bytes] = {}
         pages = None
+        render_warnings: tuple[str, ...] = ()
         if OutputFormat.HTML in self.formats:
             outputs["html"] = rendered.html.encode("utf-8")
         if OutputFormat.PDF in self.formats:
@@ -155,12 +160,13 @@ class Builder:
             pdf = render_pdf(rendered.html, final, settings=settings, desk_root=self.desk.root)
             outputs["pdf"] = pdf.data
             pages = pdf.pages
+            render_warnings = pdf.warnings
         if OutputFormat.JSON in self.formats:
             outputs["json"] = composed_json(final)
         if OutputFormat.TXT in self.formats:
             text = render_text(final, rendered.endnotes, desk_templates=self.desk.root / "templates")
             outputs["txt"] = text.encode("utf-8")
-        return outputs, pages
+        return outputs, pages, render_warnings
 
 
 def build(

@@ -39,7 +39,7 @@ QUOTES: dict[str, str] = {
 class CitationCalls(Protocol):
     """What renders a citation call: numbers it and returns the call's HTML (or, for text, `[n]`)."""
 
-    def call(self, citation: TextCitation) -> Markup: ...
+    def group(self, citations: list[TextCitation]) -> Markup: ...
 
     def text_call(self, citations: Sequence[TextCitation]) -> str: ...
 
@@ -55,6 +55,8 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     except CitationSyntaxError:
         return False
     if not silent:
+        # A call hugs the word before it ("outlet¹"), as Pandoc places note citations.
+        state.pending = state.pending.rstrip(" ")
         token = state.push("citation", "", 0)
         token.meta = {"citations": citations}
     state.pos = match.end()
@@ -68,7 +70,7 @@ def _render_citation(
     citations: list[TextCitation] = tokens[idx].meta["citations"]
     if calls is None:
         return str(escape("[" + "; ".join(f"@{c.source}" for c in citations) + "]"))
-    return "".join(str(calls.call(c)) for c in citations)
+    return str(calls.group(citations))
 
 
 def _validate_link(url: str) -> bool:
@@ -149,9 +151,9 @@ class _TextWriter:
             elif token.type == "citation":
                 citations: list[TextCitation] = token.meta["citations"]
                 if self.calls is None:
-                    parts.append("[" + "; ".join(f"@{c.source}" for c in citations) + "]")
+                    parts.append(" [" + "; ".join(f"@{c.source}" for c in citations) + "]")
                 else:
-                    parts.append(self.calls.text_call(citations))
+                    parts.append(" " + self.calls.text_call(citations))
         return "".join(parts)
 
     def write(self, tokens: Sequence[Token]) -> str:

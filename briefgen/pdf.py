@@ -9,9 +9,12 @@ the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
 import functools
 import hashlib
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,33 @@ from briefgen.render import builtin_templates_dir
 class RenderedPdf:
     data: bytes
     pages: int
+    warnings: tuple[str, ...] = ()
+
+
+class _Collected(logging.Handler):
+    """Collects what WeasyPrint logs while one PDF renders (ignored CSS, missing alt text...)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.messages:
+            self.messages.append(message)
+
+
+@contextlib.contextmanager
+def _weasyprint_log() -> Iterator[_Collected]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Collected()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 class BlockedResource(FatalURLFetchingError):  # type: ignore[misc]
@@ -96,16 +126,16 @@ def render_pdf(html: str, brief: out.ComposedBrief, *, settings: Settings, desk_
             )
         )
     try:
-        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            font_config=font_configuration(), pdf_variant=variant.value
-        )
-        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-        data = document.write_pdf(
-            pdf_variant=variant.value,
-            pdf_identifier=identifier,
-            attachments=attachments or None,
-            font_config=font_configuration(),
-        )
+        with _weasyprint_log() as log:
+            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+                font_config=font_configuration(), pdf_variant=variant.value
+            )
+            identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+            data = document.write_pdf(
+                pdf_variant=variant.value,
+                pdf_identifier=identifier,
+                attachments=attachments or None,
+            )
     except BlockedResource as exc:
         raise ResourceBlocked(f"{brief.id} {brief.date}: refused to read {exc.url} ({exc.reason})") from None
     except FatalURLFetchingError as exc:
@@ -115,4 +145,4 @@ def render_pdf(html: str, brief: out.ComposedBrief, *, settings: Settings, desk_
         raise ResourceBlocked(f"{brief.id} {brief.date}: {exc}") from None
     except (ValueError, OSError, AssertionError) as exc:
         raise RenderError(f"{brief.id} {brief.date}: the PDF could not be rendered: {exc}") from None
-    return RenderedPdf(data, len(document.pages))
+    return RenderedPdf(data, len(document.pages), tuple(log.messages))

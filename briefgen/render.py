@@ -210,6 +210,17 @@ def text_direction(text: str | None) -> str:
     return "ltr"
 
 
+@jinja2.pass_context
+def _isolate(context: jinja2.runtime.Context, text: str | None) -> Markup:
+    """A name or phrase isolated from the text around it (`<bdi>`) when its direction could disturb that
+    text: it holds right-to-left characters, or the brief itself is right-to-left."""
+    value = text or ""
+    rtl = any(unicodedata.bidirectional(char) in ("R", "AL") for char in value)
+    if rtl or language_direction(context["brief"].language) == "rtl":
+        return Markup('<bdi dir="{}">{}</bdi>').format(text_direction(value), value)
+    return Markup("{}").format(value)
+
+
 def language_direction(language: str) -> str:
     return "rtl" if language.lower().split("-")[0] in RTL_LANGUAGES else "ltr"
 
@@ -377,6 +388,7 @@ def environment(desk_templates: Path | None) -> ImmutableSandboxedEnvironment:
         langdir=language_direction,
         theme_label=_theme_label,
         wrap=wrap_text,
+        isolate=_isolate,
     )
     env.globals["cites"] = _cites
     return env

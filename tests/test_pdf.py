@@ -12,7 +12,7 @@ from pathlib import Path
 import pikepdf
 import pypdf
 import pytest
-from conftest import SAMPLE, TESTS, run
+from conftest import DESKS, SAMPLE, TESTS, run
 
 pytestmark = pytest.mark.pdf
 MakeDesk = Callable[..., Path]
@@ -147,3 +147,90 @@ def test_desk_asset_files_may_be_used(make_desk: MakeDesk) -> None:
 
 def test_no_chromium_needed_for_pdf() -> None:
     assert shutil.which("pdffonts") and shutil.which("pdftotext") and shutil.which("pdftoppm")
+
+
+def test_modification_date_language_and_pdf_ua_identification(sample_pdf: Path) -> None:
+    meta = pypdf.PdfReader(sample_pdf).metadata
+    assert meta is not None
+    assert str(meta.get("/ModDate")).startswith("D:20250522060000+03'00")
+    with pikepdf.open(sample_pdf) as pdf:
+        xmp = pdf.open_metadata()
+        assert xmp.get("pdfuaid:part") == "1"
+        assert xmp.get("dc:title") and "Israel and Turkey" in str(xmp.get("dc:title"))
+
+
+def test_sample_pdf_is_small_enough_to_attach(sample_pdf: Path) -> None:
+    size = sample_pdf.stat().st_size
+    assert size < 60 * 1024, f"sample PDF is {size} bytes; the budget is 60 KiB"
+
+
+def test_endnote_calls_are_internal_links_and_urls_are_links(sample_pdf: Path) -> None:
+    internal, external = 0, []
+    with pikepdf.open(sample_pdf) as pdf:
+        for page in pdf.pages:
+            for annot in page.get("/Annots", []):
+                if annot.get("/Subtype") != "/Link":
+                    continue
+                action = annot.get("/A")
+                if "/Dest" in annot or (action is not None and action.get("/S") == "/GoTo"):
+                    internal += 1
+                elif action is not None and action.get("/S") == "/URI":
+                    external.append(str(action.URI))
+    assert internal >= 20
+    assert "https://example.org/npasyria/125949" in external
+    assert all(url.startswith(("http://", "https://", "mailto:")) for url in external)
+
+
+def test_no_section_heading_is_left_alone_at_the_foot_of_a_page(sample_pdf: Path) -> None:
+    headings = {
+        "Bottom line up front",
+        "Key developments",
+        "Conflicting and unconfirmed reporting",
+        "Actors",
+        "Open questions",
+        "Outlook",
+        "Sources",
+        "Legend",
+    }
+    reader = pypdf.PdfReader(sample_pdf)
+    for number, page in enumerate(reader.pages[:-1], start=1):
+        lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+        body = [line for line in lines if line != "TLP:GREEN" and not line.startswith("Page ")]
+        assert body[-1] not in headings, f"page {number} ends with the heading {body[-1]!r}"
+
+
+def test_letter_page_size_by_setting(make_desk: MakeDesk) -> None:
+    desk = make_desk(files={"briefgen.toml": lambda t: t + '[pdf]\npage_size = "Letter"\n'})
+    assert run("build", desk, "--date", "2025-05-22", "--format", "pdf").exit_code == 0
+    page = pypdf.PdfReader(desk / "out/2025-05-22/valley.pdf").pages[0]
+    assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx((612, 792), abs=0.5)
+
+
+def test_missing_fast_subsetter_is_warned_once(make_desk: MakeDesk, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctypes.util
+
+    real = ctypes.util.find_library
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if name == "harfbuzz-subset" else real(name))
+    second = (DESKS / "minimal/briefs/edition.yaml").read_text().replace("id: valley", "id: valley-two")
+    desk = make_desk(files={"briefs/second.yaml": second})
+    result = run("build", desk, "--date", "2025-05-22", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("libharfbuzz-subset0 is not installed") == 1
+    assert "2 built" in result.stderr
+    monkeypatch.setattr(ctypes.util, "find_library", real)
+    assert "libharfbuzz-subset0" not in run("build", desk, "--date", "2025-05-22", "--format", "pdf").stderr
+
+
+def test_css_weasyprint_ignores_is_reported_as_a_warning(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "templates/brief.html.j2": (
+                '{% extends "builtin/brief.html.j2" %}'
+                "{% block stylesheet %}{{ super() }} h2 { colour: red; }{% endblock %}"
+            )
+        }
+    )
+    result = run("build", desk, "--date", "2025-05-22", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    assert "valley.pdf: warning: WeasyPrint: Ignored `colour: red`" in result.stderr
+    assert "1 warning" in result.stdout
