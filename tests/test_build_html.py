@@ -103,7 +103,10 @@ def test_json_carries_corroboration_discrepancies_and_unresolved_dates(tmp_path:
 
 def test_a_bare_weekday_never_appears_as_a_date(tmp_path: Path) -> None:
     html = (build_sample(tmp_path) / "syria-deconfliction.html").read_text(encoding="utf-8")
-    dates = re.findall(r'<span class="when">([^<]*)</span>', html)
+    # The date follows the status badge in each development's facts line.
+    dates = [
+        d.split("·")[0].strip() for d in re.findall(r'<p class="facts"><span[^>]*>[^<]*</span>\n([^<]*)<span', html)
+    ]
     assert len(dates) == 11
     for label in dates:
         assert re.match(
