@@ -1,46 +1,32 @@
-"""`briefgen build`: the pipeline, in order, for each selected edition.
+"""`briefgen build`: the pipeline, in order.
 
-load the desk -> validate (cross-file checks, compose each edition) -> select editions -> for each edition
-that has no errors: render HTML -> (PDF) -> JSON -> write every output atomically. An edition that fails
-writes nothing and leaves its earlier outputs as they were; the other editions still build.
+load the desk -> lock out/ -> validate (cross-file checks, compose each edition) -> select the editions ->
+build them (each brief's editions in date order, briefs in parallel across processes) -> write the archive
+index. An edition that fails writes nothing and leaves its earlier outputs as they were; the others
+still build. Editions whose inputs did not change are left alone unless `force` is given.
 """
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Sequence
+import itertools
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from briefgen import composed as out
-from briefgen.compose import Composition
-from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity, UsageError
+from briefgen.archive import write_index
+from briefgen.changes import archived_json
+from briefgen.edition import BuildPlan, EditionJob, EditionResult, build_chain, check_up_to_date, shared_digest
+from briefgen.errors import Diagnostic, ExitCode, UsageError
 from briefgen.loader import SETTINGS_FILE, Desk, Loaded, load_desk
 from briefgen.models import BriefRecord, OutputFormat
-from briefgen.output import write_atomic
-from briefgen.render import render_html, render_text
+from briefgen.output import build_lock, remove_stale_temporaries
 from briefgen.validate import Report, validate_desk
 
-
-@dataclass(frozen=True)
-class EditionResult:
-    """What building one edition did."""
-
-    brief_id: str
-    date: date
-    written: tuple[Path, ...] = ()
-    warnings: tuple[Diagnostic, ...] = ()
-    errors: tuple[str, ...] = ()
-    exit_code: ExitCode = ExitCode.OK
-    pdf_pages: int | None = None
-    pdf_bytes: int | None = None
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+Progress = Callable[[EditionResult], None]
 
 
 @dataclass(frozen=True)
@@ -48,6 +34,7 @@ class BuildResult:
     selection: str
     editions: list[EditionResult] = field(default_factory=list)
     desk_errors: list[Diagnostic] = field(default_factory=list)
+    jobs: int = 1
 
     @property
     def exit_code(self) -> ExitCode:
@@ -58,9 +45,9 @@ class BuildResult:
         return codes.pop() if len(codes) == 1 else ExitCode.BAD_DATA
 
 
-def composed_json(brief: out.ComposedBrief) -> bytes:
-    """The JSON edition: the composed brief with its endnotes, keys in model order, ISO dates."""
-    return (json.dumps(brief.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+def default_jobs() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def select_editions(
@@ -76,97 +63,95 @@ def select_editions(
     return [e for e in editions if e.record.brief.date == day], label
 
 
-class Builder:
-    """Builds editions of one loaded desk."""
-
-    def __init__(
-        self, desk: Desk, report: Report, formats: Sequence[OutputFormat], out_dir: Path, *, strict: bool = False
-    ) -> None:
-        self.desk = desk
-        self.strict = strict
-        self.report = report
-        self.formats = list(dict.fromkeys(formats))
-        self.out_dir = out_dir
-        self.compositions = {id(edition): composition for edition, composition in report.compositions}
-        loaded = {e.file.rel for e in desk.sources} | {e.file.rel for e in desk.briefs}
-        # Files that failed to load (or settings) may hold anything an edition needs: they fail every edition.
-        self.blocking = [
-            d
-            for d in report.errors
-            if d.path == SETTINGS_FILE or (d.path.startswith("sources/") and d.path not in loaded)
-        ]
-
-    def edition_errors(self, edition: Loaded[BriefRecord], composition: Composition) -> list[Diagnostic]:
-        files = set(composition.files) | {edition.file.rel}
-        return [*self.blocking, *(d for d in self.report.errors if d.path in files)]
-
-    def build(self, edition: Loaded[BriefRecord]) -> EditionResult:
-        started = time.perf_counter()
-        brief = edition.record.brief
-        composition = self.compositions[id(edition)]
-        files = set(composition.files) | {edition.file.rel}
-        warnings = tuple(d for d in self.report.warnings if d.path in files)
-        errors = self.edition_errors(edition, composition)
-        if self.strict:
+def _jobs(desk: Desk, report: Report, editions: list[Loaded[BriefRecord]], strict: bool) -> list[EditionJob]:
+    """Each edition with its composed brief, the files it reads and the problems that concern it."""
+    compositions = {id(edition): composition for edition, composition in report.compositions}
+    loaded = {e.file.rel for e in desk.sources} | {e.file.rel for e in desk.briefs}
+    # Settings, or a source file that failed to load, may hold anything an edition needs: they fail every edition.
+    blocking = [
+        d for d in report.errors if d.path == SETTINGS_FILE or (d.path.startswith("sources/") and d.path not in loaded)
+    ]
+    jobs = []
+    for edition in editions:
+        composition = compositions[id(edition)]
+        files = tuple(sorted(set(composition.files) | {edition.file.rel}))
+        warnings = tuple(d for d in report.warnings if d.path in files)
+        errors = [*blocking, *(d for d in report.errors if d.path in files)]
+        if strict:
             errors, warnings = [*errors, *warnings], ()
-        if errors or composition.brief is None:
-            return EditionResult(
+        brief = edition.record.brief
+        jobs.append(
+            EditionJob(
                 brief.id,
                 brief.date,
-                warnings=warnings,
+                composition.brief if not errors else None,
+                files,
                 errors=tuple(str(d) for d in errors),
-                exit_code=ExitCode.BAD_DATA,
+                warnings=warnings,
             )
-        try:
-            outputs, pages, render_warnings = self._render(composition.brief)
-            warnings += tuple(
-                Diagnostic(f"{brief.id}.pdf", 0, "", f"WeasyPrint: {message}", Severity.WARNING, "pdf-render")
-                for message in render_warnings
-            )
-            target = self.out_dir / brief.date.isoformat()
-            written = []
-            for extension, data in outputs.items():
-                path = target / f"{brief.id}.{extension}"
-                write_atomic(path, data)
-                written.append(path)
-        except BriefgenError as exc:
-            return EditionResult(
-                brief.id, brief.date, warnings=warnings, errors=(exc.message,), exit_code=exc.exit_code
-            )
-        return EditionResult(
-            brief.id,
-            brief.date,
-            written=tuple(written),
-            warnings=warnings,
-            pdf_pages=pages,
-            pdf_bytes=len(outputs["pdf"]) if "pdf" in outputs else None,
-            seconds=time.perf_counter() - started,
         )
+    return jobs
 
-    def _render(self, brief: out.ComposedBrief) -> tuple[dict[str, bytes], int | None, tuple[str, ...]]:
-        settings = self.desk.settings
-        rendered = render_html(
-            brief, desk_templates=self.desk.root / "templates", page_size=settings.pdf.page_size.value
-        )
-        final = rendered.composed_with_endnotes(brief)
-        outputs: dict[str, bytes] = {}
-        pages = None
-        render_warnings: tuple[str, ...] = ()
-        if OutputFormat.HTML in self.formats:
-            outputs["html"] = rendered.html.encode("utf-8")
-        if OutputFormat.PDF in self.formats:
-            from briefgen.pdf import render_pdf  # WeasyPrint is imported only when a PDF is rendered
 
-            pdf = render_pdf(rendered.html, final, settings=settings, desk_root=self.desk.root)
-            outputs["pdf"] = pdf.data
-            pages = pdf.pages
-            render_warnings = pdf.warnings
-        if OutputFormat.JSON in self.formats:
-            outputs["json"] = composed_json(final)
-        if OutputFormat.TXT in self.formats:
-            text = render_text(final, rendered.endnotes, desk_templates=self.desk.root / "templates")
-            outputs["txt"] = text.encode("utf-8")
-        return outputs, pages, render_warnings
+def _skip_up_to_date(
+    plan: BuildPlan, chains: list[list[EditionJob]], progress: Progress | None
+) -> tuple[list[EditionResult], list[list[EditionJob]]]:
+    """Settle, in this process, the editions that need no work: each chain's up-to-date head (an edition
+    after one that is rebuilt may compare with new output, so the rest of its chain goes to the builders).
+    A build with nothing to do then starts no worker process at all."""
+    settled: list[EditionResult] = []
+    remaining: list[list[EditionJob]] = []
+    for chain in chains:
+        index = 0
+        while index < len(chain) and (result := check_up_to_date(plan, chain[index])) is not None:
+            settled.append(result)
+            if progress:
+                progress(result)
+            index += 1
+        if index < len(chain):
+            remaining.append(chain[index:])
+    return settled, remaining
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them; SIGTERM unwinds so temporaries are removed."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _run_chain(args: tuple[BuildPlan, list[EditionJob]]) -> list[EditionResult]:
+    return build_chain(*args)
+
+
+def _run(plan: BuildPlan, chains: list[list[EditionJob]], jobs: int, progress: Progress | None) -> list[EditionResult]:
+    results: list[EditionResult] = []
+
+    def done(chain_results: list[EditionResult]) -> None:
+        results.extend(chain_results)
+        for result in chain_results:
+            if progress:
+                progress(result)
+
+    if jobs <= 1:
+        for chain in chains:
+            done(build_chain(plan, chain))
+        return results
+    # Fork: workers start at once and import WeasyPrint (and set up its fonts) once each, on first use.
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts)
+    try:
+        for chain_results in pool.imap_unordered(_run_chain, [(plan, chain) for chain in chains]):
+            done(chain_results)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+    return results
 
 
 def build(
@@ -178,15 +163,41 @@ def build(
     formats: Sequence[OutputFormat] | None = None,
     out_dir: Path | None = None,
     strict: bool = False,
+    force: bool = False,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    on_selected: Callable[[int], None] | None = None,
 ) -> BuildResult:
     """Build the selected editions of the desk at `desk_root`; with `strict`, a warning fails its edition."""
     desk = load_desk(desk_root)
-    report = validate_desk(desk)
-    editions, selection = select_editions(desk, on=on, all_editions=all_editions, brief_ids=brief_ids)
-    chosen = formats or desk.settings.build.formats
+    chosen = tuple(dict.fromkeys(formats or desk.settings.build.formats))
     if OutputFormat.EML in chosen:
         raise UsageError("the eml format (email editions) is not available in this version of briefgen")
-    builder = Builder(desk, report, chosen, out_dir or desk.out_dir, strict=strict)
+    target = out_dir or desk.out_dir
+    with build_lock(target):
+        remove_stale_temporaries(target)
+        report = validate_desk(desk)
+        editions, selection = select_editions(desk, on=on, all_editions=all_editions, brief_ids=brief_ids)
+        if on_selected:
+            on_selected(len(editions))
+        plan = BuildPlan(
+            desk_root=desk.root,
+            settings=desk.settings,
+            formats=chosen,
+            out_dir=target,
+            shared_digest=shared_digest(desk.root, desk.root / SETTINGS_FILE, chosen),
+            archive=archived_json(target),
+            force=force,
+        )
+        edition_jobs = _jobs(desk, report, editions, strict)
+        by_brief = sorted(edition_jobs, key=lambda j: (j.brief_id, j.date))
+        chains = [list(group) for _, group in itertools.groupby(by_brief, key=lambda j: j.brief_id)]
+        results, remaining = _skip_up_to_date(plan, chains, progress)
+        workers = max(1, min(jobs or default_jobs(), len(remaining)))
+        results += _run(plan, remaining, workers, progress)
+        if results:
+            write_index(target, desk_templates=plan.desk_templates, desk_name=desk.settings.desk.name)
     brief_files = {e.file.rel for e in desk.briefs}
     desk_errors = [d for d in report.errors if d.path.startswith("briefs/") and d.path not in brief_files]
-    return BuildResult(selection, [builder.build(e) for e in editions], desk_errors)
+    results.sort(key=lambda r: (r.date, r.brief_id))
+    return BuildResult(selection, results, desk_errors, workers)

@@ -12,13 +12,16 @@ import sys
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from briefgen import __version__
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode
 from briefgen.models import OutputFormat
+
+if TYPE_CHECKING:
+    from briefgen.edition import EditionResult
 
 INTERNAL_ERROR = 70
 
@@ -143,6 +146,23 @@ def _size(count: int) -> str:
     return f"{count / 1024:.1f} KiB"
 
 
+def _edition_line(edition: EditionResult) -> str:
+    name = f"{edition.brief_id} {edition.date.isoformat()}"
+    warnings = f"{len(edition.warnings)} warning{'s' * (len(edition.warnings) != 1)}"
+    if not edition.ok:
+        return f"FAILED  {name}: {len(edition.errors)} error(s); earlier outputs left as they were"
+    if edition.up_to_date:
+        return f"ok      {name}: up to date, {warnings}"
+    written = ", ".join(p.suffix.lstrip(".") for p in edition.written)
+    pdf = f", {edition.pdf_pages} pages, PDF {_size(edition.pdf_bytes)}" if edition.pdf_bytes is not None else ""
+    folder = edition.written[0].parent if edition.written else ""
+    return f"built   {name}: {written} -> {folder}{pdf}, {edition.seconds:.2f} s, {warnings}"
+
+
+def _show_progress(quiet: bool) -> bool:
+    return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
+
+
 @cli.command()
 @desk_argument
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Build the editions of this date.")
@@ -151,6 +171,12 @@ def _size(count: int) -> str:
 @click.option("--format", "formats", metavar="LIST", help="Comma-separated: html,pdf,json,txt (default: settings).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: an edition with warnings is not built.")
+@click.option("--force", is_flag=True, help="Rebuild editions whose inputs did not change.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Build in N processes (default: the number of cores)."
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the totals.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print the time of each stage of each edition.")
 def build(
     desk: Path,
     on: datetime | None,
@@ -159,22 +185,52 @@ def build(
     formats: str | None,
     out_dir: Path | None,
     strict: bool,
+    force: bool,
+    jobs: int | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
-    """Build the editions of DESK dated today (or --date/--all) into out/<date>/<brief-id>.<ext>."""
+    """Build the editions of DESK dated today (or --date/--all) into out/<date>/<brief-id>.<ext>.
+
+    Editions whose inputs did not change since the last build are left as they are (--force rebuilds
+    them). Each build also rewrites out/index.html, the archive of every edition.
+    """
     from briefgen.build import build as run_build
 
     if on is not None and all_editions:
         raise click.UsageError("--date and --all cannot be combined")
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose cannot be combined")
     chosen = _formats(formats)
-    result = run_build(
-        desk,
-        on=on.date() if on else None,
-        all_editions=all_editions,
-        brief_ids=brief_ids,
-        formats=chosen,
-        out_dir=out_dir,
-        strict=strict,
-    )
+    bar: Any = None
+
+    def selected(count: int) -> None:
+        nonlocal bar
+        if count > 1 and _show_progress(quiet):
+            bar = click.progressbar(length=count, label="building", file=sys.stderr, show_pos=True)
+            bar.__enter__()
+
+    def progress(edition: EditionResult) -> None:
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        result = run_build(
+            desk,
+            on=on.date() if on else None,
+            all_editions=all_editions,
+            brief_ids=brief_ids,
+            formats=chosen,
+            out_dir=out_dir,
+            strict=strict,
+            force=force,
+            jobs=jobs,
+            progress=progress,
+            on_selected=selected,
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     for diagnostic in result.desk_errors:
         click.echo(str(diagnostic), err=True)
     if not result.editions:
@@ -186,24 +242,30 @@ def build(
         if warning:
             click.echo(f"briefgen: warning: {warning}", err=True)
     for edition in result.editions:
-        for diagnostic in edition.warnings:
-            click.echo(str(diagnostic), err=True)
+        if not quiet:
+            for diagnostic in edition.warnings:
+                click.echo(str(diagnostic), err=True)
         for error in edition.errors:
             click.echo(error, err=True)
-        name = f"{edition.brief_id} {edition.date.isoformat()}"
-        if not edition.ok:
-            click.echo(f"FAILED  {name}: {len(edition.errors)} error(s); earlier outputs left as they were")
-            continue
-        written = ", ".join(p.suffix.lstrip(".") for p in edition.written)
-        pdf = f", {edition.pdf_pages} pages, PDF {_size(edition.pdf_bytes)}" if edition.pdf_bytes is not None else ""
-        folder = edition.written[0].parent if edition.written else ""
-        click.echo(
-            f"built   {name}: {written} -> {folder}{pdf}, {edition.seconds:.2f} s, "
-            f"{len(edition.warnings)} warning{'s' * (len(edition.warnings) != 1)}"
-        )
-    failed = sum(not e.ok for e in result.editions)
+        if not quiet or not edition.ok:
+            click.echo(_edition_line(edition))
+        if verbose and edition.stages:
+            click.echo("        " + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in edition.stages))
     if result.editions:
-        click.echo(f"{len(result.editions) - failed} built, {failed} failed ({result.selection})", err=True)
+        built = [e for e in result.editions if e.ok and not e.up_to_date]
+        failed = sum(not e.ok for e in result.editions)
+        up_to_date = sum(e.up_to_date for e in result.editions)
+        pages = sum(e.pdf_pages or 0 for e in built)
+        pdf_bytes = sum(e.pdf_bytes or 0 for e in built)
+        warnings = sum(len(e.warnings) for e in result.editions)
+        seconds = sum(e.seconds for e in result.editions)
+        pdf = f"{pages} pages, {_size(pdf_bytes)} of PDF; " if any(e.pdf_bytes is not None for e in built) else ""
+        click.echo(
+            f"{len(built)} built, {up_to_date} up to date, {failed} failed; {pdf}"
+            f"{warnings} warning{'s' * (warnings != 1)}; {seconds:.2f} s of work in {result.jobs} "
+            f"process{'es' * (result.jobs != 1)} ({result.selection})",
+            err=True,
+        )
     sys.exit(result.exit_code)
 
 

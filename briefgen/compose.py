@@ -194,9 +194,9 @@ def _prose(parts: list[_Part[Item]], name: str, collector: _Collector) -> Any:
     chosen_part: _Part[Item] = given[0][0]
     chosen = given[0][1]
     if chosen_part.own_source is not None:
-        chosen_at = f"{chosen_part.file.rel}:{chosen_part.file.lines.line_of((*chosen_part.loc, name))}"
         for part, value in given[1:]:
             if value != chosen:
+                chosen_at = f"{chosen_part.file.rel}:{chosen_part.file.lines.line_of((*chosen_part.loc, name))}"
                 collector.warn(
                     part,
                     name,

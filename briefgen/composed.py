@@ -151,6 +151,55 @@ class Endnote(Composed):
     locators: list[str]
 
 
+class ItemRef(Composed):
+    """An item named in the changes section: its id and its headline (summary or question)."""
+
+    id: str
+    text: str
+
+
+class FieldChange(Composed):
+    """One fact field of a development that differs from the previous edition, as displayed."""
+
+    field: str  # status | date | place | corroboration
+    before: str
+    after: str
+
+
+class ChangedDevelopment(Composed):
+    id: str
+    text: str
+    fields: list[FieldChange]
+
+
+class Changes(Composed):
+    """What differs from the previous edition of the same brief (found in the output archive)."""
+
+    previous: date | None  # None: no earlier edition of this brief was found; this is the first
+    new_developments: list[ItemRef] = []
+    changed_developments: list[ChangedDevelopment] = []
+    dropped_developments: list[ItemRef] = []
+    new_questions: list[ItemRef] = []
+    answered_questions: list[ItemRef] = []
+    dropped_questions: list[ItemRef] = []
+
+    @property
+    def first(self) -> bool:
+        return self.previous is None
+
+    @property
+    def none(self) -> bool:
+        """True when an earlier edition exists and nothing tracked changed."""
+        return not self.first and not (
+            self.new_developments
+            or self.changed_developments
+            or self.dropped_developments
+            or self.new_questions
+            or self.answered_questions
+            or self.dropped_questions
+        )
+
+
 class ComposedBrief(Composed):
     """One edition, after merging: the single input of every output."""
 
@@ -177,6 +226,7 @@ class ComposedBrief(Composed):
     actors: list[Actor]
     open_questions: list[OpenQuestion]
     sources: list[Source]
+    changes: Changes | None = None
     endnotes: list[Endnote] = []
 
     def source(self, source_id: str) -> Source:

@@ -109,7 +109,7 @@ def harfbuzz_subset_missing() -> str | None:
 
 def render_pdf(html: str, brief: out.ComposedBrief, *, settings: Settings, desk_root: Path) -> RenderedPdf:
     """Render an edition's final HTML to PDF bytes (PDF/UA-1 by default, PDF/A-3b with the JSON attached)."""
-    from briefgen.build import composed_json
+    from briefgen.edition import composed_json
 
     templates = desk_root / "templates"
     fetcher = ConfinedFetcher([builtin_templates_dir(), templates])

@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -41,19 +41,45 @@ class ReadError(Exception):
         self.column = column
 
 
-@dataclass(frozen=True)
 class LineMap:
     """Lines of the keys and list items of one file, by field path."""
 
-    lines: dict[Loc, int] = field(default_factory=dict)
+    def __init__(self, lines: dict[Loc, int] | None = None) -> None:
+        self._lines = lines if lines is not None else {}
+
+    @property
+    def lines(self) -> dict[Loc, int]:
+        return self._lines
 
     def line_of(self, loc: Loc) -> int:
         """The line of the deepest part of `loc` that the file has (1 when nothing matches)."""
+        lines = self.lines
         for end in range(len(loc), 0, -1):
-            line = self.lines.get(tuple(loc[:end]))
+            line = lines.get(tuple(loc[:end]))
             if line is not None:
                 return line
         return 1
+
+
+class LazyLineMap(LineMap):
+    """The lines of a JSON file, found only when a diagnostic asks for one.
+
+    JSON is parsed by the fast `json` module; its lines come from the (slower) YAML event reader, which
+    most files never need."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text: str | None = text
+
+    @property
+    def lines(self) -> dict[Loc, int]:
+        if self._text is not None:
+            try:
+                self._lines = read_yaml(self._text)[1].lines
+            except ReadError:
+                self._lines = {}
+            self._text = None
+        return self._lines
 
 
 @dataclass(frozen=True)
@@ -248,11 +274,7 @@ def read_json(text: str) -> tuple[Any, LineMap]:
         raise ReadError(f"nesting deeper than {MAX_DEPTH} levels")
     if isinstance(data, float) and not math.isfinite(data):
         raise ReadError("malformed JSON: numbers must be finite")
-    try:
-        _, lines = read_yaml(text)
-    except ReadError:
-        lines = LineMap()
-    return data, lines
+    return data, LazyLineMap(text)
 
 
 def decode(raw: bytes) -> str:

@@ -204,7 +204,7 @@ def test_strict_build_fails_an_edition_with_warnings_and_writes_nothing(make_des
     result = run("build", desk, "--date", "2025-05-22", "--format", "html", "--strict")
     assert result.exit_code == 1
     assert "developments[0].detail: warning: raw HTML" in result.stderr
-    assert not (desk / "out").exists()
+    assert not (desk / "out/2025-05-22").exists()
 
 
 def test_text_edition_keeps_the_html_endnote_numbers(tmp_path: Path) -> None:

@@ -55,7 +55,12 @@ def test_metadata_from_the_edition(sample_pdf: Path) -> None:
 
 def test_bookmarks_follow_section_headings(sample_pdf: Path) -> None:
     titles = [item.title for item in pypdf.PdfReader(sample_pdf).outline if not isinstance(item, list)]
-    assert titles[:3] == ["Bottom line up front", "Key developments", "Conflicting and unconfirmed reporting"]
+    assert titles[:4] == [
+        "Changes since the last edition",
+        "Bottom line up front",
+        "Key developments",
+        "Conflicting and unconfirmed reporting",
+    ]
     assert "Sources" in titles
 
 

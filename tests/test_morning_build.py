@@ -1,0 +1,285 @@
+"""The morning build: changes since the last edition, incremental builds, parallel builds, the lock,
+interruptions and the archive index."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import DESKS, run
+
+MakeDesk = Callable[..., Path]
+BRIEFGEN = [sys.executable, "-m", "briefgen"]
+
+
+def changes(desk: Path, day: str) -> dict[str, object]:
+    data = json.loads((desk / f"out/{day}/valley.json").read_text(encoding="utf-8"))
+    result: dict[str, object] = data["changes"]
+    return result
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    """Every output file under `folder` (not the lock, which holds a process id while a build runs)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".briefgen.lock"
+    }
+
+
+def test_three_editions_report_what_changed(make_desk: MakeDesk) -> None:
+    desk = make_desk("three-days")
+    result = run("build", desk, "--all", "--format", "html,json,txt", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+
+    first = changes(desk, "2025-05-21")
+    assert first["previous"] is None
+    html = (desk / "out/2025-05-21/valley.html").read_text(encoding="utf-8")
+    assert "First edition: no earlier edition of this brief is in the archive." in html
+
+    second = changes(desk, "2025-05-22")
+    assert second["previous"] == "2025-05-21"
+    assert second["new_developments"] == [{"id": "airstrike", "text": "An airstrike hit a depot near the river."}]
+    assert second["changed_developments"] == [
+        {
+            "id": "talks",
+            "text": "Officials of both sides met for talks.",
+            "fields": [
+                {"field": "status", "before": "reported", "after": "confirmed"},
+                {"field": "date", "before": "19 May 2025", "after": "20 May 2025"},
+                {"field": "place", "before": "Valley", "after": "Hilltown"},
+            ],
+        }
+    ]
+    assert [d["id"] for d in second["dropped_developments"]] == ["convoy"]  # type: ignore[attr-defined]
+    assert [q["id"] for q in second["new_questions"]] == ["aid-access"]  # type: ignore[attr-defined]
+    assert [q["id"] for q in second["answered_questions"]] == ["line-route"]  # type: ignore[attr-defined]
+    assert [q["id"] for q in second["dropped_questions"]] == ["talks-venue"]  # type: ignore[attr-defined]
+    html = (desk / "out/2025-05-22/valley.html").read_text(encoding="utf-8")
+    section = html[html.index('<section class="changes"') : html.index("</section>", html.index('class="changes"'))]
+    assert "Compared with the edition of" in section and "21 May 2025" in section
+    assert "status: reported → confirmed" in section and "place: Valley → Hilltown" in section
+    assert '<a href="#dev-airstrike">' in section and "Dropped:</strong> An aid convoy" in section
+    text = (desk / "out/2025-05-22/valley.txt").read_text(encoding="utf-8")
+    assert "CHANGES SINCE THE LAST EDITION" in text and "- Answered: Where does the new line run?" in text
+
+    third = changes(desk, "2025-05-23")
+    assert third["previous"] == "2025-05-22"
+    assert third["changed_developments"] == [
+        {
+            "id": "talks",
+            "text": "Officials of both sides met for talks.",
+            "fields": [{"field": "corroboration", "before": "single source", "after": "2 independent sources"}],
+        }
+    ]
+    assert not third["new_developments"] and not third["dropped_developments"]
+
+
+def test_day_by_day_builds_equal_one_build_of_all_days(make_desk: MakeDesk, tmp_path: Path) -> None:
+    desk = make_desk("three-days")
+    assert run("build", desk, "--all", "--format", "html,json", "--out", tmp_path / "all").exit_code == 0
+    for day in ("2025-05-21", "2025-05-22", "2025-05-23"):
+        assert run("build", desk, "--date", day, "--format", "html,json", "--out", tmp_path / "daily").exit_code == 0
+    assert outputs(tmp_path / "all") == outputs(tmp_path / "daily")
+
+
+def test_unchanged_editions_are_not_rebuilt_and_force_rebuilds(make_desk: MakeDesk) -> None:
+    desk = make_desk("three-days")
+    assert run("build", desk, "--all", "--format", "html,json").exit_code == 0
+    html = desk / "out/2025-05-23/valley.html"
+    before = html.stat().st_mtime_ns
+
+    again = run("build", desk, "--all", "--format", "html,json")
+    assert again.exit_code == 0
+    assert again.stdout.count("up to date") == 3
+    assert "0 built, 3 up to date, 0 failed" in again.stderr
+    assert html.stat().st_mtime_ns == before
+
+    # A record the last edition reads changes: that edition (only) is rebuilt.
+    post = desk / "sources/d3-post.yaml"
+    post.write_text(post.read_text().replace("Day three post", "Day three post, updated"))
+    changed = run("build", desk, "--all", "--format", "html,json")
+    assert "1 built, 2 up to date" in changed.stderr
+    assert "Day three post, updated" in html.read_text(encoding="utf-8")
+
+    # A desk template changes: every edition is rebuilt.
+    (desk / "templates").mkdir()
+    (desk / "templates/brief.html.j2").write_text(
+        '{% extends "builtin/brief.html.j2" %}{% block legend %}{% endblock %}'
+    )
+    assert "3 built, 0 up to date" in run("build", desk, "--all", "--format", "html,json").stderr
+
+    forced = run("build", desk, "--all", "--format", "html,json", "--force")
+    assert "3 built, 0 up to date" in forced.stderr
+
+    # A missing output is rebuilt even though the inputs did not change.
+    html.unlink()
+    assert "1 built, 2 up to date" in run("build", desk, "--all", "--format", "html,json").stderr
+    assert html.exists()
+
+
+def _many_briefs(make_desk: MakeDesk, count: int) -> Path:
+    edition = (DESKS / "minimal/briefs/edition.yaml").read_text()
+    files: dict[str, str | None] = {"briefs/edition.yaml": None}
+    for n in range(count):
+        files[f"briefs/b{n}.yaml"] = edition.replace("id: valley", f"id: valley-{n}").replace(
+            "Valley update", f"Valley update {n}"
+        )
+    return make_desk(files=files)
+
+
+@pytest.mark.pdf
+def test_parallel_and_serial_builds_are_byte_identical(make_desk: MakeDesk, tmp_path: Path) -> None:
+    desk = _many_briefs(make_desk, 4)
+    serial = run("build", desk, "--all", "--jobs", "1", "--out", tmp_path / "serial")
+    parallel = run("build", desk, "--all", "--jobs", "2", "--out", tmp_path / "parallel")
+    assert serial.exit_code == parallel.exit_code == 0, parallel.output
+    assert "in 2 processes" in parallel.stderr and "in 1 process " in serial.stderr
+    a, b = outputs(tmp_path / "serial"), outputs(tmp_path / "parallel")
+    assert len([n for n in a if n.endswith(".pdf")]) == 4
+    assert a == b
+
+
+def test_a_second_build_waits_for_no_one_and_says_why(make_desk: MakeDesk) -> None:
+    desk = make_desk()
+    out = desk / "out"
+    out.mkdir()
+    with (out / ".briefgen.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock.write("4242\n")
+        lock.flush()
+        result = run("build", desk, "--all", "--format", "html")
+    assert result.exit_code == 6
+    assert "another briefgen build is writing to" in result.stderr and "(process 4242)" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (out / "2025-05-22").exists()
+    assert run("build", desk, "--all", "--format", "html").exit_code == 0
+
+
+def _start_build(desk: Path, *extra: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [*BRIEFGEN, "build", str(desk), "--all", "--force", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CI": "1"},
+    )
+
+
+def _wait_for_change(paths: dict[Path, int], process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(p.exists() and p.stat().st_mtime_ns != mtime for p, mtime in paths.items()):
+            return
+        time.sleep(0.005)
+    pytest.fail("the build did not write anything before it ended or timed out")
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_an_interrupted_build_leaves_complete_files(make_desk: MakeDesk, tmp_path: Path, how: signal.Signals) -> None:
+    desk = _many_briefs(make_desk, 6)
+    assert run("build", desk, "--all", "--jobs", "1").exit_code == 0
+    old = outputs(desk / "out")
+    # The records change, so every output of the next build differs; a complete reference build shows how.
+    alpha = desk / "sources/alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("Alpha report", "Alpha report, revised"))
+    assert run("build", desk, "--all", "--jobs", "1", "--out", tmp_path / "reference").exit_code == 0
+    new = outputs(tmp_path / "reference")
+
+    process = _start_build(desk, "--jobs", "1")
+    _wait_for_change({desk / "out" / name: (desk / "out" / name).stat().st_mtime_ns for name in old}, process)
+    process.send_signal(how)
+    _, stderr = process.communicate(timeout=60)
+    if how == signal.SIGINT:
+        assert process.returncode == 130
+        assert b"interrupted" in stderr and b"Traceback" not in stderr
+    after = outputs(desk / "out")
+    for name, data in after.items():
+        if name.endswith(".tmp"):
+            assert how == signal.SIGKILL, f"a temporary file was left after {how.name}: {name}"
+            continue
+        assert data in (old.get(name), new.get(name)), f"{name} is neither the old nor the new output"
+    finished = sum(after.get(n) == new.get(n) for n in new if n.endswith(".pdf"))
+    assert finished < 6, "the build finished before it was interrupted; the test proves nothing"
+    # The next build removes what a killed build left and completes the rest.
+    assert run("build", desk, "--all", "--jobs", "1").exit_code == 0
+    assert outputs(desk / "out") == {**new, "index.html": outputs(desk / "out")["index.html"]}
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.hrefs += [v or "" for k, v in attrs if k == "href"]
+
+
+def test_archive_index_lists_every_edition(make_desk: MakeDesk) -> None:
+    desk = make_desk("three-days")
+    assert run("build", desk, "--date", "2025-05-21", "--format", "html,json").exit_code == 0
+    assert run("build", desk, "--date", "2025-05-23", "--format", "html,json,txt").exit_code == 0
+    index = (desk / "out/index.html").read_text(encoding="utf-8")
+    links = _Links()
+    links.feed(index)
+    assert "2025-05-23/valley.txt" in links.hrefs and "2025-05-21/valley.html" in links.hrefs
+    assert all((desk / "out" / href).is_file() for href in links.hrefs)
+    assert index.index("23 May 2025") < index.index("21 May 2025")  # newest first
+    assert "Valley update" in index and "TLP:GREEN" in index
+
+
+def test_summary_lines_quiet_and_verbose(make_desk: MakeDesk) -> None:
+    desk = make_desk("three-days")
+    verbose = run("build", desk, "--all", "--format", "html,json", "--verbose")
+    assert verbose.exit_code == 0
+    lines = verbose.stdout.splitlines()
+    assert [line.split()[:3] for line in lines if line.startswith("built")] == [
+        ["built", "valley", "2025-05-21:"],
+        ["built", "valley", "2025-05-22:"],
+        ["built", "valley", "2025-05-23:"],
+    ]
+    assert any(line.strip().startswith("html ") and " ms" in line for line in lines)
+    assert "3 built, 0 up to date, 0 failed" in verbose.stderr
+    quiet = run("build", desk, "--all", "--format", "html,json", "--quiet", "--force")
+    assert quiet.stdout == "" and "3 built" in quiet.stderr
+
+
+def test_progress_bar_only_on_a_terminal(make_desk: MakeDesk) -> None:
+    desk = make_desk("three-days")
+    piped = subprocess.run(
+        [*BRIEFGEN, "build", str(desk), "--all", "--format", "json"], capture_output=True, check=True
+    )
+    assert b"building" not in piped.stderr
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    process = subprocess.Popen(
+        [*BRIEFGEN, "build", str(desk), "--all", "--force", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    process.wait(timeout=60)
+    os.close(leader)
+    assert process.returncode == 0
+    assert b"building" in seen and b"3/3" in seen
