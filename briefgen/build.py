@@ -8,10 +8,8 @@ still build. Editions whose inputs did not change are left alone unless `force` 
 
 from __future__ import annotations
 
+import collections
 import itertools
-import multiprocessing
-import os
-import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,12 +17,22 @@ from pathlib import Path
 
 from briefgen.archive import write_index
 from briefgen.changes import archived_json
-from briefgen.edition import BuildPlan, EditionJob, EditionResult, build_chain, check_up_to_date, shared_digest
+from briefgen.edition import (
+    BuildPlan,
+    EditionJob,
+    EditionResult,
+    PreparedEdition,
+    finish_edition,
+    prepare_edition,
+    shared_digest,
+)
 from briefgen.errors import Diagnostic, ExitCode, UsageError
 from briefgen.loader import SETTINGS_FILE, Desk, Loaded, load_desk
 from briefgen.models import BriefRecord, OutputFormat
 from briefgen.output import build_lock, remove_stale_temporaries
+from briefgen.pdfjob import PdfFailure, PdfJob, RenderedPdf
 from briefgen.validate import Report, validate_desk
+from briefgen.workers import Workers, default_jobs
 
 Progress = Callable[[EditionResult], None]
 
@@ -43,11 +51,6 @@ class BuildResult:
             return ExitCode.BAD_DATA if self.desk_errors else ExitCode.OK
         codes = {e.exit_code for e in failed}
         return codes.pop() if len(codes) == 1 else ExitCode.BAD_DATA
-
-
-def default_jobs() -> int:
-    """The cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def select_editions(
@@ -93,64 +96,61 @@ def _jobs(desk: Desk, report: Report, editions: list[Loaded[BriefRecord]], stric
     return jobs
 
 
-def _skip_up_to_date(
-    plan: BuildPlan, chains: list[list[EditionJob]], progress: Progress | None
-) -> tuple[list[EditionResult], list[list[EditionJob]]]:
-    """Settle, in this process, the editions that need no work: each chain's up-to-date head (an edition
-    after one that is rebuilt may compare with new output, so the rest of its chain goes to the builders).
-    A build with nothing to do then starts no worker process at all."""
-    settled: list[EditionResult] = []
-    remaining: list[list[EditionJob]] = []
-    for chain in chains:
-        index = 0
-        while index < len(chain) and (result := check_up_to_date(plan, chain[index])) is not None:
-            settled.append(result)
-            if progress:
-                progress(result)
-            index += 1
-        if index < len(chain):
-            remaining.append(chain[index:])
-    return settled, remaining
+class _InProcess:
+    """Renders PDFs in this process, one at a time (`--jobs 1`, or a single edition without workers)."""
+
+    capacity = 1
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[int, PdfJob]] = []
+        self.used = 0
+
+    def submit(self, key: int, job: PdfJob) -> None:
+        self._pending.append((key, job))
+        self.used = 1
+
+    def completed(self) -> list[tuple[int, RenderedPdf | PdfFailure]]:
+        from briefgen.pdf import render_outcome  # WeasyPrint is imported only when a PDF is rendered
+
+        key, job = self._pending.pop(0)
+        return [(key, render_outcome(job))]
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them; SIGTERM unwinds so temporaries are removed."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def stop(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, stop)
-
-
-def _run_chain(args: tuple[BuildPlan, list[EditionJob]]) -> list[EditionResult]:
-    return build_chain(*args)
-
-
-def _run(plan: BuildPlan, chains: list[list[EditionJob]], jobs: int, progress: Progress | None) -> list[EditionResult]:
+def _build_chains(
+    plan: BuildPlan, chains: list[list[EditionJob]], renderer: _InProcess | Workers, progress: Progress | None
+) -> list[EditionResult]:
+    """Build each brief's editions in date order (each compares with the one before), briefs side by side:
+    HTML, JSON and text here, PDFs by the renderer, as many at once as it has capacity for."""
     results: list[EditionResult] = []
+    waiting: collections.deque[tuple[list[EditionJob], list[tuple[date, Path]]]] = collections.deque(
+        (chain, []) for chain in chains
+    )
+    in_flight: dict[int, tuple[PreparedEdition, list[EditionJob], list[tuple[date, Path]]]] = {}
+    keys = itertools.count()
 
-    def done(chain_results: list[EditionResult]) -> None:
-        results.extend(chain_results)
-        for result in chain_results:
-            if progress:
-                progress(result)
+    def finished(result: EditionResult, rest: list[EditionJob], earlier: list[tuple[date, Path]]) -> None:
+        results.append(result)
+        if progress:
+            progress(result)
+        if rest:
+            json_written = [(result.date, path) for path in result.written if path.suffix == ".json"]
+            waiting.appendleft((rest, earlier + json_written))
 
-    if jobs <= 1:
-        for chain in chains:
-            done(build_chain(plan, chain))
-        return results
-    # Fork: workers start at once and import WeasyPrint (and set up its fonts) once each, on first use.
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts)
-    try:
-        for chain_results in pool.imap_unordered(_run_chain, [(plan, chain) for chain in chains]):
-            done(chain_results)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    while waiting or in_flight:
+        while waiting and len(in_flight) < renderer.capacity:
+            chain, earlier = waiting.popleft()
+            outcome = prepare_edition(plan, chain[0], earlier)
+            if isinstance(outcome, EditionResult):
+                finished(outcome, chain[1:], earlier)
+            else:
+                assert outcome.pdf_job is not None
+                key = next(keys)
+                renderer.submit(key, outcome.pdf_job)
+                in_flight[key] = (outcome, chain[1:], earlier)
+        if in_flight:
+            for key, pdf in renderer.completed():
+                prepared, rest, earlier = in_flight.pop(key)
+                finished(finish_edition(plan, prepared, pdf), rest, earlier)
     return results
 
 
@@ -167,8 +167,11 @@ def build(
     jobs: int | None = None,
     progress: Progress | None = None,
     on_selected: Callable[[int], None] | None = None,
+    workers: Workers | None = None,
 ) -> BuildResult:
-    """Build the selected editions of the desk at `desk_root`; with `strict`, a warning fails its edition."""
+    """Build the selected editions of the desk at `desk_root`; with `strict`, a warning fails its edition.
+
+    `workers`, when given (see `briefgen.workers`), builds the editions; the caller closes it."""
     desk = load_desk(desk_root)
     chosen = tuple(dict.fromkeys(formats or desk.settings.build.formats))
     if OutputFormat.EML in chosen:
@@ -192,12 +195,21 @@ def build(
         edition_jobs = _jobs(desk, report, editions, strict)
         by_brief = sorted(edition_jobs, key=lambda j: (j.brief_id, j.date))
         chains = [list(group) for _, group in itertools.groupby(by_brief, key=lambda j: j.brief_id)]
-        results, remaining = _skip_up_to_date(plan, chains, progress)
-        workers = max(1, min(jobs or default_jobs(), len(remaining)))
-        results += _run(plan, remaining, workers, progress)
+        own_workers = workers is None and (jobs or default_jobs()) > 1 and len(chains) > 1
+        renderer = workers or (Workers(jobs or default_jobs()) if own_workers else _InProcess())
+        try:
+            results = _build_chains(plan, chains, renderer, progress)
+        except BaseException:
+            if isinstance(renderer, Workers):
+                renderer.terminate()
+            raise
+        finally:
+            if own_workers and isinstance(renderer, Workers):
+                renderer.close()
+        processes = renderer.used
         if results:
             write_index(target, desk_templates=plan.desk_templates, desk_name=desk.settings.desk.name)
     brief_files = {e.file.rel for e in desk.briefs}
     desk_errors = [d for d in report.errors if d.path.startswith("briefs/") and d.path not in brief_files]
     results.sort(key=lambda r: (r.date, r.brief_id))
-    return BuildResult(selection, results, desk_errors, workers)
+    return BuildResult(selection, results, desk_errors, max(1, processes))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tomllib
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,10 +19,11 @@ import click
 
 from briefgen import __version__
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode
-from briefgen.models import OutputFormat
 
 if TYPE_CHECKING:
     from briefgen.edition import EditionResult
+    from briefgen.models import OutputFormat
+    from briefgen.workers import Workers
 
 INTERNAL_ERROR = 70
 
@@ -132,6 +134,8 @@ def init(directory: Path, name: str) -> None:
 
 
 def _formats(value: str | None) -> list[OutputFormat] | None:
+    from briefgen.models import OutputFormat
+
     if value is None:
         return None
     names = [part.strip() for part in value.split(",") if part.strip()]
@@ -157,6 +161,29 @@ def _edition_line(edition: EditionResult) -> str:
     pdf = f", {edition.pdf_pages} pages, PDF {_size(edition.pdf_bytes)}" if edition.pdf_bytes is not None else ""
     folder = edition.written[0].parent if edition.written else ""
     return f"built   {name}: {written} -> {folder}{pdf}, {edition.seconds:.2f} s, {warnings}"
+
+
+def _renders_pdf(desk: Path, formats: str | None) -> bool:
+    """Whether this build will render PDFs, read cheaply (the settings file is validated later)."""
+    if formats is not None:
+        return "pdf" in [part.strip() for part in formats.split(",")]
+    try:
+        configured = tomllib.loads((desk / "briefgen.toml").read_text(encoding="utf-8")).get("build", {})
+    except FileNotFoundError:
+        return True  # the default formats include pdf
+    except (OSError, ValueError):
+        return False
+    names = configured.get("formats", ["pdf"]) if isinstance(configured, dict) else []
+    return isinstance(names, list) and "pdf" in names
+
+
+def _warm_workers(desk: Path, formats: str | None, jobs: int | None) -> Workers | None:
+    """Start the first build worker now, before briefgen's own imports, when a PDF will be rendered and
+    more than one core may be used: it sets WeasyPrint up while this process loads the desk."""
+    from briefgen.workers import Workers, default_jobs
+
+    count = jobs or default_jobs()
+    return Workers(count) if count > 1 and _renders_pdf(desk, formats) else None
 
 
 def _show_progress(quiet: bool) -> bool:
@@ -195,12 +222,34 @@ def build(
     Editions whose inputs did not change since the last build are left as they are (--force rebuilds
     them). Each build also rewrites out/index.html, the archive of every edition.
     """
-    from briefgen.build import build as run_build
-
     if on is not None and all_editions:
         raise click.UsageError("--date and --all cannot be combined")
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be combined")
+    workers = _warm_workers(desk, formats, jobs)
+    try:
+        _build(desk, on, all_editions, brief_ids, formats, out_dir, strict, force, jobs, quiet, verbose, workers)
+    finally:
+        if workers is not None:
+            workers.close()
+
+
+def _build(
+    desk: Path,
+    on: datetime | None,
+    all_editions: bool,
+    brief_ids: tuple[str, ...],
+    formats: str | None,
+    out_dir: Path | None,
+    strict: bool,
+    force: bool,
+    jobs: int | None,
+    quiet: bool,
+    verbose: bool,
+    workers: Workers | None,
+) -> None:
+    from briefgen.build import build as run_build
+
     chosen = _formats(formats)
     bar: Any = None
 
@@ -227,6 +276,7 @@ def build(
             jobs=jobs,
             progress=progress,
             on_selected=selected,
+            workers=workers,
         )
     finally:
         if bar is not None:
@@ -236,7 +286,7 @@ def build(
     if not result.editions:
         click.echo(f"briefgen: no {result.selection} to build (use --date YYYY-MM-DD or --all)", err=True)
     if any(e.pdf_bytes is not None for e in result.editions):
-        from briefgen.pdf import harfbuzz_subset_missing
+        from briefgen.fontcheck import harfbuzz_subset_missing
 
         warning = harfbuzz_subset_missing()
         if warning:

@@ -1,7 +1,8 @@
-"""Build one edition: changes since the previous edition, the up-to-date check, render, write.
+"""Build one edition: the up-to-date check, changes since the previous edition, render, write.
 
-Everything here is given plain, picklable data (`BuildPlan`, `EditionJob`), so an edition builds the
-same way in the main process and in a worker process: parallel and serial builds write the same bytes.
+`prepare_edition` does everything but the PDF (cheap: milliseconds); the PDF is rendered from a plain
+`PdfJob`, in this process or in a worker (`briefgen.workers`); `finish_edition` writes every output. The
+PDF job is plain data, so serial and parallel builds write the same bytes.
 
 An edition is up to date when its fingerprint (briefgen's version, the settings, templates and lists, the
 formats, the bytes of every record it reads and of the previous edition it compares with) equals the one
@@ -21,10 +22,11 @@ from pathlib import Path
 from briefgen import __version__
 from briefgen import composed as out
 from briefgen.changes import Archive, compare, previous_edition
-from briefgen.config import Settings
+from briefgen.config import PdfVariant, Settings
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity
 from briefgen.models import OutputFormat
 from briefgen.output import write_atomic
+from briefgen.pdfjob import Attachment, PdfFailure, PdfJob, RenderedPdf
 from briefgen.render import builtin_templates_dir, render_html, render_text
 
 
@@ -142,20 +144,26 @@ def _up_to_date(plan: BuildPlan, job: EditionJob, inputs: _Inputs) -> bool:
     )
 
 
-def check_up_to_date(plan: BuildPlan, job: EditionJob) -> EditionResult | None:
-    """The result of an edition that needs no work, or None when it must be built."""
-    started = time.perf_counter()
-    if job.errors or job.brief is None or not _up_to_date(plan, job, _inputs(plan, job)):
-        return None
-    return EditionResult(
-        job.brief_id, job.date, warnings=job.warnings, up_to_date=True, seconds=time.perf_counter() - started
-    )
+@dataclass(frozen=True)
+class PreparedEdition:
+    """An edition rendered but for its PDF: its outputs are held until the PDF is back, then all written."""
+
+    job: EditionJob
+    outputs: dict[str, bytes]
+    fingerprint: str
+    pdf_job: PdfJob | None
+    started: float
+    stages: tuple[tuple[str, float], ...]
 
 
-def build_edition(plan: BuildPlan, job: EditionJob, earlier: Sequence[tuple[date, Path]] = ()) -> EditionResult:
-    """Build one edition, or find it up to date. Never raises a `BriefgenError`: it is the result.
+def prepare_edition(
+    plan: BuildPlan, job: EditionJob, earlier: Sequence[tuple[date, Path]] = ()
+) -> EditionResult | PreparedEdition:
+    """Everything of an edition but the PDF render: the up-to-date check, changes, HTML, JSON and text.
 
-    `earlier` lists the JSON editions of the same brief that this build wrote before this one."""
+    Returns the final result when there is nothing to render (errors, up to date, or no PDF wanted: then the
+    outputs are written here), else what `finish_edition` needs once the PDF is rendered. `earlier` lists
+    the JSON editions of the same brief that this build wrote before this one."""
     started = time.perf_counter()
     if job.errors or job.brief is None:
         return EditionResult(
@@ -166,84 +174,86 @@ def build_edition(plan: BuildPlan, job: EditionJob, earlier: Sequence[tuple[date
         return EditionResult(
             job.brief_id, job.date, warnings=job.warnings, up_to_date=True, seconds=time.perf_counter() - started
         )
-    stamp = _stamp_path(plan.out_dir, job.brief_id, job.date)
     previous = inputs.previous
-    previous_json = inputs.previous_json
-    fingerprint = inputs.fingerprint
-
-    changes = compare(job.brief, previous_json, previous[0] if previous else None)
+    changes = compare(job.brief, inputs.previous_json, previous[0] if previous else None)
     brief = job.brief.model_copy(update={"changes": changes})
     try:
-        outputs, pages, render_warnings, stages = _render(plan, brief)
-        written = []
-        for extension, data in outputs.items():
+        rendered = render_html(brief, desk_templates=plan.desk_templates, page_size=plan.settings.pdf.page_size.value)
+        final = rendered.composed_with_endnotes(brief)
+        outputs: dict[str, bytes] = {}
+        if OutputFormat.HTML in plan.formats:
+            outputs["html"] = rendered.html.encode("utf-8")
+        if OutputFormat.JSON in plan.formats or plan.settings.pdf.variant is PdfVariant.PDF_A_3B:
+            outputs["json"] = composed_json(final)
+        if OutputFormat.TXT in plan.formats:
+            outputs["txt"] = render_text(final, rendered.endnotes, desk_templates=plan.desk_templates).encode("utf-8")
+    except BriefgenError as exc:
+        return EditionResult(
+            job.brief_id, job.date, warnings=job.warnings, errors=(exc.message,), exit_code=exc.exit_code
+        )
+    stages = (("html/json/txt", time.perf_counter() - started),)
+    pdf_job = pdf_job_for(plan, final, rendered.html, outputs.get("json")) if OutputFormat.PDF in plan.formats else None
+    prepared = PreparedEdition(job, outputs, inputs.fingerprint, pdf_job, started, stages)
+    return prepared if pdf_job is not None else finish_edition(plan, prepared, None)
+
+
+def pdf_job_for(plan: BuildPlan, brief: out.ComposedBrief, html: str, json_edition: bytes | None) -> PdfJob:
+    """The PDF render of an edition as plain data (see `briefgen.pdfjob`)."""
+    builtin = builtin_templates_dir().resolve()
+    templates = plan.desk_templates
+    base = templates.resolve() if templates.is_dir() else builtin
+    attachments: tuple[Attachment, ...] = ()
+    if plan.settings.pdf.variant is PdfVariant.PDF_A_3B and json_edition is not None:
+        attachments = (
+            Attachment(f"{brief.id}-{brief.date.isoformat()}.json", json_edition, "The composed brief (briefgen JSON)"),
+        )
+    return PdfJob(
+        label=f"{brief.id} {brief.date}",
+        html=html,
+        base_url=base.as_uri() + "/",
+        readable_roots=(str(builtin), str(templates)),
+        variant=plan.settings.pdf.variant.value,
+        identifier=hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
+        attachments=attachments,
+    )
+
+
+def finish_edition(plan: BuildPlan, prepared: PreparedEdition, pdf: RenderedPdf | PdfFailure | None) -> EditionResult:
+    """Write an edition's outputs (each atomically), then its fingerprint; or fail it, writing nothing."""
+    job = prepared.job
+    if isinstance(pdf, PdfFailure):
+        return EditionResult(
+            job.brief_id, job.date, warnings=job.warnings, errors=(pdf.message,), exit_code=ExitCode(pdf.exit_code)
+        )
+    outputs = dict(prepared.outputs)
+    if OutputFormat.JSON not in plan.formats:
+        outputs.pop("json", None)  # made only to attach to a PDF/A-3b
+    stages = prepared.stages
+    if pdf is not None:
+        outputs["pdf"] = pdf.data
+        stages += (("pdf", time.perf_counter() - prepared.started - prepared.stages[0][1]),)
+    written = []
+    try:
+        for extension in [f.value for f in plan.formats if f.value in outputs]:
             path = output_path(plan.out_dir, job.brief_id, job.date, extension)
-            write_atomic(path, data)
+            write_atomic(path, outputs[extension])
             written.append(path)
-        write_atomic(stamp, fingerprint.encode("ascii") + b"\n")
+        write_atomic(_stamp_path(plan.out_dir, job.brief_id, job.date), prepared.fingerprint.encode("ascii") + b"\n")
     except BriefgenError as exc:
         return EditionResult(
             job.brief_id, job.date, warnings=job.warnings, errors=(exc.message,), exit_code=exc.exit_code
         )
     warnings = job.warnings + tuple(
         Diagnostic(f"{job.brief_id}.pdf", 0, "", f"WeasyPrint: {message}", Severity.WARNING, "pdf-render")
-        for message in render_warnings
+        for message in (pdf.warnings if pdf else ())
     )
     return EditionResult(
         job.brief_id,
         job.date,
         written=tuple(written),
         warnings=warnings,
-        pdf_pages=pages,
-        pdf_bytes=len(outputs["pdf"]) if "pdf" in outputs else None,
-        seconds=time.perf_counter() - started,
+        pdf_pages=pdf.pages if pdf else None,
+        pdf_bytes=len(pdf.data) if pdf else None,
+        seconds=time.perf_counter() - prepared.started,
         stages=stages,
     )
-
-
-def _render(
-    plan: BuildPlan, brief: out.ComposedBrief
-) -> tuple[dict[str, bytes], int | None, tuple[str, ...], tuple[tuple[str, float], ...]]:
-    clock = time.perf_counter()
-    stages: list[tuple[str, float]] = []
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        stages.append((name, now - clock))
-        clock = now
-
-    rendered = render_html(brief, desk_templates=plan.desk_templates, page_size=plan.settings.pdf.page_size.value)
-    final = rendered.composed_with_endnotes(brief)
-    lap("html")
-    outputs: dict[str, bytes] = {}
-    pages = None
-    render_warnings: tuple[str, ...] = ()
-    if OutputFormat.HTML in plan.formats:
-        outputs["html"] = rendered.html.encode("utf-8")
-    if OutputFormat.PDF in plan.formats:
-        from briefgen.pdf import render_pdf  # WeasyPrint is imported only when a PDF is rendered
-
-        pdf = render_pdf(rendered.html, final, settings=plan.settings, desk_root=plan.desk_root)
-        outputs["pdf"] = pdf.data
-        pages = pdf.pages
-        render_warnings = pdf.warnings
-        lap("pdf")
-    if OutputFormat.JSON in plan.formats:
-        outputs["json"] = composed_json(final)
-    if OutputFormat.TXT in plan.formats:
-        text = render_text(final, rendered.endnotes, desk_templates=plan.desk_templates)
-        outputs["txt"] = text.encode("utf-8")
-    lap("json+txt")
-    return outputs, pages, render_warnings, tuple(stages)
-
-
-def build_chain(plan: BuildPlan, jobs: list[EditionJob]) -> list[EditionResult]:
-    """Build the editions of one brief in date order: each compares with the one before it."""
-    results: list[EditionResult] = []
-    earlier: list[tuple[date, Path]] = []
-    for job in sorted(jobs, key=lambda j: j.date):
-        result = build_edition(plan, job, earlier)
-        results.append(result)
-        earlier += [(job.date, path) for path in result.written if path.suffix == ".json"]
-    return results

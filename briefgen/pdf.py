@@ -1,7 +1,8 @@
 """Render the final HTML of an edition to PDF with WeasyPrint.
 
-Only this module imports WeasyPrint, and only commands that write a PDF import this module. Rendering is
-confined: the URL fetcher reads regular files under the built-in templates and the desk's `templates/`
+Only this module imports WeasyPrint, and only commands that write a PDF import this module. It imports
+nothing else of briefgen but its errors and `pdfjob`, so a worker process that renders PDFs starts fast.
+Rendering is confined: the URL fetcher reads regular files under the built-in templates and the desk's `templates/`
 folder (symlinks resolved first) and refuses everything else, which fails the edition with the URL named.
 Metadata dates come from the edition, and the PDF identifier from its content, so the same inputs give
 the same bytes.
@@ -10,12 +11,10 @@ the same bytes.
 from __future__ import annotations
 
 import contextlib
-import ctypes.util
 import functools
-import hashlib
+import gc
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -24,17 +23,8 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from briefgen import composed as out
-from briefgen.config import PdfVariant, Settings
-from briefgen.errors import RenderError, ResourceBlocked
-from briefgen.render import builtin_templates_dir
-
-
-@dataclass(frozen=True)
-class RenderedPdf:
-    data: bytes
-    pages: int
-    warnings: tuple[str, ...] = ()
+from briefgen.errors import BriefgenError, RenderError, ResourceBlocked
+from briefgen.pdfjob import PdfFailure, PdfJob, RenderedPdf
 
 
 class _Collected(logging.Handler):
@@ -48,6 +38,22 @@ class _Collected(logging.Handler):
         message = record.getMessage()
         if message not in self.messages:
             self.messages.append(message)
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while a PDF renders.
+
+    A render allocates hundreds of thousands of short-lived objects (boxes, styles, glyph runs); with the
+    default thresholds the collector walks the growing heap again and again, which costs 5-15 % of a render
+    and makes its time erratic. Fewer, larger collections do the same work for less (measured by
+    benchmarks/run.py); the thresholds are restored afterwards."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 @contextlib.contextmanager
@@ -97,52 +103,38 @@ def font_configuration() -> FontConfiguration:
     return FontConfiguration()
 
 
-def harfbuzz_subset_missing() -> str | None:
-    """A warning when WeasyPrint's fast font subsetter (libharfbuzz-subset) is not installed."""
-    if ctypes.util.find_library("harfbuzz-subset"):
-        return None
-    return (
-        "libharfbuzz-subset0 is not installed: WeasyPrint falls back to a font subsetter about 3x slower "
-        "(install it with: apt-get install libharfbuzz-subset0)"
-    )
-
-
-def render_pdf(html: str, brief: out.ComposedBrief, *, settings: Settings, desk_root: Path) -> RenderedPdf:
-    """Render an edition's final HTML to PDF bytes (PDF/UA-1 by default, PDF/A-3b with the JSON attached)."""
-    from briefgen.edition import composed_json
-
-    templates = desk_root / "templates"
-    fetcher = ConfinedFetcher([builtin_templates_dir(), templates])
-    base_url = (templates if templates.is_dir() else builtin_templates_dir()).resolve().as_uri() + "/"
-    variant = settings.pdf.variant
-    attachments = []
-    if variant is PdfVariant.PDF_A_3B:
-        attachments.append(
-            weasyprint.Attachment(
-                string=composed_json(brief).decode("utf-8"),
-                name=f"{brief.id}-{brief.date.isoformat()}.json",
-                description="The composed brief (briefgen JSON)",
-                relationship="Data",
-            )
+def render_pdf(job: PdfJob) -> RenderedPdf:
+    """Render an edition's final HTML to PDF bytes. Raises `ResourceBlocked` or `RenderError`."""
+    fetcher = ConfinedFetcher([Path(root) for root in job.readable_roots])
+    attachments = [
+        weasyprint.Attachment(
+            string=a.data.decode("utf-8"), name=a.name, description=a.description, relationship="Data"
         )
+        for a in job.attachments
+    ]
     try:
-        with _weasyprint_log() as log:
-            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                font_config=font_configuration(), pdf_variant=variant.value
+        with _weasyprint_log() as log, _fewer_collections():
+            document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
+                font_config=font_configuration(), pdf_variant=job.variant
             )
-            identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
             data = document.write_pdf(
-                pdf_variant=variant.value,
-                pdf_identifier=identifier,
-                attachments=attachments or None,
+                pdf_variant=job.variant, pdf_identifier=job.identifier, attachments=attachments or None
             )
     except BlockedResource as exc:
-        raise ResourceBlocked(f"{brief.id} {brief.date}: refused to read {exc.url} ({exc.reason})") from None
+        raise ResourceBlocked(f"{job.label}: refused to read {exc.url} ({exc.reason})") from None
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         if isinstance(cause, BlockedResource):
-            raise ResourceBlocked(f"{brief.id} {brief.date}: refused to read {cause.url} ({cause.reason})") from None
-        raise ResourceBlocked(f"{brief.id} {brief.date}: {exc}") from None
+            raise ResourceBlocked(f"{job.label}: refused to read {cause.url} ({cause.reason})") from None
+        raise ResourceBlocked(f"{job.label}: {exc}") from None
     except (ValueError, OSError, AssertionError) as exc:
-        raise RenderError(f"{brief.id} {brief.date}: the PDF could not be rendered: {exc}") from None
+        raise RenderError(f"{job.label}: the PDF could not be rendered: {exc}") from None
     return RenderedPdf(data, len(document.pages), tuple(log.messages))
+
+
+def render_outcome(job: PdfJob) -> RenderedPdf | PdfFailure:
+    """`render_pdf`, with a refused resource or failed render returned rather than raised (for workers)."""
+    try:
+        return render_pdf(job)
+    except BriefgenError as exc:
+        return PdfFailure(exc.message, int(exc.exit_code))

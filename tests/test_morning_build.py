@@ -249,7 +249,7 @@ def test_summary_lines_quiet_and_verbose(make_desk: MakeDesk) -> None:
         ["built", "valley", "2025-05-22:"],
         ["built", "valley", "2025-05-23:"],
     ]
-    assert any(line.strip().startswith("html ") and " ms" in line for line in lines)
+    assert any(line.strip().startswith("html/json/txt ") and " ms" in line for line in lines)
     assert "3 built, 0 up to date, 0 failed" in verbose.stderr
     quiet = run("build", desk, "--all", "--format", "html,json", "--quiet", "--force")
     assert quiet.stdout == "" and "3 built" in quiet.stderr

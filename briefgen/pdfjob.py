@@ -1,0 +1,41 @@
+"""What a PDF render needs and gives, as plain data: a job can be handed to a worker process that imports
+only WeasyPrint (and this module), not the rest of briefgen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    data: bytes
+    description: str
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """One edition's final HTML and how to render it."""
+
+    label: str  # "<brief-id> <date>", for messages
+    html: str
+    base_url: str
+    readable_roots: tuple[str, ...]  # folders whose regular files rendering may read
+    variant: str  # pdf/ua-1 | pdf/a-3b
+    identifier: bytes  # the PDF /ID, from the content, so the same inputs give the same bytes
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PdfFailure:
+    """A render that failed: the message and exit code of the `BriefgenError` it raised."""
+
+    message: str
+    exit_code: int
