@@ -1,5 +1,5 @@
 """`python -m briefgen` runs the command line."""
 
-from briefgen.cli import main
+from briefgen.entry import main
 
 main()

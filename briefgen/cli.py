@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tomllib
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
@@ -163,29 +162,6 @@ def _edition_line(edition: EditionResult) -> str:
     return f"built   {name}: {written} -> {folder}{pdf}, {edition.seconds:.2f} s, {warnings}"
 
 
-def _renders_pdf(desk: Path, formats: str | None) -> bool:
-    """Whether this build will render PDFs, read cheaply (the settings file is validated later)."""
-    if formats is not None:
-        return "pdf" in [part.strip() for part in formats.split(",")]
-    try:
-        configured = tomllib.loads((desk / "briefgen.toml").read_text(encoding="utf-8")).get("build", {})
-    except FileNotFoundError:
-        return True  # the default formats include pdf
-    except (OSError, ValueError):
-        return False
-    names = configured.get("formats", ["pdf"]) if isinstance(configured, dict) else []
-    return isinstance(names, list) and "pdf" in names
-
-
-def _warm_workers(desk: Path, formats: str | None, jobs: int | None) -> Workers | None:
-    """Start the first build worker now, before briefgen's own imports, when a PDF will be rendered and
-    more than one core may be used: it sets WeasyPrint up while this process loads the desk."""
-    from briefgen.workers import Workers, default_jobs
-
-    count = jobs or default_jobs()
-    return Workers(count) if count > 1 and _renders_pdf(desk, formats) else None
-
-
 def _show_progress(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
 
@@ -226,7 +202,9 @@ def build(
         raise click.UsageError("--date and --all cannot be combined")
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be combined")
-    workers = _warm_workers(desk, formats, jobs)
+    from briefgen.workers import workers_for_build
+
+    workers = workers_for_build(desk, formats, jobs)
     try:
         _build(desk, on, all_editions, brief_ids, formats, out_dir, strict, force, jobs, quiet, verbose, workers)
     finally:
@@ -320,5 +298,5 @@ def _build(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the command line (the console script is `briefgen.entry:main`)."""
     cli(prog_name="briefgen")

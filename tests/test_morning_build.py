@@ -283,3 +283,46 @@ def test_progress_bar_only_on_a_terminal(make_desk: MakeDesk) -> None:
     os.close(leader)
     assert process.returncode == 0
     assert b"building" in seen and b"3/3" in seen
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+@pytest.mark.pdf
+def test_a_killed_pdf_worker_fails_only_its_edition(make_desk: MakeDesk) -> None:
+    desk = _many_briefs(make_desk, 10)
+    process = subprocess.Popen(
+        [*BRIEFGEN, "build", str(desk), "--all", "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CI": "1"},
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list((desk / "out").glob("*/*.pdf")):
+        time.sleep(0.01)
+    workers = _children(process.pid)
+    assert workers, "no worker process to kill"
+    os.kill(workers[0], signal.SIGKILL)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 5, stderr
+    assert b"the process rendering this PDF ended unexpectedly (killed by signal 9)" in stderr
+    failed = [line for line in stdout.splitlines() if line.startswith(b"FAILED")]
+    built = [line for line in stdout.splitlines() if line.startswith(b"built")]
+    assert len(failed) == 1 and len(built) == 9, stdout
+    assert not list((desk / "out").glob("*/.*.tmp"))
+
+
+def test_entry_reads_build_options_plainly() -> None:
+    from briefgen.entry import _build_options
+
+    assert _build_options(["build"]) == (".", None, None)
+    assert _build_options(["--debug", "build", "desk", "--format=html,pdf", "-j", "3", "--all"]) == (
+        "desk",
+        "html,pdf",
+        3,
+    )
+    assert _build_options(["build", "--jobs", "x"]) is None
+    assert _build_options(["build", "--help"]) is None
+    assert _build_options(["validate", "desk"]) is None
