@@ -17,22 +17,25 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
-import tomllib
-import traceback
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from briefgen.pdfjob import PdfFailure, PdfJob, RenderedPdf
+if TYPE_CHECKING:  # imported when needed: the first worker is started before anything else is imported
+    from pathlib import Path
+
+    from briefgen.pdfjob import PdfFailure, PdfJob, RenderedPdf
 
 _prestarted: Workers | None = None
 
 
-def renders_pdf(desk: Path, formats: str | None) -> bool:
+def renders_pdf(desk: str | Path, formats: str | None) -> bool:
     """Whether a build will render PDFs, read cheaply (the settings file is validated later)."""
     if formats is not None:
         return "pdf" in [part.strip() for part in formats.split(",")]
+    import tomllib
+
     try:
-        configured = tomllib.loads((desk / "briefgen.toml").read_text(encoding="utf-8")).get("build", {})
+        with open(os.path.join(desk, "briefgen.toml"), encoding="utf-8") as settings:
+            configured = tomllib.loads(settings.read()).get("build", {})
     except FileNotFoundError:
         return True  # the default formats include pdf
     except (OSError, ValueError):
@@ -44,7 +47,7 @@ def renders_pdf(desk: Path, formats: str | None) -> bool:
 def prestart(desk: str, formats: str | None, jobs: int | None) -> None:
     """Start the first worker of a build now, if it will render PDFs with more than one job."""
     global _prestarted
-    if _prestarted is None and (jobs or default_jobs()) > 1 and renders_pdf(Path(desk), formats):
+    if _prestarted is None and (jobs or default_jobs()) > 1 and renders_pdf(desk, formats):
         _prestarted = Workers(jobs or default_jobs())
 
 
@@ -98,6 +101,8 @@ def _serve(connection: multiprocessing.connection.Connection) -> None:
         try:
             connection.send(("ok", render_outcome(task)))
         except Exception:
+            import traceback
+
             connection.send(("error", traceback.format_exc()))
 
 
@@ -194,6 +199,8 @@ class Workers:
 
 
 def _died(worker: _Worker) -> PdfFailure:
+    from briefgen.pdfjob import PdfFailure
+
     worker.process.join(timeout=5)
     code = worker.process.exitcode
     reason = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"

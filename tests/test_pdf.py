@@ -72,6 +72,16 @@ def test_fonts_embedded_subset_and_every_script_present(sample_pdf: Path) -> Non
     text = subprocess.run(["pdftotext", str(sample_pdf), "-"], capture_output=True, text=True, check=True).stdout
     for name in ("Türkiye", "ישראל היום", "الشرع"):
         assert name in text
+    # Only the chosen fonts (no fallback font was needed), and they hold every character of the text.
+    families = {row.split()[0].split("+", 1)[1] for row in rows}
+    assert families <= {"Noto-Sans", "Noto-Sans-Bold", "Noto-Sans-Italic", "Noto-Sans-Arabic", "Noto-Sans-Hebrew"}
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for name in ("NotoSans-Regular", "NotoSansArabic-Regular", "NotoSansHebrew-Regular"):
+        covered |= set(TTFont(f"/usr/share/fonts/truetype/noto/{name}.ttf").getBestCmap())
+    missing = {char for char in text if not char.isspace() and ord(char) not in covered}
+    assert not missing, f"characters no chosen font has: {sorted(missing)}"
 
 
 def test_page_one_renders_to_png(sample_pdf: Path) -> None:
