@@ -283,9 +283,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "where needed, no back-links in print) but cannot change how WeasyPrint tags or positions text."
     )
     if shutil.which("pandoc"):
+        # The same content as Markdown: the text edition (paragraphs, "- " lists, [n] calls) reads as Markdown.
+        command([briefgen, "build", sample, "--date", SAMPLE_DATE, "--format", "txt", "--out", work / "text"])
         markdown = work / "sample.md"
-        text = (sample / "out" / SAMPLE_DATE / "syria-deconfliction.json").read_text()
-        markdown.write_text("# Sample\n\n" + text.replace("#", ""), encoding="utf-8")
+        shutil.copy(work / "text" / SAMPLE_DATE / "syria-deconfliction.txt", markdown)
         pandoc_stats, _ = repeat_commands(
             ["pandoc", markdown, "-o", work / "pandoc.pdf", "--pdf-engine=weasyprint"], reps
         )
