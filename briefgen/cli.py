@@ -42,6 +42,10 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("briefgen: interrupted; nothing partial was written", err=True)
             ctx.exit(ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            # The reader went away (`briefgen ... | head`): stop quietly, as command-line tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(ExitCode.OK)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
@@ -130,6 +134,73 @@ def init(directory: Path, name: str) -> None:
     for path in written:
         click.echo(f"created {path}")
     click.echo(f"next: briefgen validate {directory} && briefgen build {directory}")
+
+
+def _desk_folder(desk: Path) -> Path:
+    from briefgen.loader import is_desk
+
+    if not desk.is_dir() or not is_desk(desk):
+        raise click.UsageError(f"{desk}: not a desk (expected a folder with briefgen.toml, sources/ or briefs/)")
+    return desk
+
+
+@cli.group()
+def templates() -> None:
+    """See, copy and document the templates (the desk's templates/ folder comes first)."""
+
+
+@templates.command("list")
+@desk_argument
+def templates_list(desk: Path) -> None:
+    """Every template: built-in, or the desk's own (and which built-in one it replaces)."""
+    from briefgen.templating import list_templates
+
+    for entry in list_templates(_desk_folder(desk)):
+        where = f"  {entry.desk_file}" if entry.desk_file else ""
+        click.echo(f"{entry.name:<34} {entry.origin}{where}")
+
+
+@templates.command("eject")
+@click.argument("name")
+@desk_argument
+@click.option("--extend", is_flag=True, help="Write a template that extends the built-in one (replace single blocks).")
+@click.option("--force", is_flag=True, help="Replace the desk's template if it exists.")
+def templates_eject(name: str, desk: Path, extend: bool, force: bool) -> None:
+    """Copy the built-in template NAME into DESK/templates/ to start from."""
+    from briefgen.templating import eject
+
+    target = eject(_desk_folder(desk), name, extend=extend, force=force)
+    click.echo(f"wrote {target}: the desk's builds now use it")
+
+
+@templates.command("context")
+def templates_context() -> None:
+    """Print the reference of what templates can use (variables, filters, every field), in Markdown."""
+    from briefgen.templating import context_reference
+
+    click.echo(context_reference(), nl=False)
+
+
+@cli.command()
+@desk_argument
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1 (0: any free port).",
+)
+def preview(desk: Path, port: int) -> None:
+    """Serve DESK's editions on 127.0.0.1, refreshing open pages on every save (Ctrl-C stops)."""
+    from briefgen.preview import serve
+
+    folder = _desk_folder(desk)
+    try:
+        serve(folder, port, lambda url: click.echo(f"preview of {folder} at {url} (Ctrl-C stops)", err=True))
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    except KeyboardInterrupt:
+        click.echo("preview stopped", err=True)
 
 
 def _formats(value: str | None) -> list[OutputFormat] | None:

@@ -13,7 +13,7 @@ import itertools
 import re
 import textwrap
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -156,16 +156,19 @@ def builtin_templates_dir() -> Path:
 
 
 def date_label(value: date) -> str:
+    """A date as `22 May 2025`."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def datetime_label(value: datetime, tz: ZoneInfo) -> str:
+    """A date-time in the desk's time zone, with its offset and zone name."""
     local = value.astimezone(tz)
     offset = local.strftime("%z")
     return f"{date_label(local.date())}, {local:%H:%M} UTC{offset[:3]}:{offset[3:]} ({tz.key})"
 
 
 def when_label(when: out.When | None) -> str:
+    """A development's date as resolved (to its precision), or `date not stated` with what the source said."""
     if when is None:
         return "date not stated"
     if when.on is None:
@@ -183,12 +186,14 @@ def when_label(when: out.When | None) -> str:
 
 
 def published_label(value: date | datetime | None) -> str:
+    """A source's publication date, or `date not stated`."""
     if value is None:
         return "date not stated"
     return date_label(value.date() if isinstance(value, datetime) else value)
 
 
 def sourcing_label(sourcing: out.Sourcing) -> str:
+    """Corroboration in words: `single source`, `2 independent sources`, `conflicting reports`..."""
     level = sourcing.corroboration
     if level is out.Corroboration.SINGLE_SOURCE:
         return "single source"
@@ -222,6 +227,7 @@ def _isolate(context: jinja2.runtime.Context, text: str | None) -> Markup:
 
 
 def language_direction(language: str) -> str:
+    """`rtl` for a right-to-left language code (ar, he, fa...), else `ltr`."""
     return "rtl" if language.lower().split("-")[0] in RTL_LANGUAGES else "ltr"
 
 
@@ -304,6 +310,7 @@ class Endnotes:
 
 @jinja2.pass_context
 def _markdown(context: jinja2.runtime.Context, text: str | None) -> Markup | str:
+    """Record Markdown as safe HTML (no raw HTML, images or unsafe links), citations as endnote calls."""
     if not context.eval_ctx.autoescape:
         return render_markdown_text(text or "", context["brief"].language, context["notes"])
     return render_markdown(text or "", context["brief"].language, context["notes"])
@@ -311,6 +318,7 @@ def _markdown(context: jinja2.runtime.Context, text: str | None) -> Markup | str
 
 @jinja2.pass_context
 def _markdown_inline(context: jinja2.runtime.Context, text: str | None) -> Markup | str:
+    """As `markdown`, without the paragraph around it."""
     if not context.eval_ctx.autoescape:
         return render_markdown_text(text or "", context["brief"].language, context["notes"])
     return render_markdown(text or "", context["brief"].language, context["notes"], inline=True)
@@ -318,6 +326,7 @@ def _markdown_inline(context: jinja2.runtime.Context, text: str | None) -> Marku
 
 @jinja2.pass_context
 def _cites(context: jinja2.runtime.Context, citations: list[out.Cite]) -> Markup | str:
+    """`cites(item.cites)`: the endnote calls of structured citations, numbered in order of first call."""
     notes: Endnotes = context["notes"]
     if not context.eval_ctx.autoescape:
         return notes.text_call(citations)
@@ -353,19 +362,40 @@ def _autoescape(name: str | None) -> bool:
 
 @jinja2.pass_context
 def _datetime_label(context: jinja2.runtime.Context, value: datetime) -> str:
+    """A date-time in the desk's time zone, with its offset and zone name."""
     return datetime_label(value, ZoneInfo(context["brief"].timezone))
 
 
 def _theme_label(theme: str | None) -> str:
+    """A theme key as a heading (`armed-conflict` -> `Armed conflict`)."""
     return theme.replace("-", " ").replace("_", " ").capitalize() if theme else "Other developments"
 
 
-@functools.cache
 def environment(desk_templates: Path | None) -> ImmutableSandboxedEnvironment:
-    """The template environment for a desk (cached per desk folder)."""
+    """The template environment for a desk, cached per desk folder.
+
+    Jinja reloads a cached template when its file changes, but not when a new desk file starts to shadow
+    a built-in one (or a desk file is removed): when the desk's list of templates changes (as it can
+    while `briefgen preview` runs), the compiled templates are dropped."""
+    exists = desk_templates is not None and desk_templates.is_dir()
+    env = _environment(desk_templates if exists else None)
+    if exists and desk_templates is not None:
+        listing = tuple(sorted(p.relative_to(desk_templates).as_posix() for p in desk_templates.rglob("*.j2")))
+        if _listings.get(desk_templates) != listing:
+            if desk_templates in _listings and env.cache is not None:
+                env.cache.clear()
+            _listings[desk_templates] = listing
+    return env
+
+
+_listings: dict[Path, tuple[str, ...]] = {}
+
+
+@functools.cache
+def _environment(desk_templates: Path | None) -> ImmutableSandboxedEnvironment:
     builtin = jinja2.FileSystemLoader(builtin_templates_dir())
     loaders: list[jinja2.BaseLoader] = []
-    if desk_templates is not None and desk_templates.is_dir():
+    if desk_templates is not None:
         loaders.append(jinja2.FileSystemLoader(desk_templates))
     loaders += [jinja2.PrefixLoader({"builtin": builtin}), builtin]
     env = ImmutableSandboxedEnvironment(
@@ -422,6 +452,26 @@ def _themes(brief: out.ComposedBrief) -> list[tuple[str | None, list[out.Develop
     return [(theme, list(items)) for theme, items in itertools.groupby(ordered, key=lambda d: d.theme)]
 
 
+CONTEXT_VARIABLES: dict[str, str] = {
+    "brief": "the composed edition: a [ComposedBrief](#composedbrief)",
+    "themes": "the developments grouped by theme, in order: a list of (theme or none, list of developments)",
+    "endnotes()": "the endnotes numbered so far, in order (call it after every citing section): each has "
+    "`number`, `source` (a [Source](#source)), `locators`, `via` and `calls` (the ids of its calls)",
+    "notes": "the endnote numbering itself (used by `cites` and `markdown`)",
+    "labels": "display words: `labels.status[...]`, `labels.product[...]`, `labels.reliability[...]`, "
+    "`labels.credibility[...]`, `labels.actor_type[...]`, `labels.question_status[...]`, "
+    "`labels.question_kind[...]`, `labels.discrepancy_status[...]`, `labels.discrepancy_kind[...]`",
+    "legend": "the scales the brief uses, found when the legend renders: `legend.statuses`, "
+    "`legend.reliability`, `legend.credibility`",
+    "marking_colour": "the TLP 2.0 colour of the marking (`#33FF00` for TLP:GREEN...)",
+    "marking_class": "the marking as a CSS class word (`green`, `amber-strict`...)",
+    "keywords": "the PDF keywords: themes and main actors",
+    "created": "the edition's issued time (ISO 8601), for the metadata",
+    "page_size": "`A4` or `Letter` (settings `[pdf] page_size`)",
+    "version": "briefgen's version",
+}
+
+
 def render_html(brief: out.ComposedBrief, *, desk_templates: Path | None, page_size: str = "A4") -> RenderedBrief:
     """Render one edition's HTML. Raises `TemplateError` naming the template file and line."""
     html, notes = _render(brief, f"{brief.template}.html.j2", desk_templates, page_size, None)
@@ -467,15 +517,19 @@ def _render(
     try:
         return env.get_template(name).render(context), notes
     except jinja2.TemplateSyntaxError as exc:
+        message = exc.message or ""
+        unknown_filter = re.match(r"No filter named '([^']+)'", message)
+        if unknown_filter:
+            message = message.rstrip(".") + _did_you_mean(unknown_filter.group(1), env.filters)
         raise TemplateError(
-            _template_message(exc.filename or exc.name, exc.lineno, exc.message or "", exc.source)
+            _template_message(_shown_name(exc.filename or exc.name, desk_templates), exc.lineno, message, exc.source)
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(
             f"template {exc.name!r} not found (in the desk's templates/ or the built-in ones)"
         ) from None
     except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
-        raise TemplateError(_runtime_message(exc)) from None
+        raise TemplateError(_runtime_message(exc, desk_templates, [*context, *env.globals])) from None
 
 
 class _LazyLegend:
@@ -505,13 +559,59 @@ def _template_message(filename: str | None, line: int | None, message: str, sour
     return text
 
 
-def _runtime_message(exc: Exception) -> str:
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    import difflib
+
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {matches[0]!r}?)" if matches else ""
+
+
+def _shown_name(filename: str | None, desk_templates: Path | None) -> str | None:
+    """A template file as an editor knows it: `templates/NAME` in the desk, `builtin/NAME` otherwise."""
+    if not filename:
+        return filename
+    path = Path(filename)
+    if desk_templates is not None and path.is_relative_to(desk_templates):
+        return f"templates/{path.relative_to(desk_templates).as_posix()}"
+    builtin = builtin_templates_dir()
+    if path.is_relative_to(builtin):
+        return f"builtin/{path.relative_to(builtin).as_posix()}"
+    return filename
+
+
+def _model_fields(owner: str) -> list[str]:
+    """The fields of a composed-brief model named in a Jinja message (`briefgen.composed.Development`)."""
+    model = getattr(out, owner.rsplit(".", 1)[-1], None)
+    fields = getattr(model, "model_fields", None)
+    return list(fields) if isinstance(fields, dict) else []
+
+
+def _explain(exc: Exception, line: str, names: Iterable[str]) -> str:
+    """Jinja's message, said as an editor would look for it: the expression, and the likely intended name."""
+    text = str(exc)
+    missing_attribute = re.match(r"'(?P<owner>.+?) object' has no attribute '(?P<attr>[^']+)'", text)
+    if missing_attribute:
+        attr = missing_attribute.group("attr")
+        expression = re.search(rf"([A-Za-z_][\w.]*)\.{re.escape(attr)}\b", line)
+        shown = f"{expression.group(1)}.{attr}" if expression else attr
+        return f"{shown!r} is undefined{_did_you_mean(attr, _model_fields(missing_attribute.group('owner')))}"
+    missing_name = re.match(r"'(?P<name>[^']+)' is undefined", text)
+    if missing_name:
+        return f"{text}{_did_you_mean(missing_name.group('name'), names)}"
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return f"not allowed in templates (sandbox): {text}"
+    return text
+
+
+def _runtime_message(exc: Exception, desk_templates: Path | None, names: Iterable[str]) -> str:
     import traceback
 
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
     if frames:
         frame = frames[-1]
-        return _template_message(frame.filename, frame.lineno, str(exc), None) + (
-            f"\n    {frame.line.strip()}" if frame.line else ""
+        line = (frame.line or "").strip()
+        message = _explain(exc, line, names)
+        return _template_message(_shown_name(frame.filename, desk_templates), frame.lineno, message, None) + (
+            f"\n    {line}" if line else ""
         )
-    return f"template error: {exc}"
+    return f"template error: {_explain(exc, '', names)}"

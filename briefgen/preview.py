@@ -1,0 +1,283 @@
+"""`briefgen preview`: a local server for editors, with pages that refresh themselves on every save.
+
+It serves, on 127.0.0.1 only, an index of the desk's editions, each edition's HTML (rendered on request
+from the records and templates as they are on disk) and its PDF (rendered on request). A watcher
+notices any change under the desk (records, templates, settings; not `out/`) and tells open pages,
+through a server-sent event stream, to load themselves again. An error (bad record, template mistake)
+is shown in the page with its file, line and message; the next save that fixes it brings the brief back.
+The live-reload script exists only in preview pages, never in built outputs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from datetime import date
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from briefgen.changes import archived_json, compare, previous_edition
+from briefgen.compose import Composition
+from briefgen.composed import ComposedBrief
+from briefgen.errors import BriefgenError, Diagnostic
+from briefgen.loader import Desk, load_desk
+from briefgen.render import RenderedBrief, render_html
+from briefgen.validate import validate_desk
+
+EDITION_PATH = re.compile(r"^/(?P<id>[a-z0-9][a-z0-9-]{0,79})/(?P<date>\d{4}-\d{2}-\d{2})\.(?P<ext>html|pdf)$")
+RELOAD_SCRIPT = """<script>
+(function () {
+  var shown = %d;
+  var events = new EventSource("/events");
+  events.onmessage = function (event) { if (Number(event.data) !== shown) { location.reload(); } };
+})();
+</script>
+"""
+
+
+class EditionProblem(Exception):
+    """The edition cannot be shown: its diagnostics or the error that stopped it."""
+
+    def __init__(self, title: str, lines: list[str], status: HTTPStatus = HTTPStatus.OK) -> None:
+        super().__init__(title)
+        self.title = title
+        self.lines = lines
+        self.status = status  # an edition with errors is still a page; a missing one is not found
+
+
+class Preview:
+    """Renders pages of one desk and counts changes to it (the version pages compare with)."""
+
+    def __init__(self, desk_root: Path) -> None:
+        self.desk_root = desk_root.resolve()
+        self.version = 0
+        self.changed = threading.Condition()
+
+    # --- changes ---------------------------------------------------------------------------------------
+
+    def bump(self) -> None:
+        with self.changed:
+            self.version += 1
+            self.changed.notify_all()
+
+    def wait_for_change(self, seen: int, timeout: float) -> int:
+        with self.changed:
+            self.changed.wait_for(lambda: self.version != seen, timeout=timeout)
+            return self.version
+
+    def watch(self, stop: threading.Event) -> None:
+        """Bump the version on every change under the desk but its output folder (runs in a thread)."""
+        import watchfiles
+
+        out_dir = self._out_dir()
+
+        def relevant(change: watchfiles.Change, path: str) -> bool:
+            candidate = Path(path)
+            return not (candidate == out_dir or out_dir in candidate.parents or candidate.name.endswith(".tmp"))
+
+        for _ in watchfiles.watch(
+            self.desk_root, watch_filter=relevant, stop_event=stop, debounce=50, step=25, rust_timeout=200
+        ):
+            self.bump()
+
+    def _out_dir(self) -> Path:
+        try:
+            return load_desk(self.desk_root).out_dir.resolve()
+        except BriefgenError:
+            return self.desk_root / "out"
+
+    # --- pages ------------------------------------------------------------------------------------------
+
+    def _desk(self) -> tuple[Desk, list[Diagnostic], dict[tuple[str, date], Composition]]:
+        desk = load_desk(self.desk_root)
+        report = validate_desk(desk)
+        compositions = {(e.record.brief.id, e.record.brief.date): c for e, c in report.compositions}
+        return desk, report.diagnostics, compositions
+
+    def edition_html(self, brief_id: str, day: date) -> str:
+        """The edition's HTML as `briefgen build` would write it now. Raises `EditionProblem`."""
+        return self._render(brief_id, day)[1].html
+
+    def _render(self, brief_id: str, day: date) -> tuple[Desk, RenderedBrief, ComposedBrief]:
+        try:
+            desk, diagnostics, compositions = self._desk()
+        except BriefgenError as exc:
+            raise EditionProblem("The desk cannot be loaded", exc.message.splitlines()) from None
+        composition = compositions.get((brief_id, day))
+        if composition is None:
+            raise EditionProblem(
+                "No such edition", [f"the desk has no edition of {brief_id!r} dated {day}"], HTTPStatus.NOT_FOUND
+            )
+        files = set(composition.files)
+        errors = [str(d) for d in diagnostics if d.is_error and (d.path in files or d.path.startswith("briefs/"))]
+        brief = composition.brief
+        if errors or brief is None:
+            raise EditionProblem("This edition has errors", errors or ["it could not be composed"])
+        archive = archived_json(desk.out_dir)
+        previous = previous_edition(archive.get(brief_id, ()), day)
+        changes = compare(brief, previous[1].read_bytes() if previous else None, previous[0] if previous else None)
+        try:
+            rendered = render_html(
+                brief.model_copy(update={"changes": changes}),
+                desk_templates=desk.root / "templates",
+                page_size=desk.settings.pdf.page_size.value,
+            )
+        except BriefgenError as exc:
+            raise EditionProblem("A template has an error", exc.message.splitlines()) from None
+        return desk, rendered, brief
+
+    def edition_pdf(self, brief_id: str, day: date) -> bytes:
+        from briefgen.edition import BuildPlan, pdf_job_for
+        from briefgen.models import OutputFormat
+        from briefgen.pdf import render_pdf
+
+        desk, rendered, brief = self._render(brief_id, day)
+        plan = BuildPlan(desk.root, desk.settings, (OutputFormat.PDF,), desk.out_dir, shared_digest="", archive={})
+        try:
+            return render_pdf(pdf_job_for(plan, rendered.composed_with_endnotes(brief), rendered.html, None)).data
+        except BriefgenError as exc:
+            raise EditionProblem("The PDF could not be rendered", exc.message.splitlines()) from None
+
+    def index_html(self) -> str:
+        try:
+            desk = load_desk(self.desk_root)
+        except BriefgenError as exc:
+            return self.problem_page(EditionProblem("The desk cannot be loaded", exc.message.splitlines()))
+        items = []
+        for entry in sorted(desk.briefs, key=lambda e: (e.record.brief.date, e.record.brief.id), reverse=True):
+            brief = entry.record.brief
+            link = f"/{brief.id}/{brief.date.isoformat()}"
+            items.append(
+                f'<li><time>{brief.date.isoformat()}</time> <a href="{link}.html">{html.escape(brief.title)}</a> '
+                f'<span class="marking">{html.escape(brief.marking.value)}</span> <a href="{link}.pdf">PDF</a></li>'
+            )
+        body = "<ul>" + "".join(items) + "</ul>" if items else "<p>The desk has no editions yet.</p>"
+        return self._page(f"{html.escape(desk.settings.desk.name)}: preview", body)
+
+    def problem_page(self, problem: EditionProblem) -> str:
+        lines = "\n".join(html.escape(line) for line in problem.lines)
+        body = f'<p class="problem">{html.escape(problem.title)}; fix it and save: this page refreshes itself.</p>'
+        body += f'<pre id="errors">{lines}</pre>'
+        return self._page(f"briefgen preview: {html.escape(problem.title)}", body)
+
+    def _page(self, title: str, body: str) -> str:
+        style = (
+            "body{font-family:'Noto Sans',sans-serif;max-width:52rem;margin:1rem auto;padding:0 0.75rem}"
+            "pre{white-space:pre-wrap;background:#fff4f4;border-left:4px solid #b00020;padding:0.6rem}"
+            ".marking{background:#000;color:#fff;padding:0 0.3rem;font-size:0.8rem}"
+        )
+        return (
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+            f"<style>{style}</style></head><body><h1>{title}</h1>{body}</body></html>"
+        )
+
+    def with_reload(self, page: str, version: int) -> str:
+        script = RELOAD_SCRIPT % version
+        return page.replace("</body>", script + "</body>", 1) if "</body>" in page else page + script
+
+
+def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "briefgen-preview"
+
+        def log_message(self, format: str, *args: object) -> None:  # quiet: the terminal shows errors only
+            return
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            try:
+                if path == "/events":
+                    self._events()
+                elif path == "/favicon.ico":
+                    self._send(HTTPStatus.NO_CONTENT, "image/x-icon", b"")
+                elif path == "/":
+                    version = preview.version
+                    self._send(HTTPStatus.OK, "text/html", preview.with_reload(preview.index_html(), version))
+                elif match := EDITION_PATH.match(path):
+                    self._edition(match.group("id"), date.fromisoformat(match.group("date")), match.group("ext"))
+                else:
+                    self._send(HTTPStatus.NOT_FOUND, "text/plain", "not found\n")
+            except (BrokenPipeError, ConnectionResetError):
+                return
+            except Exception:  # the server must survive anything a page can hit
+                page = preview.problem_page(EditionProblem("Internal error", traceback.format_exc().splitlines()))
+                self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html", preview.with_reload(page, preview.version))
+
+        def _edition(self, brief_id: str, day: date, extension: str) -> None:
+            version = preview.version
+            try:
+                if extension == "pdf":
+                    self._send(HTTPStatus.OK, "application/pdf", preview.edition_pdf(brief_id, day))
+                    return
+                page = preview.edition_html(brief_id, day)
+                status = HTTPStatus.OK
+            except EditionProblem as problem:
+                page, status = preview.problem_page(problem), problem.status
+            self._send(status, "text/html", preview.with_reload(page, version))
+
+        def _events(self) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            seen = -1
+            while True:
+                version = preview.wait_for_change(seen, timeout=15)
+                self.wfile.write(f"data: {version}\n\n".encode() if version != seen else b": keep-alive\n\n")
+                self.wfile.flush()
+                seen = version
+
+        def _send(self, status: HTTPStatus, kind: str, body: str | bytes) -> None:
+            data = body.encode("utf-8") if isinstance(body, str) else body
+            self.send_response(status)
+            self.send_header("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") else kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+class PreviewServer:
+    """The preview's HTTP server and file watcher, started and stopped together."""
+
+    def __init__(self, desk_root: Path, port: int = 8000) -> None:
+        self.preview = Preview(desk_root)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler_for(self.preview))
+        self.httpd.daemon_threads = True
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    def start(self) -> None:
+        for target in (self.httpd.serve_forever, lambda: self.preview.watch(self._stop)):
+            thread = threading.Thread(target=target, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def serve(desk_root: Path, port: int, announce: Callable[[str], None]) -> None:
+    """Run the preview until Ctrl-C."""
+    server = PreviewServer(desk_root, port)
+    server.start()
+    announce(server.url)
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        server.stop()

@@ -1,0 +1,162 @@
+"""What editors need to change templates: which exist and where from, a copy to start from, and a
+reference of everything a template can use (generated from the models, so it cannot drift).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import shutil
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from briefgen import composed as out
+from briefgen.errors import UsageError
+from briefgen.render import CONTEXT_VARIABLES, builtin_templates_dir, environment
+
+
+@dataclass(frozen=True)
+class TemplateEntry:
+    name: str
+    origin: str  # "built-in", "desk (replaces the built-in)", "desk"
+    desk_file: str | None
+
+
+def _names(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*.j2") if p.is_file()} if folder.is_dir() else set()
+
+
+def list_templates(desk_root: Path) -> list[TemplateEntry]:
+    """Every template a desk's build uses or could use: built-in ones, and the desk's own."""
+    builtin = _names(builtin_templates_dir())
+    desk = _names(desk_root / "templates")
+    entries = []
+    for name in sorted(builtin | desk):
+        if name in desk:
+            origin = "desk (replaces the built-in)" if name in builtin else "desk"
+            entries.append(TemplateEntry(name, origin, f"templates/{name}"))
+        else:
+            entries.append(TemplateEntry(name, "built-in", None))
+    return entries
+
+
+def _blocks(source: str) -> list[str]:
+    return re.findall(r"{%-?\s*block\s+(\w+)", source)
+
+
+def eject(desk_root: Path, name: str, *, extend: bool = False, force: bool = False) -> Path:
+    """Copy a built-in template into the desk's `templates/` to start from; with `extend`, write a template
+    that extends the built-in one and lists its blocks instead (to replace only some of them)."""
+    builtin = builtin_templates_dir()
+    known = sorted(_names(builtin))
+    if name not in known:
+        from briefgen.loader import did_you_mean
+
+        raise UsageError(
+            f"no built-in template {name!r}{did_you_mean(name, known)}; `briefgen templates list` names them"
+        )
+    target = desk_root / "templates" / name
+    if target.exists() and not force:
+        raise UsageError(f"{target} exists; use --force to replace it")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = (builtin / name).read_text(encoding="utf-8")
+    if extend:
+        blocks = _blocks(source)
+        lines = [
+            f'{{% extends "builtin/{name}" %}}',
+            "{#- Replace only the blocks you need; the others come from the built-in template.",
+            *(f"    {{% block {block} %}}{{{{ super() }}}}{{% endblock %}}" for block in blocks),
+            "-#}",
+            "",
+        ]
+        target.write_text("\n".join(lines), encoding="utf-8")
+    else:
+        shutil.copyfile(builtin / name, target)
+    return target
+
+
+# --- the template context reference -----------------------------------------------------------------------
+
+
+def _type_name(annotation: object) -> str:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (list, tuple):
+        return f"list of {_type_name(args[0])}" if args else "list"
+    if origin in (typing.Union, types.UnionType):
+        names = [_type_name(a) for a in args if a is not type(None)]
+        suffix = " or none" if type(None) in args else ""
+        return " or ".join(names) + suffix
+    if isinstance(annotation, type):
+        if issubclass(annotation, enum.Enum):
+            return "one of " + ", ".join(f"`{m.value}`" for m in annotation)
+        if issubclass(annotation, BaseModel):
+            return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+        return {"str": "text", "int": "number", "bool": "true/false", "date": "date", "datetime": "date-time"}.get(
+            annotation.__name__, annotation.__name__
+        )
+    return str(annotation)
+
+
+def _models(root: type[BaseModel]) -> list[type[BaseModel]]:
+    """The model and every model reachable from its fields, in order of first appearance."""
+    seen: list[type[BaseModel]] = []
+
+    def visit(model: type[BaseModel]) -> None:
+        if model in seen:
+            return
+        seen.append(model)
+        for info in model.model_fields.values():
+            stack = [info.annotation]
+            while stack:
+                annotation = stack.pop(0)
+                stack.extend(typing.get_args(annotation))
+                if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                    visit(annotation)
+
+    visit(root)
+    return seen
+
+
+def context_reference() -> str:
+    """The template context reference, in Markdown (docs/templates.md is this text)."""
+    env = environment(None)
+    lines = [
+        "# Template reference",
+        "",
+        "Generated by `briefgen templates context` from briefgen's models; do not edit by hand.",
+        "",
+        "Templates are Jinja2, run in Jinja's immutable sandbox with autoescaping (HTML templates) and",
+        "`StrictUndefined`: a misspelt name fails the edition with the template's file and line. A desk's",
+        "`templates/` folder comes first; every built-in template is also reachable as `builtin/NAME`, so a",
+        'desk template can `{% extends "builtin/brief.html.j2" %}` and replace single blocks. Templates',
+        "named `*.txt.j2` are plain text: there `markdown` and `cites` give text with `[n]` calls.",
+        "",
+        "## Variables",
+        "",
+        "| name | what it is |",
+        "| --- | --- |",
+        *(f"| `{name}` | {text} |" for name, text in CONTEXT_VARIABLES.items()),
+        "",
+        "## Filters and functions",
+        "",
+        "| name | what it does |",
+        "| --- | --- |",
+    ]
+    ours = {name: f for name, f in env.filters.items() if getattr(f, "__module__", "").startswith("briefgen")}
+    for name, function in sorted({**ours, "cites": env.globals["cites"]}.items()):
+        doc = (function.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+        lines.append(f"| `{name}` | {' '.join(doc.split())} |")
+    lines += ["", "Jinja's own filters (`join`, `upper`, `length`, `map`...) are available too.", ""]
+    for model in _models(out.ComposedBrief):
+        lines += [f"## {model.__name__}", ""]
+        if model.__doc__ and "A base class" not in model.__doc__:
+            lines += [" ".join(model.__doc__.split()), ""]
+        lines += ["| field | type |", "| --- | --- |"]
+        lines += [f"| `{name}` | {_type_name(info.annotation)} |" for name, info in model.model_fields.items()]
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""`briefgen preview`: pages served on 127.0.0.1 that refresh themselves when the desk changes."""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import run
+
+from briefgen.preview import PreviewServer
+
+MakeDesk = Callable[..., Path]
+EDITION = "valley/2025-05-22"
+EXTENDS = '{% extends "builtin/brief.html.j2" %}\n'
+
+
+@pytest.fixture
+def served(make_desk: MakeDesk) -> Iterator[tuple[Path, str]]:
+    desk = make_desk()
+    server = PreviewServer(desk, port=0)
+    server.start()
+    try:
+        yield desk, server.url
+    finally:
+        server.stop()
+
+
+def get(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read()
+
+
+def test_index_edition_pdf_and_not_found(served: tuple[Path, str]) -> None:
+    desk, url = served
+    assert url.startswith("http://127.0.0.1:")
+    status, _, index = get(url)
+    assert status == 200 and b'href="/valley/2025-05-22.html">Valley update</a>' in index
+    status, kind, page = get(url + EDITION + ".html")
+    assert status == 200 and kind.startswith("text/html")
+    assert b'<h1 id="title">Valley update</h1>' in page and b'new EventSource("/events")' in page
+    status, kind, pdf = get(url + EDITION + ".pdf")
+    assert status == 200 and kind == "application/pdf" and pdf.startswith(b"%PDF-")
+    status, _, missing = get(url + "valley/2025-05-23.html")
+    assert status == 404 and b"the desk has no edition of &#x27;valley&#x27; dated 2025-05-23" in missing
+    assert get(url + "../briefgen.toml")[0] == 404
+    # Built outputs never carry the live-reload script.
+    assert run("build", desk, "--all", "--format", "html").exit_code == 0
+    assert b"EventSource" not in (desk / "out/2025-05-22/valley.html").read_bytes()
+
+
+def test_a_broken_record_shows_in_the_page_and_the_server_lives_on(served: tuple[Path, str]) -> None:
+    desk, url = served
+    brief = desk / "briefs/edition.yaml"
+    good = brief.read_text()
+    brief.write_text(good.replace("@beta-wire]", "@beta-wir]"))
+    status, _, page = get(url + EDITION + ".html")
+    assert status == 200 and b"This edition has errors" in page
+    assert b"briefs/edition.yaml:8: brief.bluf[0]: unknown source &#x27;beta-wir&#x27; (did you mean" in page
+    brief.write_text(good)
+    assert b'<h1 id="title">Valley update</h1>' in get(url + EDITION + ".html")[2]
+
+
+@pytest.mark.browser
+def test_saving_a_template_refreshes_the_open_page(served: tuple[Path, str]) -> None:
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    desk, url = served
+    template = desk / "templates/brief.html.j2"
+    template.parent.mkdir()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(url + EDITION + ".html")
+        assert page.locator("h1").inner_text() == "Valley update"
+
+        started = time.monotonic()
+        template.write_text(EXTENDS + "{% block title_block %}<h1>Edited: {{ brief.title }}</h1>{% endblock %}")
+        page.wait_for_function(
+            "document.querySelector('h1') && document.querySelector('h1').innerText.startsWith('Edited')", timeout=5000
+        )
+        refreshed_after = time.monotonic() - started
+
+        template.write_text(EXTENDS + "{% block title_block %}\n<h1>{{ brief.titel }}</h1>{% endblock %}")
+        page.wait_for_selector("#errors", timeout=5000)
+        error = page.locator("#errors").inner_text()
+        assert "templates/brief.html.j2:3: 'brief.titel' is undefined (did you mean 'title'?)" in error
+
+        template.write_text(EXTENDS + "{% block title_block %}<h1>Fixed: {{ brief.title }}</h1>{% endblock %}")
+        page.wait_for_function(
+            "document.querySelector('h1') && document.querySelector('h1').innerText === 'Fixed: Valley update'",
+            timeout=5000,
+        )
+        browser.close()
+    assert refreshed_after < 2.0, f"the page refreshed {refreshed_after:.2f} s after the save"
