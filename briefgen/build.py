@@ -26,7 +26,7 @@ from briefgen.edition import (
     prepare_edition,
     shared_digest,
 )
-from briefgen.errors import Diagnostic, ExitCode, UsageError
+from briefgen.errors import Diagnostic, ExitCode
 from briefgen.loader import SETTINGS_FILE, Desk, Loaded, load_desk
 from briefgen.models import BriefRecord, OutputFormat
 from briefgen.output import build_lock, remove_stale_temporaries
@@ -174,8 +174,6 @@ def build(
     `workers`, when given (see `briefgen.workers`), builds the editions; the caller closes it."""
     desk = load_desk(desk_root)
     chosen = tuple(dict.fromkeys(formats or desk.settings.build.formats))
-    if OutputFormat.EML in chosen:
-        raise UsageError("the eml format (email editions) is not available in this version of briefgen")
     target = out_dir or desk.out_dir
     with build_lock(target):
         remove_stale_temporaries(target)
@@ -191,6 +189,8 @@ def build(
             shared_digest=shared_digest(desk.root, desk.root / SETTINGS_FILE, chosen),
             archive=archived_json(target),
             force=force,
+            lists={entry.record.id: entry.record for entry in desk.lists},
+            strict=strict,
         )
         edition_jobs = _jobs(desk, report, editions, strict)
         by_brief = sorted(edition_jobs, key=lambda j: (j.brief_id, j.date))
@@ -210,6 +210,11 @@ def build(
         if results:
             write_index(target, desk_templates=plan.desk_templates, desk_name=desk.settings.desk.name)
     brief_files = {e.file.rel for e in desk.briefs}
-    desk_errors = [d for d in report.errors if d.path.startswith("briefs/") and d.path not in brief_files]
+    # Errors no edition reports as its own: brief files that did not load, and the distribution lists.
+    desk_errors = [
+        d
+        for d in report.errors
+        if (d.path.startswith("briefs/") and d.path not in brief_files) or d.path.startswith("lists/")
+    ]
     results.sort(key=lambda r: (r.date, r.brief_id))
     return BuildResult(selection, results, desk_errors, max(1, processes))

@@ -203,6 +203,41 @@ def preview(desk: Path, port: int) -> None:
         click.echo("preview stopped", err=True)
 
 
+@cli.command()
+@desk_argument
+@click.option(
+    "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Send the editions of this date (default: today)."
+)
+@click.option("--brief", "brief_ids", multiple=True, metavar="ID", help="Only this brief (repeatable).")
+@click.option("--list", "list_ids", multiple=True, metavar="LIST", help="Only this distribution list (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing.")
+def send(desk: Path, on: datetime | None, brief_ids: tuple[str, ...], list_ids: tuple[str, ...], dry_run: bool) -> None:
+    """Send the built email editions of DESK over SMTP (settings [mail]; credentials from the environment).
+
+    Each message goes to each member once: out/sent.jsonl records every delivery, so a re-run sends only
+    what was not sent. Exit 7 when anything was not delivered.
+    """
+    from briefgen.errors import DeskError
+    from briefgen.loader import SETTINGS_FILE, load_desk
+    from briefgen.send import send as run_send
+
+    loaded = load_desk(desk)
+    blocking = [
+        d for d in loaded.diagnostics if d.is_error and (d.path == SETTINGS_FILE or d.path.startswith("lists/"))
+    ]
+    if blocking:
+        raise DeskError(blocking)
+    day = on.date() if on else datetime.now(loaded.settings.timezone).date()
+    report = run_send(loaded, day=day, brief_ids=brief_ids, list_ids=list_ids, dry_run=dry_run, say=click.echo)
+    click.echo(
+        f"{len(report.sent)} delivered, {len(report.already)} already sent earlier, {len(report.failed)} failed, "
+        f"{len(report.refused)} message(s) refused" + (" (dry run: nothing sent)" if dry_run else ""),
+        err=True,
+    )
+    if not dry_run and not report.complete:
+        sys.exit(ExitCode.DELIVERY_INCOMPLETE)
+
+
 def _formats(value: str | None) -> list[OutputFormat] | None:
     from briefgen.models import OutputFormat
 
@@ -242,7 +277,7 @@ def _show_progress(quiet: bool) -> bool:
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Build the editions of this date.")
 @click.option("--all", "all_editions", is_flag=True, help="Build every edition of the desk.")
 @click.option("--brief", "brief_ids", multiple=True, metavar="ID", help="Only this brief (repeatable).")
-@click.option("--format", "formats", metavar="LIST", help="Comma-separated: html,pdf,json,txt (default: settings).")
+@click.option("--format", "formats", metavar="LIST", help="Comma-separated: html,pdf,json,txt,eml (default: settings).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: an edition with warnings is not built.")
 @click.option("--force", is_flag=True, help="Rebuild editions whose inputs did not change.")

@@ -23,8 +23,9 @@ from briefgen import __version__
 from briefgen import composed as out
 from briefgen.changes import Archive, compare, previous_edition
 from briefgen.config import PdfVariant, Settings
+from briefgen.distribute import cleared, message_for
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity
-from briefgen.models import OutputFormat
+from briefgen.models import DistributionList, OutputFormat
 from briefgen.output import write_atomic
 from briefgen.pdfjob import Attachment, PdfFailure, PdfJob, RenderedPdf
 from briefgen.render import builtin_templates_dir, render_html, render_text
@@ -41,6 +42,8 @@ class BuildPlan:
     shared_digest: str  # briefgen's version, settings, templates, lists and formats
     archive: Archive  # the JSON editions in out/ when the build started, to compare with
     force: bool = False
+    lists: dict[str, DistributionList] = field(default_factory=dict)  # for email editions
+    strict: bool = False
 
     @property
     def desk_templates(self) -> Path:
@@ -154,6 +157,17 @@ class PreparedEdition:
     pdf_job: PdfJob | None
     started: float
     stages: tuple[tuple[str, float], ...]
+    mail: MailParts | None = None
+
+
+@dataclass(frozen=True)
+class MailParts:
+    """What the email editions of an edition are made of, besides its PDF."""
+
+    brief: out.ComposedBrief
+    html: str
+    text: str
+    lists: tuple[DistributionList, ...]
 
 
 def prepare_edition(
@@ -185,16 +199,32 @@ def prepare_edition(
             outputs["html"] = rendered.html.encode("utf-8")
         if OutputFormat.JSON in plan.formats or plan.settings.pdf.variant is PdfVariant.PDF_A_3B:
             outputs["json"] = composed_json(final)
-        if OutputFormat.TXT in plan.formats:
-            outputs["txt"] = render_text(final, rendered.endnotes, desk_templates=plan.desk_templates).encode("utf-8")
+        text = None
+        if OutputFormat.TXT in plan.formats or OutputFormat.EML in plan.formats:
+            text = render_text(final, rendered.endnotes, desk_templates=plan.desk_templates)
+        if OutputFormat.TXT in plan.formats and text is not None:
+            outputs["txt"] = text.encode("utf-8")
+        mail = None
+        if OutputFormat.EML in plan.formats and text is not None:
+            wanted = [plan.lists[name] for name in final.lists if name in plan.lists]
+            mail = MailParts(final, rendered.html, text, tuple(m for m in wanted if cleared(m, final.marking)))
     except BriefgenError as exc:
         return EditionResult(
             job.brief_id, job.date, warnings=job.warnings, errors=(exc.message,), exit_code=exc.exit_code
         )
     stages = (("html/json/txt", time.perf_counter() - started),)
-    pdf_job = pdf_job_for(plan, final, rendered.html, outputs.get("json")) if OutputFormat.PDF in plan.formats else None
-    prepared = PreparedEdition(job, outputs, inputs.fingerprint, pdf_job, started, stages)
+    needs_pdf = OutputFormat.PDF in plan.formats or mail is not None
+    pdf_job = pdf_job_for(plan, final, rendered.html, outputs.get("json")) if needs_pdf else None
+    prepared = PreparedEdition(job, outputs, inputs.fingerprint, pdf_job, started, stages, mail)
     return prepared if pdf_job is not None else finish_edition(plan, prepared, None)
+
+
+def _attachment_check(plan: BuildPlan, job: EditionJob, size: int) -> list[Diagnostic]:
+    limit = plan.settings.mail.attachment_limit
+    if size <= limit:
+        return []
+    message = f"the PDF is {size:,} bytes, above the attachment limit of {limit:,} bytes ([mail] attachment_limit)"
+    return [Diagnostic(f"{job.brief_id}.pdf", 0, "", message, Severity.WARNING, "attachment-size")]
 
 
 def pdf_job_for(plan: BuildPlan, brief: out.ComposedBrief, html: str, json_edition: bytes | None) -> PdfJob:
@@ -229,12 +259,40 @@ def finish_edition(plan: BuildPlan, prepared: PreparedEdition, pdf: RenderedPdf 
     if OutputFormat.JSON not in plan.formats:
         outputs.pop("json", None)  # made only to attach to a PDF/A-3b
     stages = prepared.stages
+    mail_warnings: list[Diagnostic] = []
     if pdf is not None:
-        outputs["pdf"] = pdf.data
+        if OutputFormat.PDF in plan.formats:
+            outputs["pdf"] = pdf.data
         stages += (("pdf", time.perf_counter() - prepared.started - prepared.stages[0][1]),)
-    written = []
     try:
-        for extension in [f.value for f in plan.formats if f.value in outputs]:
+        if prepared.mail is not None and pdf is not None:
+            mail_warnings = _attachment_check(plan, job, len(pdf.data))
+            if plan.strict and mail_warnings:
+                return EditionResult(
+                    job.brief_id,
+                    job.date,
+                    warnings=job.warnings,
+                    errors=tuple(str(w) for w in mail_warnings),
+                    exit_code=ExitCode.BAD_DATA,
+                )
+            for mailing in prepared.mail.lists:
+                outputs[f"{mailing.id}.eml"] = message_for(
+                    prepared.mail.brief,
+                    mailing,
+                    mail=plan.settings.mail,
+                    html=prepared.mail.html,
+                    text=prepared.mail.text,
+                    pdf=pdf.data,
+                )
+    except BriefgenError as exc:
+        return EditionResult(
+            job.brief_id, job.date, warnings=job.warnings, errors=(exc.message,), exit_code=exc.exit_code
+        )
+    written = []
+    order = [f.value for f in plan.formats if f is not OutputFormat.EML]
+    names = [name for name in order if name in outputs] + sorted(n for n in outputs if n.endswith(".eml"))
+    try:
+        for extension in names:
             path = output_path(plan.out_dir, job.brief_id, job.date, extension)
             write_atomic(path, outputs[extension])
             written.append(path)
@@ -243,17 +301,21 @@ def finish_edition(plan: BuildPlan, prepared: PreparedEdition, pdf: RenderedPdf 
         return EditionResult(
             job.brief_id, job.date, warnings=job.warnings, errors=(exc.message,), exit_code=exc.exit_code
         )
-    warnings = job.warnings + tuple(
-        Diagnostic(f"{job.brief_id}.pdf", 0, "", f"WeasyPrint: {message}", Severity.WARNING, "pdf-render")
-        for message in (pdf.warnings if pdf else ())
+    warnings = (
+        job.warnings
+        + tuple(
+            Diagnostic(f"{job.brief_id}.pdf", 0, "", f"WeasyPrint: {message}", Severity.WARNING, "pdf-render")
+            for message in (pdf.warnings if pdf else ())
+        )
+        + tuple(mail_warnings)
     )
     return EditionResult(
         job.brief_id,
         job.date,
         written=tuple(written),
         warnings=warnings,
-        pdf_pages=pdf.pages if pdf else None,
-        pdf_bytes=len(pdf.data) if pdf else None,
+        pdf_pages=pdf.pages if pdf and OutputFormat.PDF in plan.formats else None,
+        pdf_bytes=len(pdf.data) if pdf and OutputFormat.PDF in plan.formats else None,
         seconds=time.perf_counter() - prepared.started,
         stages=stages,
     )

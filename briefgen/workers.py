@@ -30,7 +30,7 @@ _prestarted: Workers | None = None
 def renders_pdf(desk: str | Path, formats: str | None) -> bool:
     """Whether a build will render PDFs, read cheaply (the settings file is validated later)."""
     if formats is not None:
-        return "pdf" in [part.strip() for part in formats.split(",")]
+        return bool({"pdf", "eml"} & {part.strip() for part in formats.split(",")})
     import tomllib
 
     try:
@@ -41,7 +41,7 @@ def renders_pdf(desk: str | Path, formats: str | None) -> bool:
     except (OSError, ValueError):
         return False
     names = configured.get("formats", ["pdf"]) if isinstance(configured, dict) else []
-    return isinstance(names, list) and "pdf" in names
+    return isinstance(names, list) and bool({"pdf", "eml"} & set(map(str, names)))
 
 
 def prestart(desk: str, formats: str | None, jobs: int | None) -> None:

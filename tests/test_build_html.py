@@ -231,9 +231,3 @@ def test_text_edition_shows_hostile_text_literally(make_desk: MakeDesk) -> None:
     text = (desk / "out/2025-05-22/valley.txt").read_text(encoding="utf-8")
     assert "<script>alert(1)</script> {{ 7*7 }} {% if true %}x{% endif %}" in text
     assert "49" not in text
-
-
-def test_eml_format_is_refused_until_supported(make_desk: MakeDesk) -> None:
-    result = run("build", make_desk(), "--all", "--format", "html,eml")
-    assert result.exit_code == 2
-    assert "eml" in result.stderr and "Traceback" not in result.output

@@ -1,0 +1,129 @@
+"""Email editions: one RFC 5322 message per edition and distribution list cleared for its marking.
+
+Each message has the marking in its subject and as the first line of both bodies, a plain-text body (the
+text edition: endnotes as [n]), an HTML body with its CSS inlined into the elements by css-inline (mail
+clients drop <style>; variables resolved, nothing remote loaded), and the PDF attached under a name that
+carries the marking and the date. Members are in Bcc; `To` names the list without addresses.
+
+Header values come from records (titles, list names): they are checked for line breaks and for RFC 2047
+encoded words, which a mail client would decode into line breaks (Python 3.11.7's email package does not
+guard against either), so no record can add a header. The message bytes are deterministic: the same
+edition and list give the same file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from email.headerregistry import Address, Group
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+from briefgen import composed as out
+from briefgen.config import MailSection
+from briefgen.errors import BriefgenError, ExitCode
+from briefgen.models import DistributionList, Marking
+
+MARKING_HEADER = "X-Briefgen-Marking"
+LIST_HEADER = "X-Briefgen-List"
+
+
+class MailError(BriefgenError):
+    """An email edition cannot be made safely (missing sender, a header value that could inject headers)."""
+
+    exit_code = ExitCode.BAD_DATA
+
+
+def cleared(mailing: DistributionList, marking: Marking) -> bool:
+    """Whether a list may receive an edition with this marking (its clearance is at least the marking)."""
+    return mailing.clearance.rank >= marking.rank
+
+
+def attachment_name(brief: out.ComposedBrief) -> str:
+    marking = brief.marking.value.replace(":", "-").replace("+", "-")
+    return f"{marking}_{brief.date.isoformat()}_{brief.id}.pdf"
+
+
+def subject(brief: out.ComposedBrief) -> str:
+    return f"[{brief.marking.value}] {brief.title} — {brief.date.isoformat()}"
+
+
+def safe_header_value(field: str, value: str) -> str:
+    """A header value from a record, refused if it could break out of its header."""
+    if any(char in value for char in "\r\n\x00\x0b\x0c\x85\u2028\u2029"):
+        raise MailError(f"{field}: contains a line break, which could add mail headers: {value!r}")
+    if "=?" in value and "?=" in value:
+        raise MailError(
+            f"{field}: contains an RFC 2047 encoded word ('=?...?='), which mail clients would decode: {value!r}"
+        )
+    return value
+
+
+def _set(message: EmailMessage, name: str, value: str) -> None:
+    message[name] = value
+    if str(message[name]) != value:  # the email package parsed something out of it
+        raise MailError(f"{name}: the value would not be sent as written: {value!r}")
+
+
+def _domain(sender: Address) -> str:
+    return sender.domain or "localhost"
+
+
+def _mail_html(html: str) -> str:
+    import css_inline  # only when email editions are made
+
+    inliner = css_inline.CSSInliner(
+        keep_style_tags=False, keep_link_tags=False, load_remote_stylesheets=False, resolve_css_variables=True
+    )
+    return inliner.inline(html)
+
+
+def message_for(
+    brief: out.ComposedBrief,
+    mailing: DistributionList,
+    *,
+    mail: MailSection,
+    html: str,
+    text: str,
+    pdf: bytes,
+) -> bytes:
+    """The email edition of `brief` for `mailing`, as the bytes of an .eml file (CRLF line ends)."""
+    if mail.sender is None:
+        raise MailError('briefgen.toml: mail.from: required to write email editions (e.g. "Desk <desk@example.org>")')
+    if not cleared(mailing, brief.marking):
+        raise MailError(
+            f"list {mailing.id!r} is cleared for {mailing.clearance.value} only, below {brief.marking.value}"
+        )
+    sender = Address(display_name=safe_header_value("mail.from", mail.sender.name), addr_spec=mail.sender.email)
+    domain = _domain(sender)
+    message = EmailMessage(policy=SMTP)
+    _set(message, "Subject", safe_header_value("brief.title", subject(brief)))
+    message["From"] = sender
+    message["To"] = Group(display_name=safe_header_value(f"lists/{mailing.id}: name", mailing.name))
+    if mailing.members:
+        message["Bcc"] = [
+            Address(display_name=safe_header_value(f"lists/{mailing.id}: members", m.name), addr_spec=m.email)
+            for m in mailing.members
+        ]
+    issued = brief.issued or datetime.combine(brief.date, datetime.min.time()).astimezone()
+    message["Date"] = format_datetime(issued)
+    message["Message-ID"] = f"<{brief.id}.{brief.date.isoformat()}.{mailing.id}@{domain}>"
+    _set(message, "List-Id", f"{safe_header_value(f'lists/{mailing.id}: name', mailing.name)} <{mailing.id}.{domain}>")
+    if mailing.unsubscribe:
+        _set(
+            message,
+            "List-Unsubscribe",
+            f"<{safe_header_value(f'lists/{mailing.id}: unsubscribe', mailing.unsubscribe)}>",
+        )
+    message[MARKING_HEADER] = brief.marking.value
+    message[LIST_HEADER] = mailing.id
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(_mail_html(html), subtype="html", cte="quoted-printable")
+    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=attachment_name(brief))
+    # Boundaries from the content, not at random, so that the same edition gives the same bytes.
+    seed = hashlib.sha256(text.encode("utf-8") + pdf + mailing.id.encode("ascii")).hexdigest()
+    for index, part in enumerate(message.walk()):
+        if part.is_multipart():
+            part.set_boundary(f"briefgen-{seed[:24]}-{index}")
+    return message.as_bytes()

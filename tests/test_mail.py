@@ -1,0 +1,397 @@
+"""Email editions and `briefgen send`, against a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from conftest import run
+
+from briefgen.distribute import MailError, safe_header_value
+
+pytestmark = pytest.mark.pdf
+MakeDesk = Callable[..., Path]
+DAY = "2025-05-22"
+MEMBERS = ["ayse@example.org", "yonatan@example.org", "rania@example.org"]
+
+
+class Recorder:
+    """An SMTP server's handler that keeps what it accepts, and can refuse or hold deliveries on request."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.rcpt_replies: dict[str, list[str]] = {}  # recipient -> replies to give first
+        self.hold_after: int | None = None  # hold the DATA of deliveries after this many
+        self.release = threading.Event()
+
+    async def handle_RCPT(
+        self, server: object, session: object, envelope: object, address: str, options: object
+    ) -> str:
+        replies = self.rcpt_replies.get(address)
+        if replies:
+            return replies.pop(0)
+        envelope.rcpt_tos.append(address)  # type: ignore[attr-defined]
+        return "250 OK"
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        if self.hold_after is not None and len(self.messages) >= self.hold_after:
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
+            return "451 4.3.0 the sender went away"
+        self.messages.append(
+            (envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)  # type: ignore[attr-defined]
+        )
+        return "250 Message accepted"
+
+    def parsed(self) -> list[tuple[list[str], EmailMessage]]:
+        return [(rcpt, _parse(data)) for _, rcpt, data in self.messages]
+
+
+def _parse(data: bytes) -> EmailMessage:
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Recorder, int]]:
+    recorder = Recorder()
+    port = _free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield recorder, port
+    finally:
+        recorder.release.set()
+        controller.stop()
+
+
+@pytest.fixture
+def desk(make_desk: MakeDesk, smtp: tuple[Recorder, int]) -> Path:
+    _, port = smtp
+    root = make_desk("sample", files={"briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}")})
+    result = run("build", root, "--date", DAY, "--format", "html,pdf,eml", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def eml(desk: Path, list_id: str = "partners") -> Path:
+    return desk / "out" / DAY / f"syria-deconfliction.{list_id}.eml"
+
+
+class _Text(HTMLParser):
+    """The body's text in order, and every tag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.in_body = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self.in_body = self.in_body or tag == "body"
+
+    def handle_data(self, data: str) -> None:
+        if self.in_body and data.strip():
+            self.parts.append(data.strip())
+
+
+def test_the_email_edition(desk: Path) -> None:
+    message = _parse(eml(desk).read_bytes())
+    assert message["Subject"] == "[TLP:GREEN] Israel and Turkey set up a channel to avoid clashes in Syria — 2025-05-22"
+    assert str(message["From"]) == "Levant Desk <desk@example.org>"
+    assert str(message["To"]) == "Partner analysts:;"
+    assert [a.addr_spec for a in message["Bcc"].addresses] == MEMBERS
+    assert message["Date"] == "Thu, 22 May 2025 06:00:00 +0300"
+    assert message["Message-ID"] == "<syria-deconfliction.2025-05-22.partners@example.org>"
+    assert message["List-Id"] == "Partner analysts <partners.example.org>"
+    assert message["List-Unsubscribe"] is None  # the partners list sets none
+    text = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    assert text is not None and html is not None
+    assert text.get_content().splitlines()[0] == "TLP:GREEN"
+    page = _Text()
+    page.feed(html.get_content())
+    assert page.parts[0] == "TLP:GREEN"
+    assert not any(tag in ("style", "link", "script", "img") for tag, _ in page.tags)
+    assert any("style" in attrs for _, attrs in page.tags)  # the CSS is inlined into the elements
+    assert "var(--" not in html.get_content()
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "TLP-GREEN_2025-05-22_syria-deconfliction.pdf"
+    assert attachment.get_content() == (desk / "out" / DAY / "syria-deconfliction.pdf").read_bytes()
+    # Same edition and list, same bytes.
+    before = eml(desk).read_bytes()
+    assert run("build", desk, "--date", DAY, "--format", "html,pdf,eml", "--force").exit_code == 0
+    assert eml(desk).read_bytes() == before
+
+
+def test_a_list_below_the_marking_gets_no_message(make_desk: MakeDesk, smtp: tuple[Recorder, int]) -> None:
+    recorder, port = smtp
+    root = make_desk("sample", files={"briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}")})
+    result = run("build", root, "--date", DAY, "--format", "pdf,eml", "--jobs", "1")
+    assert result.exit_code == 0
+    assert (
+        "list 'public-digest' is cleared for TLP:CLEAR only; this TLP:GREEN edition will not be sent to it"
+        in result.stderr
+    )
+    assert not eml(root, "public-digest").exists()
+    # A message made for the list anyway (by hand, by an older build) is refused at send time.
+    forged = eml(root).read_bytes().replace(b"X-Briefgen-List: partners", b"X-Briefgen-List: public-digest")
+    eml(root).unlink()
+    eml(root, "public-digest").write_bytes(forged)
+    sent = run("send", root, "--date", DAY)
+    assert sent.exit_code == 7
+    assert (
+        "REFUSED 2025-05-22/syria-deconfliction.public-digest.eml: list 'public-digest' is cleared for TLP:CLEAR only"
+        in sent.stdout
+    )
+    assert recorder.messages == []
+
+
+def test_send_delivers_each_member_once(desk: Path, smtp: tuple[Recorder, int]) -> None:
+    recorder, _ = smtp
+    result = run("send", desk, "--date", DAY)
+    assert result.exit_code == 0, result.output
+    assert "3 delivered, 0 already sent earlier, 0 failed" in result.stderr
+    received = recorder.parsed()
+    assert sorted(r for rcpt, _ in received for r in rcpt) == sorted(MEMBERS)
+    pdf = (desk / "out" / DAY / "syria-deconfliction.pdf").read_bytes()
+    for (_, message), (_, _, raw) in zip(received, recorder.messages, strict=True):
+        assert message["Subject"].startswith("[TLP:GREEN] ")
+        assert b"\r\nBcc:" not in raw and not raw.startswith(b"Bcc:")  # the Bcc header is never transmitted
+        body = message.get_body(("plain",))
+        assert body is not None and body.get_content().splitlines()[0] == "TLP:GREEN"
+        assert next(message.iter_attachments()).get_content() == pdf
+    again = run("send", desk, "--date", DAY)
+    assert again.exit_code == 0 and "0 delivered, 3 already sent earlier" in again.stderr
+    assert len(recorder.messages) == 3
+
+
+def test_dry_run_shows_and_sends_nothing(desk: Path, smtp: tuple[Recorder, int]) -> None:
+    recorder, _ = smtp
+    result = run("send", desk, "--date", DAY, "--dry-run")
+    assert result.exit_code == 0
+    assert "would send 2025-05-22/syria-deconfliction.partners.eml" in result.stdout
+    assert all(member in result.stdout for member in MEMBERS)
+    assert recorder.messages == [] and not (desk / "out/sent.jsonl").exists()
+
+
+def test_transient_failures_are_retried_and_permanent_ones_reported(desk: Path, smtp: tuple[Recorder, int]) -> None:
+    recorder, _ = smtp
+    recorder.rcpt_replies = {
+        "yonatan@example.org": ["451 4.3.0 busy, try later"],
+        "rania@example.org": ["550 5.1.1 no such user"] * 8,
+    }
+    result = run("send", desk, "--date", DAY)
+    assert result.exit_code == 7
+    assert "retry 1 for yonatan@example.org: 451 4.3.0 busy, try later" in result.stdout
+    assert (
+        "FAILED  2025-05-22/syria-deconfliction.partners.eml to rania@example.org: 550 5.1.1 no such user"
+        in result.stdout
+    )
+    assert sorted(r for _, rcpt, _ in recorder.messages for r in rcpt) == ["ayse@example.org", "yonatan@example.org"]
+    recorder.rcpt_replies = {}
+    again = run("send", desk, "--date", DAY)
+    assert again.exit_code == 0 and "1 delivered, 2 already sent earlier" in again.stderr
+    assert sorted(r for _, rcpt, _ in recorder.messages for r in rcpt) == sorted(MEMBERS)
+
+
+def test_a_crash_after_the_first_recipient_then_a_rerun_delivers_each_once(
+    desk: Path, smtp: tuple[Recorder, int]
+) -> None:
+    recorder, _ = smtp
+    recorder.hold_after = 1
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefgen", "send", str(desk), "--date", DAY],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while len(recorder.messages) < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # the second delivery is now held by the server
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    recorder.release.set()
+    assert len(recorder.messages) == 1
+    recorder.hold_after = None
+    result = run("send", desk, "--date", DAY)
+    assert result.exit_code == 0, result.output
+    assert "2 delivered, 1 already sent earlier" in result.stderr
+    delivered = [r for _, rcpt, _ in recorder.messages for r in rcpt]
+    assert sorted(delivered) == sorted(MEMBERS)  # each exactly once
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Title\r\nBcc: evil@example.org",
+        "Title\nBcc: evil@example.org",
+        "=?utf-8?q?Title=0D=0ABcc:_evil@example.org?=",
+        "Title\u2028Bcc: evil@example.org",
+    ],
+)
+def test_header_values_cannot_add_headers(value: str) -> None:
+    with pytest.raises(MailError):
+        safe_header_value("brief.title", value)
+
+
+def test_injection_through_records_is_refused(make_desk: MakeDesk, smtp: tuple[Recorder, int]) -> None:
+    _, port = smtp
+    root = make_desk(
+        "sample",
+        files={
+            "briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}"),
+            "briefs/2025-05-22-syria-deconfliction.yaml": lambda t: t.replace(
+                "  title: Israel and Turkey set up a channel to avoid clashes in Syria",
+                '  title: "=?utf-8?q?Brief=0D=0ABcc:_evil@example.org?="',
+            ),
+            "lists/partners.yaml": lambda t: t.replace(
+                "name: Partner analysts", 'name: "Partners\\r\\nBcc: evil@example.org"'
+            ),
+        },
+    )
+    result = run("build", root, "--date", DAY, "--format", "pdf,eml", "--jobs", "1")
+    assert result.exit_code == 1
+    assert "lists/partners.yaml:2: name: line break U+000D at position 9 (a single line is expected)" in result.stderr
+    assert not list((root / "out").glob("*/*.eml"))
+    # With the list repaired, the encoded word in the title is still refused.
+    (root / "lists/partners.yaml").write_text(
+        (root / "lists/partners.yaml").read_text().replace('"Partners\\r\\nBcc: evil@example.org"', "Partners")
+    )
+    again = run("build", root, "--date", DAY, "--format", "pdf,eml", "--jobs", "1")
+    assert again.exit_code == 1
+    assert "brief.title: contains an RFC 2047 encoded word" in again.stderr
+    assert not list((root / "out").glob("*/*.eml"))
+
+
+def test_attachment_limit_warns_and_strict_refuses(make_desk: MakeDesk, smtp: tuple[Recorder, int]) -> None:
+    _, port = smtp
+    root = make_desk(
+        "sample",
+        files={"briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}\nattachment_limit = 20000")},
+    )
+    result = run("build", root, "--date", DAY, "--format", "pdf,eml", "--jobs", "1")
+    assert result.exit_code == 0
+    assert (
+        "syria-deconfliction.pdf: warning: the PDF is" in result.stderr
+        and "attachment limit of 20,000 bytes" in result.stderr
+    )
+    failed = run("build", root, "--date", DAY, "--format", "pdf,eml", "--jobs", "1", "--strict", "--force")
+    assert failed.exit_code == 1
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_tls_and_credentials_from_the_environment(
+    make_desk: MakeDesk, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins: list[str] = []
+
+    def authenticate(server: object, session: object, envelope: object, mechanism: str, data: object) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"desk", b"s3cret")
+        if ok:
+            logins.append(mechanism)
+        return AuthResult(success=ok)
+
+    recorder = Recorder()
+    port = _free_port()
+    if mode == "starttls":
+        controller = Controller(
+            recorder,
+            hostname="127.0.0.1",
+            port=port,
+            tls_context=context,
+            require_starttls=True,
+            authenticator=authenticate,
+            auth_required=True,
+        )
+    else:
+        controller = Controller(
+            recorder,
+            hostname="127.0.0.1",
+            port=port,
+            ssl_context=context,
+            authenticator=authenticate,
+            auth_required=True,
+            auth_require_tls=False,  # the whole connection is TLS already
+        )
+    controller.start()
+    try:
+        setting = "starttls = true" if mode == "starttls" else "ssl = true"
+        root = make_desk(
+            "sample",
+            files={
+                "briefgen.toml": lambda t: (
+                    t.replace("port = 25", f"port = {port}")
+                    .replace("starttls = false", setting)
+                    .replace('host = "localhost"', 'host = "127.0.0.1"')
+                )
+            },
+        )
+        assert run("build", root, "--date", DAY, "--format", "pdf,eml", "--jobs", "1").exit_code == 0
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust the test server's certificate
+        refused = run("send", root, "--date", DAY)
+        assert refused.exit_code == 7 and recorder.messages == []  # no credentials: the server refuses
+        monkeypatch.setenv("BRIEFGEN_SMTP_USER", "desk")
+        monkeypatch.setenv("BRIEFGEN_SMTP_PASSWORD", "s3cret")
+        result = run("send", root, "--date", DAY)
+        assert result.exit_code == 0, result.output
+        assert len(recorder.messages) == 3 and logins
+    finally:
+        controller.stop()
