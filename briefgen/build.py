@@ -30,7 +30,6 @@ from briefgen.errors import Diagnostic, ExitCode
 from briefgen.loader import SETTINGS_FILE, Desk, Loaded, load_desk
 from briefgen.models import BriefRecord, OutputFormat
 from briefgen.output import build_lock, remove_stale_temporaries
-from briefgen.pdfjob import PdfFailure, PdfJob, RenderedPdf
 from briefgen.validate import Report, validate_desk
 from briefgen.workers import Workers, default_jobs
 
@@ -42,7 +41,7 @@ class BuildResult:
     selection: str
     editions: list[EditionResult] = field(default_factory=list)
     desk_errors: list[Diagnostic] = field(default_factory=list)
-    jobs: int = 1
+    jobs: int = 0  # processes that rendered PDFs
 
     @property
     def exit_code(self) -> ExitCode:
@@ -96,28 +95,8 @@ def _jobs(desk: Desk, report: Report, editions: list[Loaded[BriefRecord]], stric
     return jobs
 
 
-class _InProcess:
-    """Renders PDFs in this process, one at a time (`--jobs 1`, or a single edition without workers)."""
-
-    capacity = 1
-
-    def __init__(self) -> None:
-        self._pending: list[tuple[int, PdfJob]] = []
-        self.used = 0
-
-    def submit(self, key: int, job: PdfJob) -> None:
-        self._pending.append((key, job))
-        self.used = 1
-
-    def completed(self) -> list[tuple[int, RenderedPdf | PdfFailure]]:
-        from briefgen.pdf import render_outcome  # WeasyPrint is imported only when a PDF is rendered
-
-        key, job = self._pending.pop(0)
-        return [(key, render_outcome(job))]
-
-
 def _build_chains(
-    plan: BuildPlan, chains: list[list[EditionJob]], renderer: _InProcess | Workers, progress: Progress | None
+    plan: BuildPlan, chains: list[list[EditionJob]], renderer: Workers, progress: Progress | None
 ) -> list[EditionResult]:
     """Build each brief's editions in date order (each compares with the one before), briefs side by side:
     HTML, JSON and text here, PDFs by the renderer, as many at once as it has capacity for."""
@@ -195,16 +174,15 @@ def build(
         edition_jobs = _jobs(desk, report, editions, strict)
         by_brief = sorted(edition_jobs, key=lambda j: (j.brief_id, j.date))
         chains = [list(group) for _, group in itertools.groupby(by_brief, key=lambda j: j.brief_id)]
-        own_workers = workers is None and (jobs or default_jobs()) > 1 and len(chains) > 1
-        renderer = workers or (Workers(jobs or default_jobs()) if own_workers else _InProcess())
+        # PDFs are rendered in worker processes (each within its time and memory budget), never here.
+        renderer = workers or Workers(jobs or default_jobs(), start=False)
         try:
             results = _build_chains(plan, chains, renderer, progress)
         except BaseException:
-            if isinstance(renderer, Workers):
-                renderer.terminate()
+            renderer.terminate()
             raise
         finally:
-            if own_workers and isinstance(renderer, Workers):
+            if workers is None:
                 renderer.close()
         processes = renderer.used
         if results:
@@ -217,4 +195,4 @@ def build(
         if (d.path.startswith("briefs/") and d.path not in brief_files) or d.path.startswith("lists/")
     ]
     results.sort(key=lambda r: (r.date, r.brief_id))
-    return BuildResult(selection, results, desk_errors, max(1, processes))
+    return BuildResult(selection, results, desk_errors, processes)

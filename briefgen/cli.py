@@ -396,8 +396,9 @@ def _build(
         pdf = f"{pages} pages, {_size(pdf_bytes)} of PDF; " if any(e.pdf_bytes is not None for e in built) else ""
         click.echo(
             f"{len(built)} built, {up_to_date} up to date, {failed} failed; {pdf}"
-            f"{warnings} warning{'s' * (warnings != 1)}; {seconds:.2f} s of work in {result.jobs} "
-            f"process{'es' * (result.jobs != 1)} ({result.selection})",
+            f"{warnings} warning{'s' * (warnings != 1)}; {seconds:.2f} s of work"
+            + (f", PDFs in {result.jobs} process{'es' * (result.jobs != 1)}" if result.jobs else "")
+            + f" ({result.selection})",
             err=True,
         )
     sys.exit(result.exit_code)

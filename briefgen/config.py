@@ -66,6 +66,10 @@ class MailSection(Record):
 
 class LimitsSection(Record):
     max_file_size: Annotated[int, Field(ge=1_024, le=64 * 1024 * 1024)] = 1024 * 1024
+    # A PDF render that takes longer or grows larger than this is stopped and its edition fails. The
+    # defaults leave room for the largest record the file-size limit allows (hundreds of pages).
+    render_seconds: Annotated[int, Field(ge=1, le=24 * 3600)] = 600
+    render_memory: Annotated[int, Field(ge=256, le=1024 * 1024)] = 4096  # MiB of address space
 
 
 class Settings(Record):

@@ -245,6 +245,8 @@ def pdf_job_for(plan: BuildPlan, brief: out.ComposedBrief, html: str, json_editi
         variant=plan.settings.pdf.variant.value,
         identifier=hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
         attachments=attachments,
+        seconds=plan.settings.limits.render_seconds,
+        memory_mib=plan.settings.limits.render_memory,
     )
 
 

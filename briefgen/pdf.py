@@ -141,8 +141,24 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
 
 
 def render_outcome(job: PdfJob) -> RenderedPdf | PdfFailure:
-    """`render_pdf`, with a refused resource or failed render returned rather than raised (for workers)."""
+    """`render_pdf` within the job's memory budget, with a refused resource, a failed render or an exceeded
+    budget returned rather than raised (for workers: one process per render at a time)."""
+    import resource
+
+    limit = job.memory_mib * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     try:
         return render_pdf(job)
     except BriefgenError as exc:
         return PdfFailure(exc.message, int(exc.exit_code))
+    except MemoryError:
+        return PdfFailure(
+            f"{job.label}: the PDF render exceeded its memory budget of {job.memory_mib} MiB ([limits] render_memory)",
+            int(RenderError.exit_code),
+            fatal=True,
+        )
+    finally:
+        resource.setrlimit(
+            resource.RLIMIT_AS, (resource.RLIM_INFINITY if hard == resource.RLIM_INFINITY else hard, hard)
+        )

@@ -24,6 +24,8 @@ class PdfJob:
     variant: str  # pdf/ua-1 | pdf/a-3b
     identifier: bytes  # the PDF /ID, from the content, so the same inputs give the same bytes
     attachments: tuple[Attachment, ...] = ()
+    seconds: int = 600  # the render's time budget, enforced by the process that waits for it
+    memory_mib: int = 4096  # the render's memory budget (address space), enforced in the rendering process
 
 
 @dataclass(frozen=True)
@@ -39,3 +41,4 @@ class PdfFailure:
 
     message: str
     exit_code: int
+    fatal: bool = False  # the process that rendered it should not render again (e.g. after running out of memory)

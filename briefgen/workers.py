@@ -17,6 +17,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported when needed: the first worker is started before anything else is imported
@@ -45,19 +46,19 @@ def renders_pdf(desk: str | Path, formats: str | None) -> bool:
 
 
 def prestart(desk: str, formats: str | None, jobs: int | None) -> None:
-    """Start the first worker of a build now, if it will render PDFs with more than one job."""
+    """Start the first worker of a build now, if it will render PDFs."""
     global _prestarted
-    if _prestarted is None and (jobs or default_jobs()) > 1 and renders_pdf(desk, formats):
+    if _prestarted is None and renders_pdf(desk, formats):
         _prestarted = Workers(jobs or default_jobs())
 
 
 def workers_for_build(desk: Path, formats: str | None, jobs: int | None) -> Workers | None:
     """The workers of a build: those started early (see `briefgen.entry`) if they fit, else new ones when a
-    PDF will be rendered and more than one job may run, else None (everything in this process)."""
+    PDF will be rendered, else None (a build without PDFs needs no worker)."""
     global _prestarted
     early, _prestarted = _prestarted, None
     count = jobs or default_jobs()
-    wanted = count > 1 and renders_pdf(desk, formats)
+    wanted = renders_pdf(desk, formats)
     if early is not None and (not wanted or early.capacity != count):
         early.close()
         early = None
@@ -82,7 +83,25 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def _serve(connection: multiprocessing.connection.Connection) -> None:
+def _die_with(parent: int) -> None:
+    """Ask Linux to stop this worker when the build that started it dies (even by SIGKILL), so that no
+    orphan keeps rendering or holds the build's output pipes open."""
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(0)
+
+
+def _serve(
+    connection: multiprocessing.connection.Connection, parent_end: multiprocessing.connection.Connection, parent: int
+) -> None:
+    parent_end.close()  # the main process's end: only the main process may hold it, so that its death ends us
+    _die_with(parent)
     _ignore_interrupts()
     # A worker only imports WeasyPrint and renders: both allocate many objects that live long (modules) or
     # die young (boxes). Fewer collections make the import about 10 % faster and renders steadier.
@@ -99,30 +118,37 @@ def _serve(connection: multiprocessing.connection.Connection) -> None:
         if task is None:
             return
         try:
-            connection.send(("ok", render_outcome(task)))
+            outcome = render_outcome(task)
+            connection.send(("ok", outcome))
         except Exception:
             import traceback
 
             connection.send(("error", traceback.format_exc()))
+            continue
+        if getattr(outcome, "fatal", False):
+            return  # a process that ran out of memory renders no more; the next job gets a new one
 
 
 class _Worker:
     def __init__(self, context: Any) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, self.connection, os.getpid()), daemon=True)
         self.process.start()
         child.close()
         self.key: int | None = None  # the job it holds
+        self.deadline = 0.0  # when the job it holds has used up its time budget
+        self.budget = 0
         self.used = False
 
 
 class Workers:
-    """Up to `jobs` PDF-rendering processes; the first starts (and sets WeasyPrint up) at once."""
+    """Up to `jobs` PDF-rendering processes; the first starts (and sets WeasyPrint up) at once, unless
+    `start` is false (then at the first job)."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, *, start: bool = True) -> None:
         self.capacity = max(1, jobs)
         self._context = multiprocessing.get_context("fork")
-        self._workers = [_Worker(self._context)]
+        self._workers = [_Worker(self._context)] if start else []
         self._settled: list[tuple[int, RenderedPdf | PdfFailure]] = []  # jobs that could not even be sent
 
     @property
@@ -146,7 +172,8 @@ class Workers:
             self._settled.append((key, _died(worker)))
             self._workers.remove(worker)
             return
-        worker.key = key
+        worker.key, worker.budget = key, job.seconds
+        worker.deadline = time.monotonic() + job.seconds
 
     def completed(self) -> list[tuple[int, RenderedPdf | PdfFailure]]:
         """Wait until at least one job is done; return every finished job's outcome."""
@@ -158,7 +185,11 @@ class Workers:
             return []
         sentinels = {w.process.sentinel: w.connection for w in busy.values()}
         finished: list[tuple[int, RenderedPdf | PdfFailure]] = []
-        for ready in multiprocessing.connection.wait([*busy, *sentinels]):
+        timeout = max(0.0, min(w.deadline for w in busy.values()) - time.monotonic())
+        ready_list = multiprocessing.connection.wait([*busy, *sentinels], timeout=timeout)
+        if not ready_list:
+            return self._overdue(busy)
+        for ready in ready_list:
             connection = sentinels.get(ready, ready)
             worker = busy.pop(connection, None)
             if worker is None or worker.key is None:
@@ -174,6 +205,24 @@ class Workers:
                 raise RuntimeError(f"a PDF worker failed:\n{payload}")
             finished.append((key, payload))
         return finished
+
+    def _overdue(self, busy: dict[Any, _Worker]) -> list[tuple[int, RenderedPdf | PdfFailure]]:
+        """Stop the workers whose job has used up its time budget; their editions fail."""
+        from briefgen.pdfjob import PdfFailure
+
+        stopped: list[tuple[int, RenderedPdf | PdfFailure]] = []
+        for worker in busy.values():
+            if worker.key is not None and time.monotonic() >= worker.deadline:
+                worker.process.kill()
+                worker.process.join(timeout=10)
+                message = (
+                    f"the PDF render exceeded its time budget of {worker.budget} s ([limits] render_seconds) "
+                    "and was stopped"
+                )
+                stopped.append((worker.key, PdfFailure(message, 5)))
+                worker.key = None
+                self._workers.remove(worker)
+        return stopped
 
     def close(self) -> None:
         """Stop the workers: those that never got work at once, the others when they have finished."""
