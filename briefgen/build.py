@@ -30,6 +30,7 @@ from briefgen.errors import Diagnostic, ExitCode
 from briefgen.loader import SETTINGS_FILE, Desk, Loaded, load_desk
 from briefgen.models import BriefRecord, OutputFormat
 from briefgen.output import build_lock, remove_stale_temporaries
+from briefgen.pdfcheck import warm_up as warm_up_pdf_check
 from briefgen.validate import Report, validate_desk
 from briefgen.workers import Workers, default_jobs
 
@@ -125,6 +126,8 @@ def _build_chains(
                 assert outcome.pdf_job is not None
                 key = next(keys)
                 renderer.submit(key, outcome.pdf_job)
+                if key == 0:
+                    warm_up_pdf_check()
                 in_flight[key] = (outcome, chain[1:], earlier)
         if in_flight:
             for key, pdf in renderer.completed():

@@ -368,7 +368,7 @@ def _build(
     for diagnostic in result.desk_errors:
         click.echo(str(diagnostic), err=True)
     if not result.editions:
-        click.echo(f"briefgen: no {result.selection} to build (use --date YYYY-MM-DD or --all)", err=True)
+        click.echo(f"briefgen: nothing to build ({result.selection}; use --date YYYY-MM-DD or --all)", err=True)
     if any(e.pdf_bytes is not None for e in result.editions):
         from briefgen.fontcheck import harfbuzz_subset_missing
 

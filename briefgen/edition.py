@@ -27,6 +27,7 @@ from briefgen.distribute import cleared, message_for
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity
 from briefgen.models import DistributionList, OutputFormat
 from briefgen.output import write_atomic
+from briefgen.pdfcheck import problems as pdf_problems
 from briefgen.pdfjob import Attachment, PdfFailure, PdfJob, RenderedPdf
 from briefgen.render import builtin_templates_dir, render_html, render_text
 
@@ -263,6 +264,16 @@ def finish_edition(plan: BuildPlan, prepared: PreparedEdition, pdf: RenderedPdf 
     stages = prepared.stages
     mail_warnings: list[Diagnostic] = []
     if pdf is not None:
+        allowed = {a.name for a in prepared.pdf_job.attachments} if prepared.pdf_job else set()
+        unfit = pdf_problems(pdf.data, allowed)
+        if unfit:
+            return EditionResult(
+                job.brief_id,
+                job.date,
+                warnings=job.warnings,
+                errors=(f"{job.brief_id} {job.date}: the PDF was not published: {'; '.join(unfit)}",),
+                exit_code=ExitCode.RENDER_FAILED,
+            )
         if OutputFormat.PDF in plan.formats:
             outputs["pdf"] = pdf.data
         stages += (("pdf", time.perf_counter() - prepared.started - prepared.stages[0][1]),)

@@ -391,6 +391,29 @@ def environment(desk_templates: Path | None) -> ImmutableSandboxedEnvironment:
 _listings: dict[Path, tuple[str, ...]] = {}
 
 
+MAX_SEQUENCE = 100_000  # the longest string or list a template may make with `*`
+MAX_EXPONENT = 1_000  # the largest exponent of `**`
+
+
+class BoundedSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, with `*` and `**` bounded: a template cannot make a string of a gigabyte
+    or a number of a million digits (`range` is bounded by the sandbox itself)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            raise jinja2.exceptions.SecurityError(f"exponent {right} is larger than {MAX_EXPONENT}")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                too_long = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+                if too_long and len(sequence) * count > MAX_SEQUENCE:
+                    raise jinja2.exceptions.SecurityError(
+                        f"a sequence of {len(sequence) * count:,} items is longer than {MAX_SEQUENCE:,}"
+                    )
+        return super().call_binop(context, operator, left, right)
+
+
 @functools.cache
 def _environment(desk_templates: Path | None) -> ImmutableSandboxedEnvironment:
     builtin = jinja2.FileSystemLoader(builtin_templates_dir())
@@ -398,7 +421,7 @@ def _environment(desk_templates: Path | None) -> ImmutableSandboxedEnvironment:
     if desk_templates is not None:
         loaders.append(jinja2.FileSystemLoader(desk_templates))
     loaders += [jinja2.PrefixLoader({"builtin": builtin}), builtin]
-    env = ImmutableSandboxedEnvironment(
+    env = BoundedSandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=_autoescape,
         undefined=jinja2.StrictUndefined,
@@ -528,7 +551,7 @@ def _render(
         raise TemplateError(
             f"template {exc.name!r} not found (in the desk's templates/ or the built-in ones)"
         ) from None
-    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, RecursionError) as exc:
         raise TemplateError(_runtime_message(exc, desk_templates, [*context, *env.globals])) from None
 
 

@@ -174,7 +174,7 @@ def test_failed_edition_leaves_earlier_outputs_untouched(make_desk: MakeDesk) ->
 def test_no_edition_today_is_not_an_error(make_desk: MakeDesk) -> None:
     result = run("build", make_desk(), "--format", "html")
     assert result.exit_code == 0
-    assert "no editions dated" in result.stderr and "today in UTC" in result.stderr
+    assert "nothing to build (editions dated " in result.stderr and "today in UTC" in result.stderr
 
 
 @pytest.mark.parametrize("value", ["html,docx", ""])

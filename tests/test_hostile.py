@@ -1,0 +1,590 @@
+"""Hostile and broken input, layer by layer: nothing leaks, nothing hangs, nothing is lost.
+
+Every case starts from a desk whose editions were built (the earlier outputs), changes it, builds again
+and checks: the exit code and message; that no request reached an HTTP observer on 127.0.0.1; that a
+secret file outside the desk appears in no output (PDF streams decompressed); and, when the build fails,
+that every earlier output is byte for byte as it was. Cases the build accepts (hostile text that must
+render inert) check what the new outputs hold instead.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import DESKS, run
+
+pytestmark = pytest.mark.pdf
+TOKEN = "SECRET-TOKEN-7f3c9a"
+FORMATS = "html,pdf,json,txt"
+EXTENDS = '{% extends "builtin/brief.html.j2" %}'
+ALPHA_SUMMARY = "    summary: The council agreed a new ceasefire line."
+
+
+@dataclass(frozen=True)
+class Env:
+    desk: Path
+    observer: str
+    secret: Path
+
+
+Change = Callable[[Env], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    change: Change
+    exit_code: int
+    message: str
+    formats: str = FORMATS
+    extra: tuple[str, ...] = ()
+    inert: Callable[[Env], None] | None = None  # checks of the new outputs, for cases that build
+    subprocess: bool = False  # run as a separate process (resource limits)
+    limits: dict[int, int] = field(default_factory=dict)
+
+
+# --- helpers that make the changes ----------------------------------------------------------------------------
+
+
+def write(name: str, text: str) -> Change:
+    def change(env: Env) -> None:
+        path = env.desk / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text.replace("{observer}", env.observer).replace("{secret}", str(env.secret)), encoding="utf-8")
+
+    return change
+
+
+def write_bytes(name: str, data: bytes) -> Change:
+    def change(env: Env) -> None:
+        (env.desk / name).write_bytes(data)
+
+    return change
+
+
+def edit(name: str, old: str, new: str) -> Change:
+    def change(env: Env) -> None:
+        path = env.desk / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {name}"
+        new_text = new.replace("{observer}", env.observer).replace("{secret}", str(env.secret))
+        path.write_text(text.replace(old, new_text), encoding="utf-8")
+
+    return change
+
+
+def detail(markdown: str) -> Change:
+    """Give the alpha development a Markdown detail (a JSON string is a YAML double-quoted scalar)."""
+    return edit("sources/alpha.yaml", ALPHA_SUMMARY, ALPHA_SUMMARY + "\n    detail: " + json.dumps(markdown))
+
+
+def template(block: str) -> Change:
+    return write("templates/brief.html.j2", EXTENDS + block)
+
+
+def settings(extra: str) -> Change:
+    return edit("briefgen.toml", 'timezone = "UTC"', 'timezone = "UTC"\n' + extra)
+
+
+def both(*changes: Change) -> Change:
+    def change(env: Env) -> None:
+        for one in changes:
+            one(env)
+
+    return change
+
+
+def symlink(name: str, target: Callable[[Env], Path]) -> Change:
+    def change(env: Env) -> None:
+        path = env.desk / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        path.symlink_to(target(env))
+
+    return change
+
+
+def fifo(name: str) -> Change:
+    def change(env: Env) -> None:
+        os.mkfifo(env.desk / name)
+
+    return change
+
+
+def html_lacks(*needles: str) -> Callable[[Env], None]:
+    def check(env: Env) -> None:
+        html = (env.desk / "out/2025-05-22/valley.html").read_text(encoding="utf-8")
+        body = html[html.index("<body") :]
+        for needle in needles:
+            assert needle not in body, f"{needle!r} reached the HTML"
+
+    return check
+
+
+def html_shows(text: str, *absent: str) -> Callable[[Env], None]:
+    def check(env: Env) -> None:
+        html = (env.desk / "out/2025-05-22/valley.html").read_text(encoding="utf-8")
+        assert text in html, f"{text!r} is not shown"
+        html_lacks(*absent)(env)
+
+    return check
+
+
+BILLION_LAUGHS = """source:
+  id: laughs
+  title: &a lol
+  outlet: [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+"""
+DEEP = "source:\n  id: deep\n  title: t\n  note: " + "[" * 40 + "]" * 40 + "\n"
+ENCODED_WORD = "=?utf-8?q?Valley=0D=0ABcc:_evil@example.org?="
+
+CASES = [
+    # --- input layer -----------------------------------------------------------------------------------
+    Case("record-symlink-to-secret", symlink("sources/evil.yaml", lambda e: e.secret), 1, "links outside the desk"),
+    Case("record-fifo", fifo("sources/pipe.yaml"), 1, "sources/pipe.yaml: not a regular file"),
+    Case(
+        "record-too-large",
+        write("sources/big.yaml", "source:\n  id: big\n  title: " + "x" * 1_100_000 + "\n"),
+        1,
+        "the limit is 1048576 bytes ([limits] max_file_size)",
+    ),
+    Case(
+        "record-not-utf8",
+        write_bytes("sources/latin.yaml", b"source:\n  id: latin\n  title: caf\xe9\n"),
+        1,
+        "not valid UTF-8: byte 0xe9",
+    ),
+    Case("record-nul-byte", write_bytes("sources/nul.yaml", b"source:\n  id: nul\x00\n"), 1, "binary file: NUL byte"),
+    Case(
+        "yaml-billion-laughs",
+        write("sources/laughs.yaml", BILLION_LAUGHS),
+        1,
+        "YAML aliases (*a) are not accepted in records",
+    ),
+    Case(
+        "yaml-duplicate-key",
+        write("sources/dup.yaml", "source:\n  id: dup\n  id: dup2\n  title: t\n"),
+        1,
+        "duplicate key 'id'",
+    ),
+    Case("yaml-deep-nesting", write("sources/deep.yaml", DEEP), 1, "nesting deeper than 32 levels"),
+    Case("yaml-python-tag", write("sources/tag.yaml", "source: !!python/object:os.system\n  id: x\n"), 1, "tag"),
+    Case(
+        "yaml-second-document",
+        write("sources/two.yaml", "source:\n  id: two\n  title: t\n---\nsource: {}\n"),
+        1,
+        "a record file holds one YAML document; found a second one",
+    ),
+    Case(
+        "json-duplicate-key",
+        write("sources/dup.json", '{"source": {"id": "a", "id": "b", "title": "t"}}'),
+        1,
+        "duplicate key 'id'",
+    ),
+    Case(
+        "json-nan",
+        write("sources/nan.json", '{"source": {"id": "n", "title": "t"}, "x": NaN}'),
+        1,
+        "NaN is not accepted",
+    ),
+    Case(
+        "json-deep-nesting",
+        write("sources/deep.json", '{"source": ' + "[" * 40 + "]" * 40 + "}"),
+        1,
+        "nesting deeper than 32 levels",
+    ),
+    Case(
+        "control-character-in-title",
+        edit("briefs/edition.yaml", "title: Valley update", 'title: "Valley\\x1b[31m update"'),
+        1,
+        "brief.title: control character U+001B at position 7",
+    ),
+    Case(
+        "bidi-override-in-title",
+        edit("briefs/edition.yaml", "title: Valley update", 'title: "Valley \\u202eetadpu"'),
+        1,
+        "brief.title: bidirectional control character U+202E (RIGHT-TO-LEFT OVERRIDE) at position 8",
+    ),
+    Case("newline-in-id", edit("sources/alpha.yaml", "id: alpha-report", 'id: "alpha\\nreport"'), 1, "source.id"),
+    Case("path-traversal-id", edit("briefs/edition.yaml", "id: valley", "id: ../../etc/valley"), 1, "brief.id"),
+    Case(
+        "title-too-long",
+        edit("briefs/edition.yaml", "title: Valley update", "title: " + "v" * 600),
+        1,
+        "brief.title: String should have at most",
+    ),
+    Case(
+        "too-many-bluf-bullets",
+        edit("briefs/edition.yaml", "  lists: [analysts]", "    - more\n" * 8 + "  lists: [analysts]"),
+        1,
+        "brief.bluf",
+    ),
+    # --- Markdown layer: shown as text, warned about, never live ---------------------------------------------
+    Case(
+        "markdown-script",
+        detail("<script>alert(1)</script>"),
+        0,
+        "raw HTML '<script>' is shown as literal text",
+        inert=html_shows("&lt;script&gt;alert(1)&lt;/script&gt;", "<script"),
+    ),
+    Case(
+        "markdown-img-to-observer",
+        detail("<img src={observer}/pixel.png>"),
+        0,
+        "raw HTML '<img src=",
+        inert=html_lacks("<img"),
+    ),
+    Case(
+        "markdown-javascript-link",
+        detail("[click](javascript:alert(1))"),
+        0,
+        "a link to 'javascript:alert(1)'",
+        inert=html_lacks('href="javascript'),
+    ),
+    Case("markdown-image", detail("![pixel]({observer}/pixel.png)"), 0, "an image (", inert=html_lacks("<img")),
+    Case(
+        "markdown-file-link",
+        detail("[passwd](file:///etc/passwd)"),
+        0,
+        "a link to 'file:///etc/passwd'",
+        inert=html_lacks('href="file:'),
+    ),
+    Case(
+        "markdown-data-link",
+        detail("[x](data:text/html;base64,PHNjcmlwdD4=)"),
+        0,
+        "a link to 'data:text/html",
+        inert=html_lacks('href="data:'),
+    ),
+    Case(
+        "markdown-reference-link",
+        detail("[x][evil]\n\n[evil]: javascript:alert(1)"),
+        0,
+        "a link to 'javascript:alert(1)'",
+        inert=html_lacks('href="javascript'),
+    ),
+    Case(
+        "markdown-autolink",
+        detail("<javascript:alert(1)>"),
+        0,
+        "a link to 'javascript:alert(1)'",
+        inert=html_lacks('href="javascript'),
+    ),
+    Case(
+        "record-text-is-not-a-template",
+        detail("{{ 7*7 }} {% include 'brief.css.j2' %}"),
+        0,
+        "built",
+        inert=html_shows("{{ 7*7 }} {% include", "49"),
+    ),
+    Case("markdown-strict", detail("<b>bold</b>"), 1, "raw HTML '<b>' is shown as literal text", extra=("--strict",)),
+    # --- template layer -------------------------------------------------------------------------------------
+    Case(
+        "template-include-absolute",
+        template("{% block outlook %}{% include '/etc/passwd' %}{% endblock %}"),
+        3,
+        "template '/etc/passwd' not found",
+    ),
+    Case(
+        "template-include-parent",
+        template("{% block outlook %}{% include '../../secret.txt' %}{% endblock %}"),
+        3,
+        "not found",
+    ),
+    Case(
+        "template-sandbox-escape",
+        template("{% block outlook %}{{ ''.__class__.__mro__[1].__subclasses__() }}{% endblock %}"),
+        3,
+        "not allowed in templates (sandbox)",
+    ),
+    Case(
+        "template-huge-string",
+        template("{% block outlook %}{{ 'x' * 1000000000 }}{% endblock %}"),
+        3,
+        "is longer than 100,000",
+    ),
+    Case(
+        "template-huge-power",
+        template("{% block outlook %}{% set n = 10 %}{{ n ** 100000000 }}{% endblock %}"),
+        3,
+        "is larger than 1000",
+    ),
+    Case(
+        "template-huge-range",
+        template("{% block outlook %}{% for i in range(100000000) %}x{% endfor %}{% endblock %}"),
+        3,
+        "Range too big",
+    ),
+    Case(
+        "template-recursion",
+        template("{% macro r(n) %}{{ r(n) }}{% endmacro %}{% block outlook %}{{ r(1) }}{% endblock %}"),
+        3,
+        "recursion",
+    ),
+    Case(
+        "template-no-settings-or-lists",
+        template("{% block outlook %}{{ settings.mail }}{% endblock %}"),
+        3,
+        "'settings' is undefined",
+    ),
+    Case(
+        "template-name-from-record",
+        edit("briefs/edition.yaml", "  lists: [analysts]", "  lists: [analysts]\n  template: ../../x"),
+        1,
+        "brief.template",
+    ),
+    Case(
+        "template-unknown-name",
+        edit("briefs/edition.yaml", "  lists: [analysts]", "  lists: [analysts]\n  template: nosuch"),
+        3,
+        "template 'nosuch.html.j2' not found",
+    ),
+    # --- render layer -----------------------------------------------------------------------------------------
+    Case(
+        "css-import-from-network",
+        template("{% block stylesheet %}@import url({observer}/x.css);{{ super() }}{% endblock %}"),
+        4,
+        "refused to read {observer}/x.css",
+    ),
+    Case(
+        "img-from-network",
+        template('{% block outlook %}<img src="{observer}/p.png" alt="">{% endblock %}'),
+        4,
+        "refused to read {observer}/p.png",
+    ),
+    Case(
+        "img-from-local-file",
+        template('{% block outlook %}<img src="file://{secret}" alt="">{% endblock %}'),
+        4,
+        "refused to read file://{secret}",
+    ),
+    Case(
+        "relative-path-out-of-templates",
+        template('{% block stylesheet %}@import "../../../secret.txt";{{ super() }}{% endblock %}'),
+        4,
+        "outside the built-in templates and the desk's templates/ folder",
+    ),
+    Case(
+        "symlinked-asset",
+        both(
+            symlink("templates/extra.css", lambda e: e.secret),
+            template('{% block stylesheet %}@import "extra.css";{{ super() }}{% endblock %}'),
+        ),
+        4,
+        "outside the built-in templates",
+    ),
+    Case(
+        "data-svg-with-nested-reference",
+        template(
+            '{% block outlook %}<img alt="" src="data:image/svg+xml,<svg xmlns=\'http://www.w3.org/2000/svg\'>'
+            "<image href='{observer}/n.png'/></svg>\">{% endblock %}"
+        ),
+        4,
+        "refused to read data:",
+    ),
+    Case(
+        "css-data-font",
+        template(
+            "{% block stylesheet %}@font-face { font-family: x; src: url(data:font/woff2;base64,AAAA) }"
+            "{{ super() }}{% endblock %}"
+        ),
+        4,
+        "refused to read data:",
+    ),
+    Case(
+        "javascript-link-in-pdf",
+        template('{% block outlook %}<a href="javascript:alert(1)">x</a>{% endblock %}'),
+        5,
+        "the PDF was not published: page 1: a link to 'javascript:alert(1)'",
+    ),
+    Case(
+        "file-attachment-in-pdf",
+        both(
+            write("templates/notes.txt", "notes"),
+            template('{% block outlook %}<a rel="attachment" href="notes.txt">n</a>{% endblock %}'),
+        ),
+        5,
+        "the PDF was not published: page 1: a /FileAttachment annotation",
+    ),
+    Case(
+        "render-time-budget",
+        both(
+            settings("\n[limits]\nrender_seconds = 1\n"),
+            template(
+                "{% block outlook %}{% for i in range(30000) %}<p>paragraph {{ i }}</p>{% endfor %}{% endblock %}"
+            ),
+        ),
+        5,
+        "exceeded its time budget of 1 s",
+    ),
+    # --- output layer -----------------------------------------------------------------------------------------
+    Case("out-is-a-file", write("out2", "not a folder"), 2, "is a file", extra=("--out", "{desk}/out2")),
+    Case(
+        "disk-full",
+        edit("sources/alpha.yaml", "Alpha report", "Alpha report, revised"),
+        6,
+        "cannot write",
+        subprocess=True,
+        limits={resource.RLIMIT_FSIZE: 200},
+    ),
+    # --- mail layer -------------------------------------------------------------------------------------------
+    Case(
+        "encoded-word-in-subject",
+        both(
+            settings('\n[mail]\nfrom = "Desk <desk@example.org>"\n'),
+            edit("briefs/edition.yaml", "title: Valley update", f'title: "{ENCODED_WORD}"'),
+        ),
+        1,
+        "brief.title: contains an RFC 2047 encoded word",
+        formats="pdf,eml",
+    ),
+    Case(
+        "crlf-in-list-name",
+        edit("lists/analysts.yaml", "name: Analysts", 'name: "Analysts\\r\\nBcc: evil@example.org"'),
+        1,
+        "lists/analysts.yaml:2: name: line break U+000D",
+    ),
+    Case(
+        "member-outside-allowed-domains",
+        edit("lists/analysts.yaml", "clearance: TLP:AMBER", "clearance: TLP:AMBER\nallowed_domains: [example.com]"),
+        1,
+        "reader@example.org is outside the allowed domains",
+    ),
+    Case(
+        "invalid-member-address",
+        edit("lists/analysts.yaml", "reader@example.org", "reader@@example.org"),
+        1,
+        "members[0].email",
+    ),
+]
+
+
+# --- the harness -----------------------------------------------------------------------------------------------
+
+
+class _Observer(http.server.BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self) -> None:
+        _Observer.requests.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+@pytest.fixture(scope="module")
+def observer() -> Iterator[str]:
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Observer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal desk with its edition built once: every case starts from a copy."""
+    desk = tmp_path_factory.mktemp("built") / "desk"
+    shutil.copytree(DESKS / "minimal", desk)
+    result = run("build", desk, "--all", "--format", FORMATS, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    return desk
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.is_symlink() and p.name != ".briefgen.lock"
+    }
+
+
+def everything_written(out: Path) -> bytes:
+    """All output bytes, with every PDF stream and attachment decompressed."""
+    chunks = []
+    for path, data in outputs(out).items():
+        chunks.append(data)
+        if path.endswith(".pdf"):
+            with pikepdf.open(out / path) as pdf:
+                chunks += [obj.read_bytes() for obj in pdf.objects if isinstance(obj, pikepdf.Stream)]
+    return b"\n".join(chunks)
+
+
+def _run_limited(desk: Path, args: list[str], limits: dict[int, int]) -> tuple[int, str]:
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+        for kind, value in limits.items():
+            resource.setrlimit(kind, (value, value))
+
+    process = subprocess.run(
+        [sys.executable, "-m", "briefgen", "build", str(desk), *args],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        timeout=120,
+    )
+    return process.returncode, process.stdout + process.stderr
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_hostile_input(case: Case, built: Path, observer: str, tmp_path: Path) -> None:
+    desk = tmp_path / "desk"
+    shutil.copytree(built, desk, symlinks=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text(f"body::before {{ content: '{TOKEN}' }}\n{TOKEN}\n")
+    env = Env(desk, observer, secret)
+    before = outputs(desk / "out")
+    case.change(env)
+    _Observer.requests = []
+
+    extra = [arg.replace("{desk}", str(desk)) for arg in case.extra]
+    args = ["--all", "--format", case.formats, "--jobs", "1", "--force", *extra]
+    if case.subprocess:
+        exit_code, output = _run_limited(desk, args, case.limits)
+    else:
+        result = run("build", desk, *args)
+        exit_code, output = result.exit_code, result.output
+    expected = case.message.replace("{observer}", observer).replace("{secret}", str(secret))
+    assert exit_code == case.exit_code, output
+    assert expected in output, output
+    assert "Traceback" not in output
+    assert _Observer.requests == [], "a request reached the observer"
+    assert TOKEN.encode() not in everything_written(desk / "out"), "the secret reached an output"
+    if case.exit_code == 0:
+        assert case.inert is not None
+        case.inert(env)
+    else:
+        after = outputs(desk / "out")
+        assert {k: v for k, v in after.items() if not k.endswith(".tmp")} == before, "an earlier output changed"
+
+
+def test_there_are_at_least_forty_cases() -> None:
+    assert len(CASES) >= 40
+
+
+def test_a_symlink_at_an_output_path_is_replaced_not_written_through(built: Path, tmp_path: Path) -> None:
+    desk = tmp_path / "desk"
+    shutil.copytree(built, desk, symlinks=True)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("do not touch")
+    target = desk / "out/2025-05-22/valley.html"
+    target.unlink()
+    target.symlink_to(victim)
+    result = run("build", desk, "--all", "--format", "html", "--force", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "do not touch"
+    assert not target.is_symlink() and "<!DOCTYPE html>" in target.read_text()
