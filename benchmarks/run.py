@@ -199,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{ratio_build:.2f} x floor",
         ),
         serial_stats.row(
-            "the same with `--jobs 1` (one PDF worker, started when the first PDF is due)",
+            "the same with `--jobs 1` (one PDF worker)",
             f"{serial_stats.median / floor_stats.median:.2f} x floor",
         ),
         validate_stats.row(

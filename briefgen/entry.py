@@ -8,6 +8,7 @@ the command itself decides again with the real parser and stops the worker if it
 
 from __future__ import annotations
 
+import os
 import sys
 
 _VALUE_OPTIONS = {"--date", "--brief", "--format", "--out", "--jobs", "-j"}
@@ -44,6 +45,15 @@ def _build_options(argv: list[str]) -> tuple[str, str | None, int | None] | None
     return desk, formats, jobs
 
 
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
 def main() -> None:
     options = _build_options(sys.argv[1:])
     if options is not None:
@@ -52,4 +62,13 @@ def main() -> None:
         prestart(*options)
     from briefgen.cli import main as cli_main
 
-    cli_main()
+    try:
+        cli_main()
+        code = 0
+    except SystemExit as stop:
+        code = _exit_code(stop.code)
+    # Every output is written, synced and closed and the workers are stopped by now: leave without the
+    # interpreter's teardown of every imported module (about 40 ms, a few percent of a one-brief build).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
