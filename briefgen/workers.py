@@ -73,14 +73,9 @@ def default_jobs() -> int:
 
 
 def _ignore_interrupts() -> None:
-    """Ctrl-C is the main process's to handle (it stops the workers); SIGTERM unwinds, so a worker that is
-    stopped mid-write removes its temporary file."""
+    """Ctrl-C is the main process's to handle: it stops the workers. A worker writes no file (the main
+    process writes every output), so stopping one at any moment loses nothing: it is killed outright."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def stop(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, stop)
 
 
 def _die_with(parent: int) -> None:
@@ -90,7 +85,7 @@ def _die_with(parent: int) -> None:
         import ctypes
 
         pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
     if os.getppid() != parent:  # it died before the request took effect
@@ -231,9 +226,9 @@ class Workers:
                 try:
                     worker.connection.send(None)
                 except OSError:
-                    worker.process.terminate()
+                    worker.process.kill()
             else:
-                worker.process.terminate()
+                worker.process.kill()
         for worker in self._workers:
             worker.process.join(timeout=10)
             worker.connection.close()
@@ -241,7 +236,7 @@ class Workers:
     def terminate(self) -> None:
         """Stop every worker now (Ctrl-C)."""
         for worker in self._workers:
-            worker.process.terminate()
+            worker.process.kill()
         for worker in self._workers:
             worker.process.join(timeout=10)
             worker.connection.close()
