@@ -26,8 +26,10 @@ from briefgen.compose import Composition
 from briefgen.composed import ComposedBrief
 from briefgen.errors import BriefgenError, Diagnostic
 from briefgen.loader import Desk, load_desk
+from briefgen.pdfjob import RenderedPdf
 from briefgen.render import RenderedBrief, render_html
 from briefgen.validate import validate_desk
+from briefgen.workers import Workers
 
 EDITION_PATH = re.compile(r"^/(?P<id>[a-z0-9][a-z0-9-]{0,79})/(?P<date>\d{4}-\d{2}-\d{2})\.(?P<ext>html|pdf)$")
 RELOAD_SCRIPT = """<script>
@@ -57,6 +59,8 @@ class Preview:
         self.desk_root = desk_root.resolve()
         self.version = 0
         self.changed = threading.Condition()
+        self._pdf_lock = threading.Lock()
+        self._workers: Workers | None = None
 
     # --- changes ---------------------------------------------------------------------------------------
 
@@ -132,16 +136,34 @@ class Preview:
         return desk, rendered, brief
 
     def edition_pdf(self, brief_id: str, day: date) -> bytes:
+        """The edition's PDF, rendered by a worker process within the desk's render budget and checked as
+        `briefgen build` checks it. Raises `EditionProblem`."""
         from briefgen.edition import BuildPlan, pdf_job_for
         from briefgen.models import OutputFormat
-        from briefgen.pdf import render_pdf
+        from briefgen.pdfcheck import problems
+        from briefgen.pdfjob import PdfFailure
 
         desk, rendered, brief = self._render(brief_id, day)
         plan = BuildPlan(desk.root, desk.settings, (OutputFormat.PDF,), desk.out_dir, shared_digest="", archive={})
-        try:
-            return render_pdf(pdf_job_for(plan, rendered.composed_with_endnotes(brief), rendered.html, None)).data
-        except BriefgenError as exc:
-            raise EditionProblem("The PDF could not be rendered", exc.message.splitlines()) from None
+        job = pdf_job_for(plan, rendered.composed_with_endnotes(brief), rendered.html, None)
+        with self._pdf_lock:  # one render at a time: the preview is for one editor
+            if self._workers is None:
+                self._workers = Workers(1, start=False, method="spawn")
+            self._workers.submit(0, job)
+            finished: list[tuple[int, RenderedPdf | PdfFailure]] = []
+            while not finished:
+                finished = self._workers.completed()
+        outcome = finished[0][1]
+        if isinstance(outcome, PdfFailure):
+            raise EditionProblem("The PDF could not be rendered", outcome.message.splitlines())
+        unfit = problems(outcome.data, set())
+        if unfit:
+            raise EditionProblem("The PDF was not fit to publish", unfit)
+        return outcome.data
+
+    def close(self) -> None:
+        if self._workers is not None:
+            self._workers.close()
 
     def index_html(self) -> str:
         try:
@@ -269,6 +291,7 @@ class PreviewServer:
         self._stop.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+        self.preview.close()
 
 
 def serve(desk_root: Path, port: int, announce: Callable[[str], None]) -> None:

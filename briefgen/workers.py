@@ -140,9 +140,11 @@ class Workers:
     """Up to `jobs` PDF-rendering processes; the first starts (and sets WeasyPrint up) at once, unless
     `start` is false (then at the first job)."""
 
-    def __init__(self, jobs: int, *, start: bool = True) -> None:
+    def __init__(self, jobs: int, *, start: bool = True, method: str = "fork") -> None:
         self.capacity = max(1, jobs)
-        self._context = multiprocessing.get_context("fork")
+        # "fork" from the build, whose main process runs no other thread; "spawn" from threaded hosts
+        # such as the preview server, where forking could copy another thread's held lock.
+        self._context = multiprocessing.get_context(method)
         self._workers = [_Worker(self._context)] if start else []
         self._settled: list[tuple[int, RenderedPdf | PdfFailure]] = []  # jobs that could not even be sent
 

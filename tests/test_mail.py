@@ -395,3 +395,19 @@ def test_tls_and_credentials_from_the_environment(
         assert len(recorder.messages) == 3 and logins
     finally:
         controller.stop()
+
+
+def test_list_unsubscribe_when_the_list_sets_it(make_desk: MakeDesk, smtp: tuple[Recorder, int]) -> None:
+    _, port = smtp
+    root = make_desk(
+        "sample",
+        files={
+            "briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}"),
+            "lists/partners.yaml": lambda t: t.replace(
+                "clearance: TLP:GREEN", "clearance: TLP:GREEN\nunsubscribe: https://example.org/leave?list=partners"
+            ),
+        },
+    )
+    assert run("build", root, "--date", DAY, "--format", "pdf,eml", "--jobs", "1").exit_code == 0
+    message = _parse(eml(root).read_bytes())
+    assert message["List-Unsubscribe"] == "<https://example.org/leave?list=partners>"
