@@ -20,9 +20,9 @@ from briefgen import __version__
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode
 
 if TYPE_CHECKING:
+    from briefgen.build import BuildResult
     from briefgen.edition import EditionResult
     from briefgen.models import OutputFormat
-    from briefgen.workers import Workers
 
 INTERNAL_ERROR = 70
 
@@ -310,61 +310,50 @@ def build(
         raise click.UsageError("--quiet and --verbose cannot be combined")
     from briefgen.workers import workers_for_build
 
-    workers = workers_for_build(desk, formats, jobs)
+    workers = workers_for_build(desk, formats, jobs)  # before briefgen's heavier imports (see briefgen.entry)
     try:
-        _build(desk, on, all_editions, brief_ids, formats, out_dir, strict, force, jobs, quiet, verbose, workers)
+        from briefgen.build import build as run_build
+
+        chosen = _formats(formats)
+        bar: Any = None
+
+        def selected(count: int) -> None:
+            nonlocal bar
+            if count > 1 and _show_progress(quiet):
+                bar = click.progressbar(length=count, label="building", file=sys.stderr, show_pos=True)
+                bar.__enter__()
+
+        def progress(edition: EditionResult) -> None:
+            if bar is not None:
+                bar.update(1)
+
+        try:
+            result = run_build(
+                desk,
+                on=on.date() if on else None,
+                all_editions=all_editions,
+                brief_ids=brief_ids,
+                formats=chosen,
+                out_dir=out_dir,
+                strict=strict,
+                force=force,
+                jobs=jobs,
+                progress=progress,
+                on_selected=selected,
+                workers=workers,
+            )
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+        _print_build(result, quiet=quiet, verbose=verbose)
+        sys.exit(result.exit_code)
     finally:
         if workers is not None:
             workers.close()
 
 
-def _build(
-    desk: Path,
-    on: datetime | None,
-    all_editions: bool,
-    brief_ids: tuple[str, ...],
-    formats: str | None,
-    out_dir: Path | None,
-    strict: bool,
-    force: bool,
-    jobs: int | None,
-    quiet: bool,
-    verbose: bool,
-    workers: Workers | None,
-) -> None:
-    from briefgen.build import build as run_build
-
-    chosen = _formats(formats)
-    bar: Any = None
-
-    def selected(count: int) -> None:
-        nonlocal bar
-        if count > 1 and _show_progress(quiet):
-            bar = click.progressbar(length=count, label="building", file=sys.stderr, show_pos=True)
-            bar.__enter__()
-
-    def progress(edition: EditionResult) -> None:
-        if bar is not None:
-            bar.update(1)
-
-    try:
-        result = run_build(
-            desk,
-            on=on.date() if on else None,
-            all_editions=all_editions,
-            brief_ids=brief_ids,
-            formats=chosen,
-            out_dir=out_dir,
-            strict=strict,
-            force=force,
-            jobs=jobs,
-            progress=progress,
-            on_selected=selected,
-            workers=workers,
-        )
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+def _print_build(result: BuildResult, *, quiet: bool, verbose: bool) -> None:
+    """Desk errors, each edition's warnings, errors and line, and the totals."""
     for diagnostic in result.desk_errors:
         click.echo(str(diagnostic), err=True)
     if not result.editions:
@@ -401,7 +390,6 @@ def _build(
             + f" ({result.selection})",
             err=True,
         )
-    sys.exit(result.exit_code)
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ render inert) check what the new outputs hold instead.
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import resource
@@ -17,14 +16,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import DESKS, run
+from conftest import DESKS, Observer, observing, run
 
 pytestmark = pytest.mark.pdf
 TOKEN = "SECRET-TOKEN-7f3c9a"
@@ -475,24 +473,10 @@ CASES = [
 # --- the harness -----------------------------------------------------------------------------------------------
 
 
-class _Observer(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
-
-    def do_GET(self) -> None:
-        _Observer.requests.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        return
-
-
 @pytest.fixture(scope="module")
-def observer() -> Iterator[str]:
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Observer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def observer() -> Iterator[Observer]:
+    with observing() as watching:
+        yield watching
 
 
 @pytest.fixture(scope="module")
@@ -541,15 +525,15 @@ def _run_limited(desk: Path, args: list[str], limits: dict[int, int]) -> tuple[i
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_hostile_input(case: Case, built: Path, observer: str, tmp_path: Path) -> None:
+def test_hostile_input(case: Case, built: Path, observer: Observer, tmp_path: Path) -> None:
     desk = tmp_path / "desk"
     shutil.copytree(built, desk, symlinks=True)
     secret = tmp_path / "secret.txt"
     secret.write_text(f"body::before {{ content: '{TOKEN}' }}\n{TOKEN}\n")
-    env = Env(desk, observer, secret)
+    env = Env(desk, observer.url, secret)
     before = outputs(desk / "out")
     case.change(env)
-    _Observer.requests = []
+    observer.requests.clear()
 
     extra = [arg.replace("{desk}", str(desk)) for arg in case.extra]
     args = ["--all", "--format", case.formats, "--jobs", "1", "--force", *extra]
@@ -558,11 +542,11 @@ def test_hostile_input(case: Case, built: Path, observer: str, tmp_path: Path) -
     else:
         result = run("build", desk, *args)
         exit_code, output = result.exit_code, result.output
-    expected = case.message.replace("{observer}", observer).replace("{secret}", str(secret))
+    expected = case.message.replace("{observer}", observer.url).replace("{secret}", str(secret))
     assert exit_code == case.exit_code, output
     assert expected in output, output
     assert "Traceback" not in output
-    assert _Observer.requests == [], "a request reached the observer"
+    assert observer.requests == [], "a request reached the observer"
     assert TOKEN.encode() not in everything_written(desk / "out"), "the secret reached an output"
     if case.exit_code == 0:
         assert case.inert is not None

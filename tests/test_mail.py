@@ -86,10 +86,22 @@ def smtp() -> Iterator[tuple[Recorder, int]]:
         controller.stop()
 
 
+def mail_desk(
+    make_desk: MakeDesk,
+    port: int,
+    settings: Callable[[str], str] = str,
+    files: dict[str, Callable[[str], str]] | None = None,
+) -> Path:
+    """The sample desk, sending to the test's SMTP server on `port`."""
+    return make_desk(
+        "sample", files={"briefgen.toml": lambda t: settings(t.replace("port = 25", f"port = {port}")), **(files or {})}
+    )
+
+
 @pytest.fixture
 def desk(make_desk: MakeDesk, smtp: tuple[Recorder, int]) -> Path:
     _, port = smtp
-    root = make_desk("sample", files={"briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}")})
+    root = mail_desk(make_desk, port)
     result = run("build", root, "--date", DAY, "--format", "html,pdf,eml", "--jobs", "1")
     assert result.exit_code == 0, result.output
     return root
@@ -148,7 +160,7 @@ def test_the_email_edition(desk: Path) -> None:
 
 def test_a_list_below_the_marking_gets_no_message(make_desk: MakeDesk, smtp: tuple[Recorder, int]) -> None:
     recorder, port = smtp
-    root = make_desk("sample", files={"briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}")})
+    root = mail_desk(make_desk, port)
     result = run("build", root, "--date", DAY, "--format", "pdf,eml", "--jobs", "1")
     assert result.exit_code == 0
     assert (
@@ -259,10 +271,10 @@ def test_header_values_cannot_add_headers(value: str) -> None:
 
 def test_injection_through_records_is_refused(make_desk: MakeDesk, smtp: tuple[Recorder, int]) -> None:
     _, port = smtp
-    root = make_desk(
-        "sample",
+    root = mail_desk(
+        make_desk,
+        port,
         files={
-            "briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}"),
             "briefs/2025-05-22-syria-deconfliction.yaml": lambda t: t.replace(
                 "  title: Israel and Turkey set up a channel to avoid clashes in Syria",
                 '  title: "=?utf-8?q?Brief=0D=0ABcc:_evil@example.org?="',
@@ -288,10 +300,7 @@ def test_injection_through_records_is_refused(make_desk: MakeDesk, smtp: tuple[R
 
 def test_attachment_limit_warns_and_strict_refuses(make_desk: MakeDesk, smtp: tuple[Recorder, int]) -> None:
     _, port = smtp
-    root = make_desk(
-        "sample",
-        files={"briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}\nattachment_limit = 20000")},
-    )
+    root = mail_desk(make_desk, port, settings=lambda t: t.replace("[mail]", "[mail]\nattachment_limit = 20000"))
     result = run("build", root, "--date", DAY, "--format", "pdf,eml", "--jobs", "1")
     assert result.exit_code == 0
     assert (
@@ -374,15 +383,12 @@ def test_tls_and_credentials_from_the_environment(
     controller.start()
     try:
         setting = "starttls = true" if mode == "starttls" else "ssl = true"
-        root = make_desk(
-            "sample",
-            files={
-                "briefgen.toml": lambda t: (
-                    t.replace("port = 25", f"port = {port}")
-                    .replace("starttls = false", setting)
-                    .replace('host = "localhost"', 'host = "127.0.0.1"')
-                )
-            },
+        root = mail_desk(
+            make_desk,
+            port,
+            settings=lambda t: t.replace("starttls = false", setting).replace(
+                'host = "localhost"', 'host = "127.0.0.1"'
+            ),
         )
         assert run("build", root, "--date", DAY, "--format", "pdf,eml", "--jobs", "1").exit_code == 0
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust the test server's certificate
@@ -399,10 +405,10 @@ def test_tls_and_credentials_from_the_environment(
 
 def test_list_unsubscribe_when_the_list_sets_it(make_desk: MakeDesk, smtp: tuple[Recorder, int]) -> None:
     _, port = smtp
-    root = make_desk(
-        "sample",
+    root = mail_desk(
+        make_desk,
+        port,
         files={
-            "briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}"),
             "lists/partners.yaml": lambda t: t.replace(
                 "clearance: TLP:GREEN", "clearance: TLP:GREEN\nunsubscribe: https://example.org/leave?list=partners"
             ),

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import http.server
 import shutil
 import subprocess
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pikepdf
 import pypdf
 import pytest
-from conftest import DESKS, SAMPLE, TESTS, run
+from conftest import DESKS, SAMPLE, TESTS, Observer, observing, run
 
 pytestmark = pytest.mark.pdf
 MakeDesk = Callable[..., Path]
@@ -110,34 +108,19 @@ def test_pdf_a3b_attaches_the_composed_json(make_desk: MakeDesk) -> None:
         assert "pdfaid" in xmp
 
 
-class _Observer(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
-
-    def do_GET(self) -> None:
-        _Observer.requests.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b"body { color: red }")
-
-    def log_message(self, *args: object) -> None:
-        return
-
-
 @pytest.fixture
-def observer() -> Iterator[str]:
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Observer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _Observer.requests = []
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def observer() -> Iterator[Observer]:
+    with observing() as watching:
+        yield watching
 
 
 @pytest.mark.parametrize("kind", ["url", "outside-file"])
-def test_rendering_reads_only_template_files(make_desk: MakeDesk, observer: str, tmp_path: Path, kind: str) -> None:
+def test_rendering_reads_only_template_files(
+    make_desk: MakeDesk, observer: Observer, tmp_path: Path, kind: str
+) -> None:
     secret = tmp_path / "secret.css"
     secret.write_text('body::before { content: "SECRET-TOKEN-42" }')
-    target = f"{observer}/evil.css" if kind == "url" else secret.as_uri()
+    target = f"{observer.url}/evil.css" if kind == "url" else secret.as_uri()
     template = (
         '{% extends "builtin/brief.html.j2" %}{% block stylesheet %}@import "'
         + target
@@ -147,7 +130,7 @@ def test_rendering_reads_only_template_files(make_desk: MakeDesk, observer: str,
     result = run("build", desk, "--date", "2025-05-22", "--format", "pdf,html")
     assert result.exit_code == 4, result.output
     assert f"refused to read {target}" in result.stderr
-    assert _Observer.requests == []
+    assert observer.requests == []
     assert not (desk / "out/2025-05-22").exists()
 
 
