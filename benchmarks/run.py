@@ -120,7 +120,7 @@ def machine() -> list[str]:
     import weasyprint
 
     from briefgen import __version__
-    from briefgen.fontcheck import harfbuzz_subset_missing
+    from briefgen.pdf.fonts import harfbuzz_subset_missing
 
     cpu = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
@@ -226,13 +226,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     notes.append(f"`briefgen validate`/CLI import WeasyPrint: {probe.output.strip()}")
     import weasyprint
 
-    from briefgen.compose import compose
-    from briefgen.edition import BuildPlan, pdf_job_for
-    from briefgen.loader import load_desk
-    from briefgen.models import OutputFormat
-    from briefgen.pdf import render_pdf
-    from briefgen.render import render_html
-    from briefgen.validate import validate_desk
+    from briefgen.build.edition import BuildPlan, pdf_job_for
+    from briefgen.compose.compose import compose
+    from briefgen.desk.checks import validate_desk
+    from briefgen.desk.loader import load_desk
+    from briefgen.desk.models import OutputFormat
+    from briefgen.pdf.render import render_pdf
+    from briefgen.render.html import render_html
 
     desk = load_desk(sample)
     edition = next(e for e in desk.briefs if e.record.brief.id == "syria-deconfliction")

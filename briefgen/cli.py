@@ -20,9 +20,9 @@ from briefgen import __version__
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode
 
 if TYPE_CHECKING:
-    from briefgen.build import BuildResult
-    from briefgen.edition import EditionResult
-    from briefgen.models import OutputFormat
+    from briefgen.build.edition import EditionResult
+    from briefgen.build.runner import BuildResult
+    from briefgen.desk.models import OutputFormat
 
 INTERNAL_ERROR = 70
 
@@ -81,8 +81,8 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def validate(desk: Path, strict: bool, output_format: str) -> None:
     """Check every record of DESK and report all problems (exit 1 on errors)."""
-    from briefgen.loader import load_desk
-    from briefgen.validate import validate_desk
+    from briefgen.desk.checks import validate_desk
+    from briefgen.desk.loader import load_desk
 
     loaded = load_desk(desk)
     report = validate_desk(loaded)
@@ -118,7 +118,7 @@ def validate(desk: Path, strict: bool, output_format: str) -> None:
 )
 def schema(kind: str | None) -> None:
     """Print the JSON Schema of the records (for editors' YAML language servers)."""
-    from briefgen.schema import json_schema
+    from briefgen.desk.schema import json_schema
 
     click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
 
@@ -128,7 +128,7 @@ def schema(kind: str | None) -> None:
 @click.option("--name", default="Example Desk", show_default=True, help="The desk's name.")
 def init(directory: Path, name: str) -> None:
     """Create a new desk in DIRECTORY with one source, one brief and one list."""
-    from briefgen.scaffold import create_desk
+    from briefgen.desk.scaffold import create_desk
 
     written = create_desk(directory, name=name, today=datetime.now(UTC).date())
     for path in written:
@@ -137,7 +137,7 @@ def init(directory: Path, name: str) -> None:
 
 
 def _desk_folder(desk: Path) -> Path:
-    from briefgen.loader import is_desk
+    from briefgen.desk.loader import is_desk
 
     if not desk.is_dir() or not is_desk(desk):
         raise click.UsageError(f"{desk}: not a desk (expected a folder with briefgen.toml, sources/ or briefs/)")
@@ -153,7 +153,7 @@ def templates() -> None:
 @desk_argument
 def templates_list(desk: Path) -> None:
     """Every template: built-in, or the desk's own (and which built-in one it replaces)."""
-    from briefgen.templating import list_templates
+    from briefgen.render.editors import list_templates
 
     for entry in list_templates(_desk_folder(desk)):
         where = f"  {entry.desk_file}" if entry.desk_file else ""
@@ -167,7 +167,7 @@ def templates_list(desk: Path) -> None:
 @click.option("--force", is_flag=True, help="Replace the desk's template if it exists.")
 def templates_eject(name: str, desk: Path, extend: bool, force: bool) -> None:
     """Copy the built-in template NAME into DESK/templates/ to start from."""
-    from briefgen.templating import eject
+    from briefgen.render.editors import eject
 
     target = eject(_desk_folder(desk), name, extend=extend, force=force)
     click.echo(f"wrote {target}: the desk's builds now use it")
@@ -176,7 +176,7 @@ def templates_eject(name: str, desk: Path, extend: bool, force: bool) -> None:
 @templates.command("context")
 def templates_context() -> None:
     """Print the reference of what templates can use (variables, filters, every field), in Markdown."""
-    from briefgen.templating import context_reference
+    from briefgen.render.editors import context_reference
 
     click.echo(context_reference(), nl=False)
 
@@ -217,9 +217,9 @@ def send(desk: Path, on: datetime | None, brief_ids: tuple[str, ...], list_ids: 
     Each message goes to each member once: out/sent.jsonl records every delivery, so a re-run sends only
     what was not sent. Exit 7 when anything was not delivered.
     """
+    from briefgen.desk.loader import SETTINGS_FILE, load_desk
     from briefgen.errors import DeskError
-    from briefgen.loader import SETTINGS_FILE, load_desk
-    from briefgen.send import send as run_send
+    from briefgen.mail.send import send as run_send
 
     loaded = load_desk(desk)
     blocking = [
@@ -239,7 +239,7 @@ def send(desk: Path, on: datetime | None, brief_ids: tuple[str, ...], list_ids: 
 
 
 def _formats(value: str | None) -> list[OutputFormat] | None:
-    from briefgen.models import OutputFormat
+    from briefgen.desk.models import OutputFormat
 
     if value is None:
         return None
@@ -308,11 +308,11 @@ def build(
         raise click.UsageError("--date and --all cannot be combined")
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be combined")
-    from briefgen.workers import workers_for_build
+    from briefgen.pdf.workers import workers_for_build
 
     workers = workers_for_build(desk, formats, jobs)  # before briefgen's heavier imports (see briefgen.entry)
     try:
-        from briefgen.build import build as run_build
+        from briefgen.build.runner import build as run_build
 
         chosen = _formats(formats)
         bar: Any = None
@@ -359,7 +359,7 @@ def _print_build(result: BuildResult, *, quiet: bool, verbose: bool) -> None:
     if not result.editions:
         click.echo(f"briefgen: nothing to build ({result.selection}; use --date YYYY-MM-DD or --all)", err=True)
     if any(e.pdf_bytes is not None for e in result.editions):
-        from briefgen.fontcheck import harfbuzz_subset_missing
+        from briefgen.pdf.fonts import harfbuzz_subset_missing
 
         warning = harfbuzz_subset_missing()
         if warning:

@@ -57,7 +57,7 @@ def _exit_code(code: object) -> int:
 def main() -> None:
     options = _build_options(sys.argv[1:])
     if options is not None:
-        from briefgen.workers import prestart
+        from briefgen.pdf.workers import prestart
 
         prestart(*options)
     from briefgen.cli import main as cli_main

@@ -21,15 +21,15 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from briefgen.changes import archived_json, compare, previous_edition
-from briefgen.compose import Composition
-from briefgen.composed import ComposedBrief
+from briefgen.build.changes import archived_json, compare, previous_edition
+from briefgen.compose.compose import Composition
+from briefgen.compose.model import ComposedBrief
+from briefgen.desk.checks import validate_desk
+from briefgen.desk.loader import Desk, load_desk
 from briefgen.errors import BriefgenError, Diagnostic
-from briefgen.loader import Desk, load_desk
-from briefgen.pdfjob import RenderedPdf
-from briefgen.render import RenderedBrief, render_html
-from briefgen.validate import validate_desk
-from briefgen.workers import Workers
+from briefgen.pdf.job import RenderedPdf
+from briefgen.pdf.workers import Workers
+from briefgen.render.html import RenderedBrief, render_html
 
 EDITION_PATH = re.compile(r"^/(?P<id>[a-z0-9][a-z0-9-]{0,79})/(?P<date>\d{4}-\d{2}-\d{2})\.(?P<ext>html|pdf)$")
 RELOAD_SCRIPT = """<script>
@@ -138,10 +138,10 @@ class Preview:
     def edition_pdf(self, brief_id: str, day: date) -> bytes:
         """The edition's PDF, rendered by a worker process within the desk's render budget and checked as
         `briefgen build` checks it. Raises `EditionProblem`."""
-        from briefgen.edition import BuildPlan, pdf_job_for
-        from briefgen.models import OutputFormat
-        from briefgen.pdfcheck import problems
-        from briefgen.pdfjob import PdfFailure
+        from briefgen.build.edition import BuildPlan, pdf_job_for
+        from briefgen.desk.models import OutputFormat
+        from briefgen.pdf.check import problems
+        from briefgen.pdf.job import PdfFailure
 
         desk, rendered, brief = self._render(brief_id, day)
         plan = BuildPlan(desk.root, desk.settings, (OutputFormat.PDF,), desk.out_dir, shared_digest="", archive={})

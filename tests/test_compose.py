@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from briefgen import composed as out
-from briefgen.compose import compose, resolve_date
-from briefgen.loader import load_desk
-from briefgen.models import DateMapping, Source, Status
+from briefgen.compose import model as out
+from briefgen.compose.compose import compose, resolve_date
+from briefgen.desk.loader import load_desk
+from briefgen.desk.models import DateMapping, Source, Status
 
 MakeDesk = Callable[..., Path]
 

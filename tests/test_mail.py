@@ -21,7 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from conftest import run
 
-from briefgen.distribute import MailError, safe_header_value
+from briefgen.mail.message import MailError, safe_header_value
 
 pytestmark = pytest.mark.pdf
 MakeDesk = Callable[..., Path]

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 from conftest import SAMPLE, run
 
-from briefgen.loader import load_desk
-from briefgen.reader import parse_record_text
+from briefgen.desk.loader import load_desk
+from briefgen.desk.reader import parse_record_text
 
 
 def schema_of(kind: str | None) -> dict[str, object]:

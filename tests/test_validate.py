@@ -174,7 +174,7 @@ def test_yaml_12_scalars_stay_as_written(make_desk: MakeDesk) -> None:
             "sources/g.yaml": SOURCE_HEAD.replace("title: Gamma", "title: NO") + "  dateline: 012345\n  outlet: 1:20\n"
         }
     )
-    from briefgen.loader import load_desk
+    from briefgen.desk.loader import load_desk
 
     loaded = load_desk(desk)
     source = next(s.record.source for s in loaded.sources if s.record.source.id == "gamma")

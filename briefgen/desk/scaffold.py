@@ -8,7 +8,7 @@ from pathlib import Path
 
 from briefgen.errors import UsageError
 
-SCAFFOLD = Path(__file__).parent / "scaffold"
+SCAFFOLD = Path(__file__).parent / "new_desk"
 
 
 def create_desk(target: Path, *, name: str, today: date) -> list[Path]:

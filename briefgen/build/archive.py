@@ -13,9 +13,9 @@ from pathlib import Path
 
 import jinja2
 
+from briefgen.build.output import write_atomic
 from briefgen.errors import TemplateError
-from briefgen.output import write_atomic
-from briefgen.render import TLP_COLOURS, environment
+from briefgen.render.html import TLP_COLOURS, environment
 
 INDEX_TEMPLATE = "index.html.j2"
 LINKED_FORMATS = ("html", "pdf", "txt", "json")

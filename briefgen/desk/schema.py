@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from briefgen.config import Settings
-from briefgen.models import BriefRecord, DistributionList, SourceRecord
+from briefgen.desk.models import BriefRecord, DistributionList, SourceRecord
+from briefgen.desk.settings import Settings
 
 SCHEMA_KINDS: dict[str, type[BaseModel]] = {
     "source": SourceRecord,

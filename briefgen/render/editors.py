@@ -14,9 +14,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from briefgen import composed as out
+from briefgen.compose import model as out
 from briefgen.errors import UsageError
-from briefgen.render import CONTEXT_VARIABLES, builtin_templates_dir, environment
+from briefgen.render.html import CONTEXT_VARIABLES, builtin_templates_dir, environment
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def eject(desk_root: Path, name: str, *, extend: bool = False, force: bool = Fal
     builtin = builtin_templates_dir()
     known = sorted(_names(builtin))
     if name not in known:
-        from briefgen.loader import did_you_mean
+        from briefgen.desk.loader import did_you_mean
 
         raise UsageError(
             f"no built-in template {name!r}{did_you_mean(name, known)}; `briefgen templates list` names them"

@@ -20,10 +20,10 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from briefgen import composed as out
-from briefgen.config import MailSection
+from briefgen.compose import model as out
+from briefgen.desk.models import DistributionList, Marking
+from briefgen.desk.settings import MailSection
 from briefgen.errors import BriefgenError, ExitCode
-from briefgen.models import DistributionList, Marking
 
 MARKING_HEADER = "X-Briefgen-Marking"
 LIST_HEADER = "X-Briefgen-List"

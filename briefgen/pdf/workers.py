@@ -2,7 +2,7 @@
 
 The main process loads, validates and composes the desk and renders each edition's HTML, JSON and text
 (milliseconds); workers turn HTML into PDF (hundreds of milliseconds) from plain `PdfJob`s. A worker
-imports WeasyPrint and nothing of briefgen but `briefgen.pdf`, so the first one, started before the desk
+imports WeasyPrint and nothing of briefgen but `briefgen.pdf.render`, so the first one, started before the desk
 is even loaded, is ready by the time the first HTML is. Further workers are started only when there is
 work for them, from a main process that runs no other thread (forking is then safe).
 
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # imported when needed: the first worker is started before anything else is imported
     from pathlib import Path
 
-    from briefgen.pdfjob import PdfFailure, PdfJob, RenderedPdf
+    from briefgen.pdf.job import PdfFailure, PdfJob, RenderedPdf
 
 _prestarted: Workers | None = None
 
@@ -101,7 +101,7 @@ def _serve(
     # A worker only imports WeasyPrint and renders: both allocate many objects that live long (modules) or
     # die young (boxes). Fewer collections make the import about 10 % faster and renders steadier.
     gc.set_threshold(50_000, 20, 100)
-    from briefgen.pdf import font_configuration, render_outcome
+    from briefgen.pdf.render import font_configuration, render_outcome
 
     font_configuration()  # set up at once: the first job should find the worker ready
     gc.freeze()  # what the import made lives as long as the worker: no collection need walk it again
@@ -205,7 +205,7 @@ class Workers:
 
     def _overdue(self, busy: dict[Any, _Worker]) -> list[tuple[int, RenderedPdf | PdfFailure]]:
         """Stop the workers whose job has used up its time budget; their editions fail."""
-        from briefgen.pdfjob import PdfFailure
+        from briefgen.pdf.job import PdfFailure
 
         stopped: list[tuple[int, RenderedPdf | PdfFailure]] = []
         for worker in busy.values():
@@ -245,7 +245,7 @@ class Workers:
 
 
 def _died(worker: _Worker) -> PdfFailure:
-    from briefgen.pdfjob import PdfFailure
+    from briefgen.pdf.job import PdfFailure
 
     worker.process.join(timeout=5)
     code = worker.process.exitcode

@@ -20,10 +20,10 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from briefgen.config import Settings
+from briefgen.desk.models import SLUG_PATTERN, BriefRecord, DistributionList, SourceRecord
+from briefgen.desk.reader import LineMap, Loc, ReadError, decode, parse_record_text
+from briefgen.desk.settings import Settings
 from briefgen.errors import Diagnostic, Severity, UsageError
-from briefgen.models import SLUG_PATTERN, BriefRecord, DistributionList, SourceRecord
-from briefgen.reader import LineMap, Loc, ReadError, decode, parse_record_text
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 SETTINGS_FILE = "briefgen.toml"

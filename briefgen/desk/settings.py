@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, ConfigDict, Field, NameEmail, StringConstraints
 
-from briefgen.models import Line, OutputFormat, Record
+from briefgen.desk.models import Line, OutputFormat, Record
 
 
 def _known_timezone(name: str) -> str:

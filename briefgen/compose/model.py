@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from briefgen.models import (
+from briefgen.desk.models import (
     ActorType,
     DevelopmentKind,
     DiscrepancyKind,

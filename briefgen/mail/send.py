@@ -28,11 +28,11 @@ from email.parser import BytesParser
 from email.utils import getaddresses
 from pathlib import Path
 
-from briefgen.config import MailSection
-from briefgen.distribute import LIST_HEADER, MARKING_HEADER, cleared
+from briefgen.desk.loader import Desk
+from briefgen.desk.models import DistributionList, Marking
+from briefgen.desk.settings import MailSection
 from briefgen.errors import OutputError, UsageError
-from briefgen.loader import Desk
-from briefgen.models import DistributionList, Marking
+from briefgen.mail.message import LIST_HEADER, MARKING_HEADER, cleared
 
 SEND_LOG = "sent.jsonl"
 RETRIES = 3

@@ -25,10 +25,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen import composed as out
-from briefgen.citations import TextCitation
+from briefgen.compose import model as out
+from briefgen.desk.citations import TextCitation
 from briefgen.errors import TemplateError
-from briefgen.markdown import render_markdown, render_markdown_text
+from briefgen.render.markdown import render_markdown, render_markdown_text
 
 MONTHS = [
     "January",
@@ -143,7 +143,7 @@ LABELS: dict[str, dict[str, str]] = {
 
 def builtin_templates_dir() -> Path:
     """The built-in templates: inside the installed package (wheel) or at the top of a checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the briefgen package
     for candidate in (here / "_templates", here.parent / "templates"):
         if (candidate / "brief.html.j2").is_file():
             return candidate

@@ -18,7 +18,7 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from markupsafe import Markup, escape
 
-from briefgen.citations import CITATION_GROUP, CitationSyntaxError, TextCitation, parse_group
+from briefgen.desk.citations import CITATION_GROUP, CitationSyntaxError, TextCitation, parse_group
 
 SAFE_LINK = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
 

@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from briefgen import composed as out
-from briefgen.render import sourcing_label, when_label
+from briefgen.compose import model as out
+from briefgen.render.html import sourcing_label, when_label
 
 Archive = dict[str, tuple[tuple[date, Path], ...]]
 

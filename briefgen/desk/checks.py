@@ -13,13 +13,13 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from briefgen.citations import CitationSyntaxError, TextCitation, find_citations
-from briefgen.compose import Composition, compose
+from briefgen.compose.compose import Composition, compose
+from briefgen.desk.citations import CitationSyntaxError, TextCitation, find_citations
+from briefgen.desk.loader import Desk, Loaded, RecordFile, did_you_mean
+from briefgen.desk.models import BriefRecord, Citation, Source, SourceRecord
+from briefgen.desk.reader import Loc
 from briefgen.errors import Diagnostic, Severity, sort_diagnostics
-from briefgen.loader import Desk, Loaded, RecordFile, did_you_mean
-from briefgen.markdown import dropped_constructs
-from briefgen.models import BriefRecord, Citation, Source, SourceRecord
-from briefgen.reader import Loc
+from briefgen.render.markdown import dropped_constructs
 
 _QUOTE_CHARS = str.maketrans(
     {

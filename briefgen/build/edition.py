@@ -1,7 +1,7 @@
 """Build one edition: the up-to-date check, changes since the previous edition, render, write.
 
 `prepare_edition` does everything but the PDF (cheap: milliseconds); the PDF is rendered from a plain
-`PdfJob`, in this process or in a worker (`briefgen.workers`); `finish_edition` writes every output. The
+`PdfJob`, in this process or in a worker (`briefgen.pdf.workers`); `finish_edition` writes every output. The
 PDF job is plain data, so serial and parallel builds write the same bytes.
 
 An edition is up to date when its fingerprint (briefgen's version, the settings, templates and lists, the
@@ -20,16 +20,16 @@ from datetime import date
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen import composed as out
-from briefgen.changes import Archive, compare, previous_edition
-from briefgen.config import PdfVariant, Settings
-from briefgen.distribute import cleared, message_for
+from briefgen.build.changes import Archive, compare, previous_edition
+from briefgen.build.output import write_atomic
+from briefgen.compose import model as out
+from briefgen.desk.models import DistributionList, OutputFormat
+from briefgen.desk.settings import PdfVariant, Settings
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity
-from briefgen.models import DistributionList, OutputFormat
-from briefgen.output import write_atomic
-from briefgen.pdfcheck import problems as pdf_problems
-from briefgen.pdfjob import Attachment, PdfFailure, PdfJob, RenderedPdf
-from briefgen.render import builtin_templates_dir, render_html, render_text
+from briefgen.mail.message import cleared, message_for
+from briefgen.pdf.check import problems as pdf_problems
+from briefgen.pdf.job import Attachment, PdfFailure, PdfJob, RenderedPdf
+from briefgen.render.html import builtin_templates_dir, render_html, render_text
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,7 @@ def _attachment_check(plan: BuildPlan, job: EditionJob, size: int) -> list[Diagn
 
 
 def pdf_job_for(plan: BuildPlan, brief: out.ComposedBrief, html: str, json_edition: bytes | None) -> PdfJob:
-    """The PDF render of an edition as plain data (see `briefgen.pdfjob`)."""
+    """The PDF render of an edition as plain data (see `briefgen.pdf.job`)."""
     builtin = builtin_templates_dir().resolve()
     templates = plan.desk_templates
     base = templates.resolve() if templates.is_dir() else builtin

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from briefgen.archive import write_index
-from briefgen.changes import archived_json
-from briefgen.edition import (
+from briefgen.build.archive import write_index
+from briefgen.build.changes import archived_json
+from briefgen.build.edition import (
     BuildPlan,
     EditionJob,
     EditionResult,
@@ -26,13 +26,13 @@ from briefgen.edition import (
     prepare_edition,
     shared_digest,
 )
+from briefgen.build.output import build_lock, remove_stale_temporaries
+from briefgen.desk.checks import Report, validate_desk
+from briefgen.desk.loader import SETTINGS_FILE, Desk, Loaded, load_desk
+from briefgen.desk.models import BriefRecord, OutputFormat
 from briefgen.errors import Diagnostic, ExitCode
-from briefgen.loader import SETTINGS_FILE, Desk, Loaded, load_desk
-from briefgen.models import BriefRecord, OutputFormat
-from briefgen.output import build_lock, remove_stale_temporaries
-from briefgen.pdfcheck import warm_up as warm_up_pdf_check
-from briefgen.validate import Report, validate_desk
-from briefgen.workers import Workers, default_jobs
+from briefgen.pdf.check import warm_up as warm_up_pdf_check
+from briefgen.pdf.workers import Workers, default_jobs
 
 Progress = Callable[[EditionResult], None]
 
@@ -153,7 +153,7 @@ def build(
 ) -> BuildResult:
     """Build the selected editions of the desk at `desk_root`; with `strict`, a warning fails its edition.
 
-    `workers`, when given (see `briefgen.workers`), builds the editions; the caller closes it."""
+    `workers`, when given (see `briefgen.pdf.workers`), builds the editions; the caller closes it."""
     desk = load_desk(desk_root)
     chosen = tuple(dict.fromkeys(formats or desk.settings.build.formats))
     target = out_dir or desk.out_dir

@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from briefgen import composed as out
-from briefgen.citations import TextCitation, find_citations
-from briefgen.errors import Diagnostic, Severity
-from briefgen.loader import Desk, Loaded, RecordFile, did_you_mean
-from briefgen.models import (
+from briefgen.compose import model as out
+from briefgen.desk.citations import TextCitation, find_citations
+from briefgen.desk.loader import Desk, Loaded, RecordFile, did_you_mean
+from briefgen.desk.models import (
     ActorPatch,
     BriefRecord,
     Citation,
@@ -41,7 +40,8 @@ from briefgen.models import (
     SourceRecord,
     Status,
 )
-from briefgen.reader import Loc
+from briefgen.desk.reader import Loc
+from briefgen.errors import Diagnostic, Severity
 
 Item = TypeVar("Item", DevelopmentPatch, ActorPatch, OpenQuestionPatch)
 
