@@ -228,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from briefgen.build.edition import BuildPlan, pdf_job_for
     from briefgen.compose.compose import compose
-    from briefgen.desk.checks import validate_desk
+    from briefgen.compose.validate import validate_desk
     from briefgen.desk.loader import load_desk
     from briefgen.desk.models import OutputFormat
     from briefgen.pdf.render import render_pdf

@@ -81,7 +81,7 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def validate(desk: Path, strict: bool, output_format: str) -> None:
     """Check every record of DESK and report all problems (exit 1 on errors)."""
-    from briefgen.desk.checks import validate_desk
+    from briefgen.compose.validate import validate_desk
     from briefgen.desk.loader import load_desk
 
     loaded = load_desk(desk)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 
 class ExitCode(enum.IntEnum):
-    """Exit codes used consistently by every command (documented in the README)."""
+    """Exit codes used consistently by every command; the README's table is `exit_code_table()`."""
 
     OK = 0
     BAD_DATA = 1
@@ -23,7 +23,48 @@ class ExitCode(enum.IntEnum):
     RENDER_FAILED = 5
     CANNOT_WRITE = 6
     DELIVERY_INCOMPLETE = 7
+    INTERNAL = 70
     INTERRUPTED = 130
+
+    @property
+    def meaning(self) -> str:
+        return _EXIT_MEANINGS[self]
+
+
+_EXIT_MEANINGS = {
+    ExitCode.OK: "success (warnings may have been printed)",
+    ExitCode.BAD_DATA: "bad data: the records or settings have errors (or warnings, under `--strict`)",
+    ExitCode.USAGE: "usage error: wrong option, a value that matches nothing, or DESK is not a desk",
+    ExitCode.TEMPLATE: "template error (file and line are named)",
+    ExitCode.BLOCKED_RESOURCE: "a resource was refused while rendering (the URL or file is named)",
+    ExitCode.RENDER_FAILED: "the PDF could not be rendered (or exceeded its time or memory budget)",
+    ExitCode.CANNOT_WRITE: "an output could not be written, or state in `out/` could not be read safely "
+    "(or another build holds the desk's `out/`)",
+    ExitCode.DELIVERY_INCOMPLETE: "delivery incomplete: a recipient was not reached, or a message was refused "
+    "(each is listed)",
+    ExitCode.INTERNAL: "internal error (a bug: please report it with `--debug` output)",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C); files already written are complete, nothing partial is left",
+}
+
+
+def exit_code_table() -> str:
+    """The README's table of exit codes, in Markdown."""
+    rows = [f"| {code.value} | {code.meaning} |" for code in ExitCode]
+    return "\n".join(["| code | meaning |", "| --- | --- |", *rows])
+
+
+def nearest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `word`, when one is close enough to be a likely typo."""
+    import difflib
+
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the nearest candidate, or nothing: the one did-you-mean of briefgen."""
+    match = nearest(word, candidates)
+    return f" (did you mean {match!r}?)" if match else ""
 
 
 class Severity(enum.StrEnum):
@@ -117,6 +158,12 @@ class RenderError(BriefgenError):
 
 
 class OutputError(BriefgenError):
-    """An output could not be written."""
+    """An output could not be written, or state in `out/` could not be read safely."""
 
     exit_code = ExitCode.CANNOT_WRITE
+
+
+class SettingsError(BriefgenError):
+    """The desk's settings are unusable for this command (e.g. a setting the command needs is missing)."""
+
+    exit_code = ExitCode.BAD_DATA

@@ -24,7 +24,7 @@ from pathlib import Path
 from briefgen.build.changes import archived_json, compare, previous_edition
 from briefgen.compose.compose import Composition
 from briefgen.compose.model import ComposedBrief
-from briefgen.desk.checks import validate_desk
+from briefgen.compose.validate import validate_desk
 from briefgen.desk.loader import Desk, load_desk
 from briefgen.errors import BriefgenError, Diagnostic
 from briefgen.pdf.job import RenderedPdf

@@ -6,27 +6,28 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from briefgen.compose import model as out
-from briefgen.compose.compose import compose, resolve_date
+from briefgen.compose import model as composed
+from briefgen.compose.compose import compose
+from briefgen.compose.dates import resolve_date
 from briefgen.desk.loader import load_desk
-from briefgen.desk.models import DateMapping, Source, Status
+from briefgen.desk.models import DateMapping, SourceDocument, Status
 
 MakeDesk = Callable[..., Path]
 
 
-def composed(desk: Path) -> out.ComposedBrief:
+def composed_brief(desk: Path) -> composed.ComposedBrief:
     loaded = load_desk(desk)
     result = compose(loaded, loaded.briefs[0])
     assert result.brief is not None, [str(d) for d in result.diagnostics]
     return result.brief
 
 
-def development(brief: out.ComposedBrief, dev_id: str) -> out.Development:
+def development(brief: composed.ComposedBrief, dev_id: str) -> composed.Development:
     return next(d for d in brief.developments if d.id == dev_id)
 
 
 def test_weekday_resolves_against_the_citing_source_published_date() -> None:
-    source = Source(id="s", title="t", published=date(2025, 5, 21))  # a Wednesday
+    source = SourceDocument(id="s", title="t", published=date(2025, 5, 21))  # a Wednesday
     past, _ = resolve_date(DateMapping(as_reported="on Wednesday"), Status.REPORTED, source)
     assert past.on == date(2025, 5, 21) and past.resolved_from == "s"
     earlier, _ = resolve_date(DateMapping(as_reported="last Monday"), Status.REPORTED, source)
@@ -35,15 +36,17 @@ def test_weekday_resolves_against_the_citing_source_published_date() -> None:
     assert future.on == date(2025, 5, 22)
     same_day_future, _ = resolve_date(DateMapping(as_reported="Wednesday"), Status.EXPECTED, source)
     assert same_day_future.on == date(2025, 5, 21)
-    undated, problem = resolve_date(DateMapping(as_reported="on Friday"), Status.REPORTED, Source(id="u", title="t"))
+    undated, problem = resolve_date(
+        DateMapping(as_reported="on Friday"), Status.REPORTED, SourceDocument(id="u", title="t")
+    )
     assert undated.on is None and problem is not None and "has no publication date" in problem
 
 
 def test_items_merge_by_id_with_citations_united_and_independent_corroboration(make_desk: MakeDesk) -> None:
-    brief = composed(make_desk())
+    brief = composed_brief(make_desk())
     line = development(brief, "ceasefire-line")
     assert [c.source for c in line.cites] == ["alpha-report", "beta-wire"]
-    assert line.sourcing.corroboration is out.Corroboration.MULTIPLE_INDEPENDENT
+    assert line.sourcing.corroboration is composed.Corroboration.MULTIPLE_INDEPENDENT
     assert line.sourcing.originators == [["alpha-report"], ["beta-wire"]]
     assert line.occurred is not None and line.occurred.on == date(2025, 5, 20)  # "on Tuesday" before 21 May
     assert [a.actor for a in line.actors] == ["council"]  # "the council" is an alias
@@ -56,8 +59,8 @@ def test_relayed_reports_count_as_one_originator(make_desk: MakeDesk) -> None:
             "sources/beta.yaml": lambda t: t.replace("  reliability: C\n", "  reliability: C\n  relays: [Alpha News]\n")
         }
     )
-    line = development(composed(desk), "ceasefire-line")
-    assert line.sourcing.corroboration is out.Corroboration.MULTIPLE_DEPENDENT
+    line = development(composed_brief(desk), "ceasefire-line")
+    assert line.sourcing.corroboration is composed.Corroboration.MULTIPLE_DEPENDENT
     assert line.sourcing.originators == [["alpha-report", "beta-wire"]]
 
 
@@ -69,9 +72,9 @@ def test_disagreeing_fact_fields_become_discrepancies(make_desk: MakeDesk) -> No
             )
         }
     )
-    brief = composed(desk)
+    brief = composed_brief(desk)
     line = development(brief, "ceasefire-line")
-    assert line.sourcing.corroboration is out.Corroboration.CONFLICTING
+    assert line.sourcing.corroboration is composed.Corroboration.CONFLICTING
     found = {d.kind.value: d for d in brief.discrepancies}
     assert set(found) == {"place", "date"}
     assert [(s.value, [c.source for c in s.cites]) for s in found["place"].statements] == [
@@ -92,7 +95,7 @@ def test_brief_record_prose_wins_and_sources_are_selected_by_pattern(make_desk: 
             )
         }
     )
-    brief = composed(desk)
+    brief = composed_brief(desk)
     line = development(brief, "ceasefire-line")
     assert line.summary == "Editor's own summary."
     assert [c.source for c in line.cites] == ["alpha-report"]  # beta-wire is not selected
@@ -110,6 +113,6 @@ def test_anonymous_only_development_says_so(make_desk: MakeDesk) -> None:
     )
     desk_brief = desk / "briefs/edition.yaml"
     desk_brief.write_text(desk_brief.read_text().replace("; @beta-wire", ""))
-    line = development(composed(desk), "ceasefire-line")
+    line = development(composed_brief(desk), "ceasefire-line")
     assert line.sourcing.anonymous_only
-    assert line.sourcing.corroboration is out.Corroboration.SINGLE_SOURCE
+    assert line.sourcing.corroboration is composed.Corroboration.SINGLE_SOURCE

@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from briefgen.desk.checks import validate_desk
+from briefgen.compose.validate import validate_desk
 from briefgen.desk.citations import TextCitation
 from briefgen.desk.loader import load_desk
-from briefgen.render.markdown import dropped_constructs, render_markdown, render_markdown_text
+from briefgen.desk.prose import dropped_constructs
+from briefgen.render.markdown import render_markdown, render_markdown_text
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 PIECES = [

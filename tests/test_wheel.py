@@ -24,7 +24,7 @@ def test_wheel_finds_its_templates(tmp_path: Path) -> None:
         capture_output=True,
     )
     probe = (
-        "import briefgen, sys; from briefgen.render.html import builtin_templates_dir; "
+        "import briefgen, sys; from briefgen.render.templates import builtin_templates_dir; "
         "print(briefgen.__file__); print(builtin_templates_dir())"
     )
     env = {**os.environ, "PYTHONPATH": str(target)}

@@ -14,8 +14,9 @@ from pathlib import Path
 import jinja2
 
 from briefgen.build.output import write_atomic
+from briefgen.desk.models import TLP_COLOURS
 from briefgen.errors import TemplateError
-from briefgen.render.html import TLP_COLOURS, environment
+from briefgen.render.templates import environment
 
 INDEX_TEMPLATE = "index.html.j2"
 LINKED_FORMATS = ("html", "pdf", "txt", "json")

@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from briefgen.compose import model as out
-from briefgen.render.html import sourcing_label, when_label
+from briefgen.compose import model as composed
+from briefgen.render.labels import sourcing_label, when_label
 
 Archive = dict[str, tuple[tuple[date, Path], ...]]
 
@@ -40,7 +40,7 @@ def previous_edition(editions: Iterable[tuple[date, Path]], before: date) -> tup
     return max(earlier) if earlier else None
 
 
-def _facts(development: out.Development) -> dict[str, str]:
+def _facts(development: composed.Development) -> dict[str, str]:
     return {
         "status": development.status.value,
         "date": when_label(development.occurred),
@@ -52,7 +52,7 @@ def _facts(development: out.Development) -> dict[str, str]:
 def _previous_facts(item: dict[str, Any]) -> dict[str, str]:
     """The same display values, from a previous edition's JSON."""
     try:
-        development = out.Development.model_validate(item)
+        development = composed.Development.model_validate(item)
     except ValueError:
         # Written by another version: compare what can be read.
         occurred = item.get("occurred") or {}
@@ -65,37 +65,43 @@ def _previous_facts(item: dict[str, Any]) -> dict[str, str]:
     return _facts(development)
 
 
-def compare(current: out.ComposedBrief, previous_json: bytes | None, previous_date: date | None) -> out.Changes:
+def compare(
+    current: composed.ComposedBrief, previous_json: bytes | None, previous_date: date | None
+) -> composed.Changes:
     """What changed between the previous edition (its JSON bytes) and this composed brief."""
     if previous_json is None or previous_date is None:
-        return out.Changes(previous=None)
+        return composed.Changes(previous=None)
     data = json.loads(previous_json)
     before_devs = {d["id"]: d for d in data.get("developments", []) if isinstance(d, dict) and "id" in d}
     before_qs = {q["id"]: q for q in data.get("open_questions", []) if isinstance(q, dict) and "id" in q}
     now_devs = {d.id: d for d in current.developments}
     now_qs = {q.id: q for q in current.open_questions}
 
-    new = [out.ItemRef(id=d.id, text=d.summary) for d in current.developments if d.id not in before_devs]
+    new = [composed.ItemRef(id=d.id, text=d.summary) for d in current.developments if d.id not in before_devs]
     changed = []
     for dev in current.developments:
         if dev.id not in before_devs:
             continue
         old, now = _previous_facts(before_devs[dev.id]), _facts(dev)
-        fields = [out.FieldChange(field=k, before=old[k], after=now[k]) for k in now if old.get(k) != now[k]]
+        fields = [composed.FieldChange(field=k, before=old[k], after=now[k]) for k in now if old.get(k) != now[k]]
         if fields:
-            changed.append(out.ChangedDevelopment(id=dev.id, text=dev.summary, fields=fields))
-    dropped = [out.ItemRef(id=i, text=str(d.get("summary", i))) for i, d in before_devs.items() if i not in now_devs]
+            changed.append(composed.ChangedDevelopment(id=dev.id, text=dev.summary, fields=fields))
+    dropped = [
+        composed.ItemRef(id=i, text=str(d.get("summary", i))) for i, d in before_devs.items() if i not in now_devs
+    ]
 
-    new_qs = [out.ItemRef(id=q.id, text=q.question) for q in current.open_questions if q.id not in before_qs]
+    new_qs = [composed.ItemRef(id=q.id, text=q.question) for q in current.open_questions if q.id not in before_qs]
     answered = [
-        out.ItemRef(id=q.id, text=q.question)
+        composed.ItemRef(id=q.id, text=q.question)
         for q in current.open_questions
         if q.id in before_qs
         and q.status.value in ("answered", "overtaken")
         and before_qs[q.id].get("status") not in ("answered", "overtaken")
     ]
-    dropped_qs = [out.ItemRef(id=i, text=str(q.get("question", i))) for i, q in before_qs.items() if i not in now_qs]
-    return out.Changes(
+    dropped_qs = [
+        composed.ItemRef(id=i, text=str(q.get("question", i))) for i, q in before_qs.items() if i not in now_qs
+    ]
+    return composed.Changes(
         previous=previous_date,
         new_developments=new,
         changed_developments=changed,

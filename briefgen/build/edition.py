@@ -22,14 +22,15 @@ from pathlib import Path
 from briefgen import __version__
 from briefgen.build.changes import Archive, compare, previous_edition
 from briefgen.build.output import write_atomic
-from briefgen.compose import model as out
+from briefgen.compose import model as composed
 from briefgen.desk.models import DistributionList, OutputFormat
 from briefgen.desk.settings import PdfVariant, Settings
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity
 from briefgen.mail.message import cleared, message_for
 from briefgen.pdf.check import problems as pdf_problems
 from briefgen.pdf.job import Attachment, PdfFailure, PdfJob, RenderedPdf
-from briefgen.render.html import builtin_templates_dir, render_html, render_text
+from briefgen.render.html import render_html, render_text
+from briefgen.render.templates import builtin_templates_dir
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class EditionJob:
 
     brief_id: str
     date: date
-    brief: out.ComposedBrief | None
+    brief: composed.ComposedBrief | None
     files: tuple[str, ...]
     errors: tuple[str, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
@@ -84,7 +85,7 @@ class EditionResult:
         return not self.errors
 
 
-def composed_json(brief: out.ComposedBrief) -> bytes:
+def composed_json(brief: composed.ComposedBrief) -> bytes:
     """The JSON edition: the composed brief with its endnotes, keys in model order, ISO dates."""
     return (json.dumps(brief.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -165,7 +166,7 @@ class PreparedEdition:
 class MailParts:
     """What the email editions of an edition are made of, besides its PDF."""
 
-    brief: out.ComposedBrief
+    brief: composed.ComposedBrief
     html: str
     text: str
     lists: tuple[DistributionList, ...]
@@ -228,7 +229,7 @@ def _attachment_check(plan: BuildPlan, job: EditionJob, size: int) -> list[Diagn
     return [Diagnostic(f"{job.brief_id}.pdf", 0, "", message, Severity.WARNING, "attachment-size")]
 
 
-def pdf_job_for(plan: BuildPlan, brief: out.ComposedBrief, html: str, json_edition: bytes | None) -> PdfJob:
+def pdf_job_for(plan: BuildPlan, brief: composed.ComposedBrief, html: str, json_edition: bytes | None) -> PdfJob:
     """The PDF render of an edition as plain data (see `briefgen.pdf.job`)."""
     builtin = builtin_templates_dir().resolve()
     templates = plan.desk_templates

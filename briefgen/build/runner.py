@@ -27,7 +27,7 @@ from briefgen.build.edition import (
     shared_digest,
 )
 from briefgen.build.output import build_lock, remove_stale_temporaries
-from briefgen.desk.checks import Report, validate_desk
+from briefgen.compose.validate import Report, validate_desk
 from briefgen.desk.loader import SETTINGS_FILE, Desk, Loaded, load_desk
 from briefgen.desk.models import BriefRecord, OutputFormat
 from briefgen.errors import Diagnostic, ExitCode

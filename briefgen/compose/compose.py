@@ -13,221 +13,41 @@ The rules are those of "Merging: how a brief is composed" in the record format:
 
 from __future__ import annotations
 
-import fnmatch
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from briefgen.compose import model as out
+from briefgen.compose import model as composed
+from briefgen.compose.dates import resolve_date
+from briefgen.compose.merge import Collector, Part, brief_first, cite, cites_of, first, gather, prose, union
+from briefgen.compose.sources import originator_groups, select_sources
 from briefgen.desk.citations import TextCitation, find_citations
-from briefgen.desk.loader import Desk, Loaded, RecordFile, did_you_mean
+from briefgen.desk.loader import Desk, Loaded, RecordFile
 from briefgen.desk.models import (
-    ActorPatch,
     BriefRecord,
-    Citation,
-    DateMapping,
     DevelopmentKind,
     DevelopmentPatch,
     DiscrepancyKind,
     DiscrepancyStatus,
-    OpenQuestionPatch,
-    Precision,
     QuestionKind,
     QuestionStatus,
-    Source,
-    SourceRecord,
+    SourceDocument,
     Status,
 )
-from briefgen.desk.reader import Loc
-from briefgen.errors import Diagnostic, Severity
-
-Item = TypeVar("Item", DevelopmentPatch, ActorPatch, OpenQuestionPatch)
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
+from briefgen.errors import Diagnostic, Severity, did_you_mean
 
 
 @dataclass(frozen=True)
 class Composition:
     """The composed edition (None when errors prevent it) and what composing found."""
 
-    brief: out.ComposedBrief | None
+    brief: composed.ComposedBrief | None
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[str, ...]
 
     @property
     def ok(self) -> bool:
         return self.brief is not None and not any(d.is_error for d in self.diagnostics)
-
-
-@dataclass(frozen=True)
-class _Part(Generic[Item]):
-    """One record's contribution to an item."""
-
-    item: Item
-    file: RecordFile
-    loc: Loc
-    own_source: str | None  # the source record's source id; None for the brief record
-
-    def cites(self) -> list[Citation]:
-        if self.item.cites or self.own_source is None:
-            return list(self.item.cites)
-        return [Citation(source=self.own_source)]
-
-    def diagnostic(self, field_name: str | None, message: str, severity: Severity, code: str) -> Diagnostic:
-        loc = (*self.loc, field_name) if field_name else self.loc
-        return self.file.diagnostic(loc, message, severity=severity, code=code)
-
-
-@dataclass
-class _Collector:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    def error(self, part: _Part[Any], field_name: str | None, message: str, code: str) -> None:
-        self.diagnostics.append(part.diagnostic(field_name, message, Severity.ERROR, code))
-
-    def warn(self, part: _Part[Any], field_name: str | None, message: str, code: str) -> None:
-        self.diagnostics.append(part.diagnostic(field_name, message, Severity.WARNING, code))
-
-
-# --- source selection -------------------------------------------------------------------------------
-
-
-def select_sources(desk: Desk, patterns: Sequence[str] | None) -> list[Loaded[SourceRecord]]:
-    """The source records a brief uses, in path order: all of them, or those whose id matches a pattern."""
-    if patterns is None:
-        return list(desk.sources)
-    return [s for s in desk.sources if any(fnmatch.fnmatchcase(s.record.source.id, p) for p in patterns)]
-
-
-def originator_groups(sources: dict[str, Source], source_ids: Iterable[str]) -> list[list[str]]:
-    """Group sources into independent originators: a source, its outlet and what it relays are one."""
-
-    def keys(source: Source) -> set[str]:
-        found = {source.id} | {_slug(r) for r in source.relays}
-        if source.outlet:
-            found.add(_slug(source.outlet))
-        return found
-
-    groups: list[tuple[set[str], list[str]]] = []
-    for source_id in dict.fromkeys(source_ids):
-        source = sources.get(source_id)
-        own = keys(source) if source else {source_id}
-        merged_keys, merged_ids = set(own), [source_id]
-        remaining = []
-        for group_keys, group_ids in groups:
-            if group_keys & merged_keys:
-                merged_keys |= group_keys
-                merged_ids = group_ids + merged_ids
-            else:
-                remaining.append((group_keys, group_ids))
-        groups = [*remaining, (merged_keys, merged_ids)]
-    return sorted(sorted(ids) for _, ids in groups)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
-
-
-# --- dates ------------------------------------------------------------------------------------------
-
-
-def resolve_date(mapping: DateMapping, status: Status, source: Source | None) -> tuple[out.When, str | None]:
-    """Resolve a reported date; returns the date and, when it stays unresolved, why."""
-    precision = mapping.precision or (Precision.TIME if isinstance(mapping.on, datetime) else Precision.DAY)
-    if mapping.on is not None:
-        return out.When(on=mapping.on, as_reported=mapping.as_reported, precision=precision), None
-    reported = mapping.as_reported or ""
-    weekday = _WEEKDAY.search(reported)
-    if weekday is None:
-        return out.When(on=None, as_reported=reported, precision=precision), (
-            f"date left unresolved: {reported!r} gives no date (set `on` when it is known)"
-        )
-    if source is None or source.published is None:
-        who = f"source {source.id!r}" if source else "the citing source"
-        return out.When(on=None, as_reported=reported, precision=precision), (
-            f"date left unresolved: {reported!r} is a weekday and {who} has no publication date"
-        )
-    published = source.published.date() if isinstance(source.published, datetime) else source.published
-    target = WEEKDAYS.index(weekday.group(1).lower())
-    if status.is_future:
-        resolved = published + timedelta(days=(target - published.weekday()) % 7)
-    else:
-        resolved = published - timedelta(days=(published.weekday() - target) % 7)
-    return out.When(on=resolved, as_reported=reported, precision=Precision.DAY, resolved_from=source.id), None
-
-
-def _date_key(when: out.When | None) -> str | None:
-    if when is None:
-        return None
-    return when.on.isoformat() if when.on is not None else f"unresolved: {when.as_reported}"
-
-
-# --- merging ----------------------------------------------------------------------------------------
-
-
-def _gather(
-    record_items: Iterable[tuple[Sequence[Item], RecordFile, str, str | None]],
-) -> dict[str, list[_Part[Item]]]:
-    merged: dict[str, list[_Part[Item]]] = {}
-    for items, file, key, own_source in record_items:
-        for index, item in enumerate(items):
-            merged.setdefault(item.id, []).append(_Part(item, file, (key, index), own_source))
-    return merged
-
-
-def _brief_first(parts: list[_Part[Item]]) -> list[_Part[Item]]:
-    """Brief record contributions first, then source records in path order."""
-    return [p for p in parts if p.own_source is None] + [p for p in parts if p.own_source is not None]
-
-
-def _prose(parts: list[_Part[Item]], name: str, collector: _Collector) -> Any:
-    """A prose field: the brief's value, else the first source record's; differing values are warned."""
-    ordered = _brief_first(parts)
-    given: list[tuple[_Part[Item], Any]] = [
-        (p, getattr(p.item, name)) for p in ordered if getattr(p.item, name) is not None
-    ]
-    if not given:
-        return None
-    chosen_part: _Part[Item] = given[0][0]
-    chosen = given[0][1]
-    if chosen_part.own_source is not None:
-        for part, value in given[1:]:
-            if value != chosen:
-                chosen_at = f"{chosen_part.file.rel}:{chosen_part.file.lines.line_of((*chosen_part.loc, name))}"
-                collector.warn(
-                    part,
-                    name,
-                    f"{name} differs from {chosen_at}, whose value is used (set it in the brief record to choose)",
-                    "prose-differs",
-                )
-    return chosen
-
-
-def _first(parts: list[_Part[Item]], name: str) -> Any:
-    return next((getattr(p.item, name) for p in _brief_first(parts) if getattr(p.item, name) is not None), None)
-
-
-def _union(values: Iterable[Any]) -> list[Any]:
-    return list(dict.fromkeys(values))
-
-
-def _cite(citation: Citation | TextCitation) -> out.Cite:
-    if isinstance(citation, TextCitation):
-        return out.Cite(source=citation.source, locator=citation.locator)
-    return out.Cite(
-        source=citation.source,
-        locator=citation.locator,
-        quote=citation.quote,
-        via=citation.via,
-        anonymous=citation.anonymous,
-    )
-
-
-def _cites(parts: Iterable[_Part[Any]]) -> list[out.Cite]:
-    return _union(_cite(c) for p in parts for c in p.cites())
 
 
 # --- the composer -----------------------------------------------------------------------------------
@@ -238,11 +58,11 @@ class _Composer:
         self.desk = desk
         self.edition = edition
         self.brief = edition.record.brief
-        self.collector = _Collector()
+        self.collector = Collector()
         self.selected = select_sources(desk, self.brief.sources)
         self.all_sources = {s.record.source.id: s.record.source for s in desk.sources}
         self.source_files = {s.record.source.id: s.file for s in desk.sources}
-        self.discrepancies: list[out.Discrepancy] = []
+        self.discrepancies: list[composed.Discrepancy] = []
 
     def _record_items(self, key: str) -> list[tuple[Sequence[Any], RecordFile, str, str | None]]:
         found: list[tuple[Sequence[Any], RecordFile, str, str | None]] = [
@@ -272,7 +92,7 @@ class _Composer:
         files = sorted({self.edition.file.rel} | {self.source_files[s].rel for s in used if s in self.source_files})
         if any(d.is_error for d in self.collector.diagnostics):
             return Composition(None, tuple(self.collector.diagnostics), tuple(files))
-        result = out.ComposedBrief(
+        result = composed.ComposedBrief(
             id=brief.id,
             title=brief.title,
             date=brief.date,
@@ -300,11 +120,11 @@ class _Composer:
 
     # actors
 
-    def _actors(self) -> list[out.Actor]:
-        merged = _gather(self._record_items("actors"))
+    def _actors(self) -> list[composed.Actor]:
+        merged = gather(self._record_items("actors"))
         actors = []
         for actor_id, parts in merged.items():
-            name = _first(parts, "name")
+            name = first(parts, "name")
             if name is None:
                 self.collector.error(
                     parts[0],
@@ -314,14 +134,14 @@ class _Composer:
                 )
                 continue
             actors.append(
-                out.Actor(
+                composed.Actor(
                     id=actor_id,
                     name=name,
-                    aliases=_union(a for p in _brief_first(parts) for a in p.item.aliases),
-                    type=_first(parts, "type"),
-                    parent=_first(parts, "parent"),
-                    role=_prose(parts, "role", self.collector),
-                    cites=_cites(parts),
+                    aliases=union(a for p in brief_first(parts) for a in p.item.aliases),
+                    type=first(parts, "type"),
+                    parent=first(parts, "parent"),
+                    role=prose(parts, "role", self.collector),
+                    cites=cites_of(parts),
                 )
             )
         known = {a.id for a in actors}
@@ -336,8 +156,8 @@ class _Composer:
                 )
         return actors
 
-    def _actor_names(self, actors: list[out.Actor]) -> dict[str, out.Actor]:
-        names: dict[str, out.Actor] = {}
+    def _actor_names(self, actors: list[composed.Actor]) -> dict[str, composed.Actor]:
+        names: dict[str, composed.Actor] = {}
         for actor in actors:
             for name in (actor.name, *actor.aliases):
                 names.setdefault(name.casefold(), actor)
@@ -347,12 +167,12 @@ class _Composer:
 
     # developments
 
-    def _developments(self, names: dict[str, out.Actor]) -> list[out.Development]:
-        merged = _gather(self._record_items("developments"))
+    def _developments(self, names: dict[str, composed.Actor]) -> list[composed.Development]:
+        merged = gather(self._record_items("developments"))
         developments = []
         for dev_id, parts in merged.items():
-            summary = _prose(parts, "summary", self.collector)
-            cites = _cites(parts)
+            summary = prose(parts, "summary", self.collector)
+            cites = cites_of(parts)
             if summary is None:
                 self.collector.error(
                     parts[0],
@@ -377,27 +197,29 @@ class _Composer:
                     "confirmed-anonymous",
                 )
             developments.append(
-                out.Development(
+                composed.Development(
                     id=dev_id,
                     summary=summary,
-                    detail=_prose(parts, "detail", self.collector),
+                    detail=prose(parts, "detail", self.collector),
                     status=status,
-                    kind=_first(parts, "kind") or DevelopmentKind.NEW,
+                    kind=first(parts, "kind") or DevelopmentKind.NEW,
                     occurred=occurred,
                     where=where,
-                    credibility=_first(parts, "credibility"),
+                    credibility=first(parts, "credibility"),
                     actors=self._actor_parts(parts, names),
                     cites=cites,
-                    theme=_first(parts, "theme"),
+                    theme=first(parts, "theme"),
                     sourcing=sourcing,
                     discrepancies=[d.id for d in self.discrepancies if d.development == dev_id],
                 )
             )
         return developments
 
-    def _actor_parts(self, parts: list[_Part[DevelopmentPatch]], names: dict[str, out.Actor]) -> list[out.ActorPart]:
-        found: dict[str, out.ActorPart] = {}
-        for part in _brief_first(parts):
+    def _actor_parts(
+        self, parts: list[Part[DevelopmentPatch]], names: dict[str, composed.Actor]
+    ) -> list[composed.ActorPart]:
+        found: dict[str, composed.ActorPart] = {}
+        for part in brief_first(parts):
             for index, ref in enumerate(part.item.actors):
                 actor = names.get(ref.actor) or names.get(ref.actor.casefold())
                 if actor is None:
@@ -409,32 +231,32 @@ class _Composer:
                         )
                     )
                     continue
-                found.setdefault(actor.id, out.ActorPart(actor=actor.id, name=actor.name, role=ref.role))
+                found.setdefault(actor.id, composed.ActorPart(actor=actor.id, name=actor.name, role=ref.role))
         return list(found.values())
 
     def _fact(
         self,
         dev_id: str,
-        parts: list[_Part[DevelopmentPatch]],
+        parts: list[Part[DevelopmentPatch]],
         name: str,
         summary: str,
         kind: DiscrepancyKind,
     ) -> Any:
         """A fact field: the brief's value, else the first source's; disagreeing sources add a discrepancy."""
-        by_value: dict[Any, list[out.Cite]] = {}
+        by_value: dict[Any, list[composed.Cite]] = {}
         for part in parts:
             value = getattr(part.item, name)
             if part.own_source is not None and value is not None:
-                by_value.setdefault(value, []).extend(_cite(c) for c in part.cites())
+                by_value.setdefault(value, []).extend(cite(c) for c in part.cites())
         self._discrepancy_if_split(dev_id, name, summary, kind, {str(v): c for v, c in by_value.items()})
-        return _first(parts, name)
+        return first(parts, name)
 
     def _occurred(
-        self, dev_id: str, parts: list[_Part[DevelopmentPatch]], status: Status, summary: str
-    ) -> out.When | None:
-        by_key: dict[str, list[out.Cite]] = {}
-        chosen: out.When | None = None
-        for part in _brief_first(parts):
+        self, dev_id: str, parts: list[Part[DevelopmentPatch]], status: Status, summary: str
+    ) -> composed.When | None:
+        by_key: dict[str, list[composed.Cite]] = {}
+        chosen: composed.When | None = None
+        for part in brief_first(parts):
             if part.item.occurred is None:
                 continue
             source_id = part.own_source or next((c.source for c in part.cites()), None)
@@ -446,40 +268,40 @@ class _Composer:
                 chosen = when
             if part.own_source is not None:
                 label = when.on.isoformat() if when.on else f"date not stated (reported as {when.as_reported!r})"
-                by_key.setdefault(label, []).extend(_cite(c) for c in part.cites())
+                by_key.setdefault(label, []).extend(cite(c) for c in part.cites())
         self._discrepancy_if_split(dev_id, "date", summary, DiscrepancyKind.DATE, by_key)
         return chosen
 
     def _discrepancy_if_split(
-        self, dev_id: str, name: str, summary: str, kind: DiscrepancyKind, by_value: dict[str, list[out.Cite]]
+        self, dev_id: str, name: str, summary: str, kind: DiscrepancyKind, by_value: dict[str, list[composed.Cite]]
     ) -> None:
         if len(by_value) < 2:
             return
         self.discrepancies.append(
-            out.Discrepancy(
+            composed.Discrepancy(
                 id=f"{dev_id}-{name}"[:80],
                 topic=f"Sources differ on the {name} of: {summary}",
                 kind=kind,
                 status=DiscrepancyStatus.UNRESOLVED,
-                statements=[out.Statement(value=v, cites=_union(c)) for v, c in by_value.items()],
+                statements=[composed.Statement(value=v, cites=union(c)) for v, c in by_value.items()],
                 note=None,
                 found_by_build=True,
                 development=dev_id,
             )
         )
 
-    def _sourcing(self, cites: list[out.Cite], *, conflicting: bool) -> out.Sourcing:
-        source_ids = _union(c.source for c in cites)
+    def _sourcing(self, cites: list[composed.Cite], *, conflicting: bool) -> composed.Sourcing:
+        source_ids = union(c.source for c in cites)
         groups = originator_groups(self.all_sources, source_ids)
         if conflicting:
-            level = out.Corroboration.CONFLICTING
+            level = composed.Corroboration.CONFLICTING
         elif len(source_ids) == 1:
-            level = out.Corroboration.SINGLE_SOURCE
+            level = composed.Corroboration.SINGLE_SOURCE
         elif len(groups) == 1:
-            level = out.Corroboration.MULTIPLE_DEPENDENT
+            level = composed.Corroboration.MULTIPLE_DEPENDENT
         else:
-            level = out.Corroboration.MULTIPLE_INDEPENDENT
-        return out.Sourcing(
+            level = composed.Corroboration.MULTIPLE_INDEPENDENT
+        return composed.Sourcing(
             corroboration=level,
             sources=len(source_ids),
             originators=groups,
@@ -488,10 +310,10 @@ class _Composer:
 
     # open questions and discrepancies
 
-    def _questions(self) -> list[out.OpenQuestion]:
+    def _questions(self) -> list[composed.OpenQuestion]:
         questions = []
-        for question_id, parts in _gather(self._record_items("open_questions")).items():
-            text = _prose(parts, "question", self.collector)
+        for question_id, parts in gather(self._record_items("open_questions")).items():
+            text = prose(parts, "question", self.collector)
             if text is None:
                 self.collector.error(
                     parts[0],
@@ -500,8 +322,8 @@ class _Composer:
                     "incomplete-item",
                 )
                 continue
-            status = _first(parts, "status") or QuestionStatus.OPEN
-            watch_for = _union(w for p in _brief_first(parts) for w in p.item.watch_for)
+            status = first(parts, "status") or QuestionStatus.OPEN
+            watch_for = union(w for p in brief_first(parts) for w in p.item.watch_for)
             if not watch_for and status in (QuestionStatus.OPEN, QuestionStatus.PARTIALLY_ANSWERED):
                 self.collector.warn(
                     parts[0],
@@ -510,28 +332,28 @@ class _Composer:
                     "no-watch-for",
                 )
             questions.append(
-                out.OpenQuestion(
+                composed.OpenQuestion(
                     id=question_id,
                     question=text,
-                    kind=_first(parts, "kind") or QuestionKind.INFORMATION_GAP,
+                    kind=first(parts, "kind") or QuestionKind.INFORMATION_GAP,
                     status=status,
-                    why=_prose(parts, "why", self.collector),
+                    why=prose(parts, "why", self.collector),
                     watch_for=watch_for,
-                    answer=_prose(parts, "answer", self.collector),
-                    cites=_cites(parts),
+                    answer=prose(parts, "answer", self.collector),
+                    cites=cites_of(parts),
                 )
             )
         return questions
 
-    def _hand_discrepancies(self) -> list[out.Discrepancy]:
+    def _hand_discrepancies(self) -> list[composed.Discrepancy]:
         return [
-            out.Discrepancy(
+            composed.Discrepancy(
                 id=d.id,
                 topic=d.topic,
                 kind=d.kind,
                 status=d.status,
                 statements=[
-                    out.Statement(value=s.value, cites=_union(_cite(c) for c in s.cites)) for s in d.statements
+                    composed.Statement(value=s.value, cites=union(cite(c) for c in s.cites)) for s in d.statements
                 ],
                 note=d.note,
                 found_by_build=False,
@@ -543,10 +365,10 @@ class _Composer:
 
     def _used_sources(
         self,
-        developments: list[out.Development],
-        actors: list[out.Actor],
-        questions: list[out.OpenQuestion],
-        discrepancies: list[out.Discrepancy],
+        developments: list[composed.Development],
+        actors: list[composed.Actor],
+        questions: list[composed.OpenQuestion],
+        discrepancies: list[composed.Discrepancy],
     ) -> list[str]:
         cited: list[str] = [s.record.source.id for s in self.selected]
         texts: list[str | None] = [*self.brief.bluf, self.brief.outlook]
@@ -564,7 +386,7 @@ class _Composer:
             texts.append(discrepancy.note)
         for text in texts:
             cited.extend(c.source for c in find_citations(text or "") if isinstance(c, TextCitation))
-        return [s for s in _union(cited) if s in self.all_sources]
+        return [s for s in union(cited) if s in self.all_sources]
 
     def _check_marking(self, used: list[str]) -> None:
         marking = self.brief.marking
@@ -605,8 +427,8 @@ class _Composer:
                     )
                 )
 
-    def _source(self, source: Source) -> out.Source:
-        return out.Source(
+    def _source(self, source: SourceDocument) -> composed.Source:
+        return composed.Source(
             id=source.id,
             title=source.title,
             outlet=source.outlet,

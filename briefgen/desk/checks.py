@@ -1,9 +1,6 @@
-"""Validate a desk: the checks that span files, then each edition composed for its own checks.
-
-`validate_desk` is what `briefgen validate` runs and what `briefgen build` runs first. It reports every
-problem in one run: load problems, cross-file problems (duplicate ids, citations to unknown sources,
-quotes not found in a source's text, publication dates missing, sources nobody cites) and the problems
-composing each edition finds (merging, dates, corroboration, markings, lists).
+"""The checks of a desk that span files: duplicate ids, citations to unknown sources, quotes not found in
+a source's text, locators beyond it, publication dates missing, sources nobody cites, Markdown that will
+show literally. The checks of one edition are made while composing it (`briefgen.compose`).
 """
 
 from __future__ import annotations
@@ -11,15 +8,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from briefgen.compose.compose import Composition, compose
 from briefgen.desk.citations import CitationSyntaxError, TextCitation, find_citations
-from briefgen.desk.loader import Desk, Loaded, RecordFile, did_you_mean
-from briefgen.desk.models import BriefRecord, Citation, Source, SourceRecord
+from briefgen.desk.loader import Desk, Loaded, RecordFile
+from briefgen.desk.models import BriefRecord, Citation, SourceDocument, SourceRecord
+from briefgen.desk.prose import dropped_constructs
 from briefgen.desk.reader import Loc
-from briefgen.errors import Diagnostic, Severity, sort_diagnostics
-from briefgen.render.markdown import dropped_constructs
+from briefgen.errors import Diagnostic, Severity, did_you_mean
 
 _QUOTE_CHARS = str.maketrans(
     {
@@ -55,22 +50,6 @@ def normalise_quote_text(text: str) -> str:
 
 def paragraphs(text: str) -> list[str]:
     return [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-
-
-@dataclass(frozen=True)
-class Report:
-    """What validation found: all diagnostics, sorted, and each edition's composition."""
-
-    diagnostics: list[Diagnostic]
-    compositions: list[tuple[Loaded[BriefRecord], Composition]]
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.is_error]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
 
 
 # --- where citations are written ------------------------------------------------------------------
@@ -193,7 +172,7 @@ class _DeskChecks:
                 elif isinstance(found, TextCitation):
                     self._unknown(file, loc, found.source)
 
-    def _quote(self, file: RecordFile, loc: Loc, citation: Citation, source: Source) -> None:
+    def _quote(self, file: RecordFile, loc: Loc, citation: Citation, source: SourceDocument) -> None:
         if source.text is None:
             return
         paras = paragraphs(source.text)
@@ -247,14 +226,3 @@ class _DeskChecks:
 def check_desk(desk: Desk) -> list[Diagnostic]:
     """Checks that span files (not those of one edition)."""
     return _DeskChecks(desk).run()
-
-
-def validate_desk(desk: Desk) -> Report:
-    """Every problem of the desk, with each edition's composition."""
-    diagnostics = [*desk.diagnostics, *check_desk(desk)]
-    compositions = []
-    for edition in desk.briefs:
-        composition = compose(desk, edition)
-        compositions.append((edition, composition))
-        diagnostics.extend(composition.diagnostics)
-    return Report(sort_diagnostics(diagnostics), compositions)

@@ -7,12 +7,11 @@ the loaded desk, so later checks only see well-formed records.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -20,26 +19,16 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from briefgen.desk.models import SLUG_PATTERN, BriefRecord, DistributionList, SourceRecord
+from briefgen.desk.fields import SLUG_PATTERN
+from briefgen.desk.models import BriefRecord, DistributionList, SourceRecord
 from briefgen.desk.reader import LineMap, Loc, ReadError, decode, parse_record_text
 from briefgen.desk.settings import Settings
-from briefgen.errors import Diagnostic, Severity, UsageError
+from briefgen.errors import Diagnostic, Severity, UsageError, did_you_mean, nearest
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 SETTINGS_FILE = "briefgen.toml"
 
 R = TypeVar("R", bound=BaseModel)
-
-
-def nearest(word: str, candidates: Iterable[str]) -> str | None:
-    """The candidate closest to `word`, when one is close enough to be a likely typo."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    match = nearest(word, candidates)
-    return f" (did you mean {match!r}?)" if match else ""
 
 
 def field_path(loc: Loc) -> str:

@@ -1,10 +1,10 @@
 """The record model: pydantic v2 models for every record a desk holds.
 
-These models are the input contract (`docs/records.md`, exported as JSON Schema by `briefgen schema`).
+These models are the input contract (README "A desk", exported as JSON Schema by `briefgen schema`).
 Unknown keys are rejected, enums are closed, ids follow the slug pattern, single-line fields refuse
 control and bidirectional-override characters, and every text has a length bound.
 
-Items come in two shapes: in a source record an item is complete (`Development` needs a summary); in a
+Items come in two shapes: in a source record an item is complete (`SourceDevelopment` needs a summary); in a
 brief record an item may be an override of an item with the same id (`DevelopmentPatch`, every field
 but the id optional). Whether an item is complete after merging is checked by `compose`.
 """
@@ -12,125 +12,33 @@ but the id optional). Whether an item is complete after merging is checked by `c
 from __future__ import annotations
 
 import enum
-import re
-import unicodedata
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Self
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    EmailStr,
-    Field,
-    PlainValidator,
-    StringConstraints,
-    WithJsonSchema,
-    model_validator,
+from pydantic import BeforeValidator, EmailStr, Field, StringConstraints, model_validator
+
+from briefgen.desk.fields import (
+    MAX_ITEMS,
+    IsoDate,
+    IsoDatetime,
+    IsoWhen,
+    Language,
+    Line,
+    Record,
+    Slug,
+    SourceText,
+    Text,
+    Url,
+    Verbatim,
 )
 
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
-MAX_LINE = 500
-MAX_TEXT = 20_000
-MAX_SOURCE_TEXT = 200_000
-MAX_ITEMS = 1_000
-
-# Characters refused in single-line fields: C0/C1 controls and the bidirectional embedding, override
-# and isolate controls that can make a title read differently from what it is.
-_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-
-
-def _refuse_control_characters(value: str, *, allow_newlines: bool) -> str:
-    for position, char in enumerate(value, start=1):
-        if allow_newlines and char in "\n\t":
-            continue
-        if char in _BIDI_CONTROLS:
-            name = unicodedata.name(char, f"U+{ord(char):04X}")
-            raise ValueError(f"bidirectional control character U+{ord(char):04X} ({name}) at position {position}")
-        if unicodedata.category(char) == "Cc" or char in "\u2028\u2029":
-            what = "line break" if char in "\r\n\u2028\u2029" else "control character"
-            raise ValueError(f"{what} U+{ord(char):04X} at position {position} (a single line is expected)")
-    return value
-
-
-def _single_line(value: str) -> str:
-    return _refuse_control_characters(value, allow_newlines=False)
-
-
-def _multi_line(value: str) -> str:
-    for position, char in enumerate(value, start=1):
-        if char not in "\n\t\r" and unicodedata.category(char) == "Cc":
-            raise ValueError(f"control character U+{ord(char):04X} at position {position}")
-    return value
-
-
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-Line = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LINE), AfterValidator(_single_line)]
-Text = Annotated[str, StringConstraints(max_length=MAX_TEXT), AfterValidator(_multi_line)]
-SourceText = Annotated[str, StringConstraints(max_length=MAX_SOURCE_TEXT), AfterValidator(_multi_line)]
-Language = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$")]
-
-
-def _http_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/?#]+[^\s]*$", value):
-        raise ValueError("expected an http:// or https:// URL")
-    return value
-
-
-Url = Annotated[str, StringConstraints(max_length=2_000), AfterValidator(_http_url)]
-
-
-def _parse_when(value: Any, *, allow_date: bool, allow_datetime: bool) -> date | datetime:
-    expected = " or ".join(
-        part
-        for part, allowed in (
-            ("an ISO date (YYYY-MM-DD)", allow_date),
-            ("an ISO datetime with offset (YYYY-MM-DDTHH:MM:SS+HH:MM)", allow_datetime),
-        )
-        if allowed
-    )
-    if isinstance(value, datetime):
-        parsed: date | datetime = value
-    elif isinstance(value, date):
-        parsed = value
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            parsed = datetime.fromisoformat(text) if ("T" in text or " " in text) else date.fromisoformat(text)
-        except ValueError as exc:
-            reason = str(exc).replace("Invalid isoformat string: ", "not ISO 8601: ")
-            raise ValueError(f"expected {expected}; got {value!r} ({reason})") from None
-    else:
-        raise ValueError(f"expected {expected}; got {type(value).__name__} {value!r}")
-    if isinstance(parsed, datetime):
-        if not allow_datetime:
-            raise ValueError(f"expected {expected}; got a datetime {value!r}")
-        if parsed.utcoffset() is None:
-            raise ValueError(f"a datetime needs a UTC offset (e.g. +03:00 or Z); got {value!r}")
-        return parsed
-    if not allow_date:
-        raise ValueError(f"expected {expected}; got a date without a time {value!r}")
-    return parsed
-
-
-_DATE_SCHEMA = {"type": "string", "format": "date"}
-_DATETIME_SCHEMA = {"type": "string", "format": "date-time"}
-IsoDate = Annotated[
-    date,
-    PlainValidator(lambda v: _parse_when(v, allow_date=True, allow_datetime=False)),
-    WithJsonSchema(_DATE_SCHEMA),
-]
-IsoDatetime = Annotated[
-    datetime,
-    PlainValidator(lambda v: _parse_when(v, allow_date=False, allow_datetime=True)),
-    WithJsonSchema(_DATETIME_SCHEMA),
-]
-IsoWhen = Annotated[
-    date | datetime,
-    PlainValidator(lambda v: _parse_when(v, allow_date=True, allow_datetime=True)),
-    WithJsonSchema({"anyOf": [_DATE_SCHEMA, _DATETIME_SCHEMA]}),
-]
+TLP_COLOURS = {
+    "TLP:CLEAR": "#FFFFFF",
+    "TLP:GREEN": "#33FF00",
+    "TLP:AMBER": "#FFC000",
+    "TLP:AMBER+STRICT": "#FFC000",
+    "TLP:RED": "#FF2B2B",
+}
 
 
 class Marking(enum.StrEnum):
@@ -149,6 +57,16 @@ class Marking(enum.StrEnum):
     @property
     def label(self) -> str:
         return self.value
+
+    @property
+    def colour(self) -> str:
+        """The TLP 2.0 colour of the label's text (on black)."""
+        return TLP_COLOURS[self.value]
+
+    @property
+    def css_class(self) -> str:
+        """The marking as a CSS class word: `green`, `amber-strict`..."""
+        return self.value.split(":")[1].lower().replace("+", "-")
 
 
 class SourceType(enum.StrEnum):
@@ -270,12 +188,6 @@ class OutputFormat(enum.StrEnum):
     TXT = "txt"
 
 
-class Record(BaseModel):
-    """Base of every record model: closed (unknown keys rejected) and immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
-
-
 # --- citations and dates -------------------------------------------------------------------------
 
 
@@ -284,7 +196,7 @@ class Citation(Record):
 
     source: Slug
     para: Annotated[int, Field(ge=1, le=10_000)] | None = None
-    quote: Annotated[str, StringConstraints(min_length=1, max_length=2_000)] | None = None
+    quote: Annotated[str, StringConstraints(min_length=1, max_length=2_000), Verbatim] | None = None
     via: Line | None = None
     anonymous: bool = False
 
@@ -297,11 +209,11 @@ def _citation_from_id(value: Any) -> Any:
     return {"source": value} if isinstance(value, str) else value
 
 
-Cite = Annotated[
+CitationField = Annotated[
     Citation,
     BeforeValidator(_citation_from_id, json_schema_input_type=Slug | Citation),
 ]
-Cites = Annotated[list[Cite], Field(max_length=MAX_ITEMS)]
+Cites = Annotated[list[CitationField], Field(max_length=MAX_ITEMS)]
 
 
 class DateMapping(Record):
@@ -366,7 +278,7 @@ class DevelopmentPatch(Record):
     theme: Line | None = None
 
 
-class Development(DevelopmentPatch):
+class SourceDevelopment(DevelopmentPatch):
     """A development taken from a source: something that happened, is reported or is expected."""
 
     summary: Line
@@ -382,7 +294,7 @@ class ActorPatch(Record):
     cites: Cites = []
 
 
-class Actor(ActorPatch):
+class SourceActor(ActorPatch):
     """A state, body, person or group that takes part in developments."""
 
     name: Line
@@ -399,34 +311,34 @@ class OpenQuestionPatch(Record):
     cites: Cites = []
 
 
-class OpenQuestion(OpenQuestionPatch):
+class SourceQuestion(OpenQuestionPatch):
     """A question the desk cannot answer yet, with what to watch for."""
 
     question: Line
 
 
-class Statement(Record):
+class BriefStatement(Record):
     """One side of a discrepancy: what is said, and who says it."""
 
     value: Line
-    cites: Annotated[list[Cite], Field(min_length=1, max_length=MAX_ITEMS)]
+    cites: Annotated[list[CitationField], Field(min_length=1, max_length=MAX_ITEMS)]
 
 
-class Discrepancy(Record):
+class BriefDiscrepancy(Record):
     """Sources that disagree (or may describe different events), each value beside its sources."""
 
     id: Slug
     topic: Line
     kind: DiscrepancyKind
     status: DiscrepancyStatus = DiscrepancyStatus.UNRESOLVED
-    statements: Annotated[list[Statement], Field(min_length=2, max_length=100)]
+    statements: Annotated[list[BriefStatement], Field(min_length=2, max_length=100)]
     note: Text | None = None
 
 
 # --- source and brief records --------------------------------------------------------------------
 
 
-class Source(Record):
+class SourceDocument(Record):
     """The document a source record describes."""
 
     id: Slug
@@ -449,13 +361,13 @@ class Source(Record):
 class SourceRecord(Record):
     """`sources/*.yaml`: one source document and the items the analyst took from it."""
 
-    source: Source
-    developments: Annotated[list[Development], Field(max_length=MAX_ITEMS)] = []
-    actors: Annotated[list[Actor], Field(max_length=MAX_ITEMS)] = []
-    open_questions: Annotated[list[OpenQuestion], Field(max_length=MAX_ITEMS)] = []
+    source: SourceDocument
+    developments: Annotated[list[SourceDevelopment], Field(max_length=MAX_ITEMS)] = []
+    actors: Annotated[list[SourceActor], Field(max_length=MAX_ITEMS)] = []
+    open_questions: Annotated[list[SourceQuestion], Field(max_length=MAX_ITEMS)] = []
 
 
-SourcePattern = Annotated[str, StringConstraints(pattern=r"^[a-z0-9*?\[\]!-]{1,80}$")]
+SourcePattern = Annotated[str, StringConstraints(pattern=r"^[a-z0-9*?\[\]!-]{1,80}$"), Verbatim]
 
 
 class Brief(Record):
@@ -486,7 +398,7 @@ class BriefRecord(Record):
     developments: Annotated[list[DevelopmentPatch], Field(max_length=MAX_ITEMS)] = []
     actors: Annotated[list[ActorPatch], Field(max_length=MAX_ITEMS)] = []
     open_questions: Annotated[list[OpenQuestionPatch], Field(max_length=MAX_ITEMS)] = []
-    discrepancies: Annotated[list[Discrepancy], Field(max_length=MAX_ITEMS)] = []
+    discrepancies: Annotated[list[BriefDiscrepancy], Field(max_length=MAX_ITEMS)] = []
 
 
 # --- distribution lists --------------------------------------------------------------------------
@@ -504,7 +416,9 @@ class DistributionList(Record):
     name: Line
     clearance: Marking
     members: Annotated[list[Member], Field(max_length=10_000)] = []
-    unsubscribe: Annotated[str, StringConstraints(pattern=r"^(https?|mailto):\S+$", max_length=500)] | None = None
+    unsubscribe: (
+        Annotated[str, StringConstraints(pattern=r"^(https?|mailto):\S+$", max_length=500), Verbatim] | None
+    ) = None
     allowed_domains: Annotated[list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9.-]+$")]], Field()] = []
 
     @model_validator(mode="after")

@@ -31,6 +31,36 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?:\.[0-9]*)?[eE][-
 _EXPLICIT_TAGS = {"str", "int", "float", "bool", "null", "map", "seq"}
 
 
+class IntText(int):
+    """An integer read from a file, with the text it was written as (for fields that expect text)."""
+
+    text: str
+
+
+class FloatText(float):
+    """A number with a fraction or exponent read from a file, with the text it was written as."""
+
+    text: str
+
+
+def _int_text(text: str) -> int:
+    value = IntText(text)
+    value.text = text
+    return value
+
+
+def _float_text(text: str) -> float:
+    value = FloatText(text)
+    value.text = text
+    return value
+
+
+def verbatim_text(value: Any) -> Any:
+    """A number read where text is expected, as written in the file (`1.10` stays "1.10", `1e3` stays
+    "1e3"); anything else unchanged."""
+    return value.text if isinstance(value, IntText | FloatText) else value
+
+
 class ReadError(Exception):
     """A file could not be read as a record; `line` and `column` are 1-based (0 when unknown)."""
 
@@ -95,9 +125,9 @@ def _plain_scalar(value: str) -> Any:
     if value in _BOOL:
         return _BOOL[value]
     if _INT.match(value):
-        return int(value)
+        return _int_text(value)
     if _FLOAT.match(value):
-        return float(value)
+        return _float_text(value)
     if value in (
         ".inf",
         ".Inf",
@@ -263,7 +293,13 @@ def _depth(value: Any, limit: int) -> int:
 
 def read_json(text: str) -> tuple[Any, LineMap]:
     try:
-        data = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
+        data = json.loads(
+            text,
+            object_pairs_hook=_refuse_duplicates,
+            parse_constant=_refuse_constant,
+            parse_int=_int_text,
+            parse_float=_float_text,
+        )
     except json.JSONDecodeError as exc:
         raise ReadError(f"malformed JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except ValueError as exc:

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, ConfigDict, Field, NameEmail, StringConstraints
 
-from briefgen.desk.models import Line, OutputFormat, Record
+from briefgen.desk.fields import Line, Record
+from briefgen.desk.models import OutputFormat
 
 
 def _known_timezone(name: str) -> str:

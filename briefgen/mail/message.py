@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from briefgen.compose import model as out
+from briefgen.compose import model as composed
 from briefgen.desk.models import DistributionList, Marking
 from briefgen.desk.settings import MailSection
 from briefgen.errors import BriefgenError, ExitCode
@@ -40,12 +40,12 @@ def cleared(mailing: DistributionList, marking: Marking) -> bool:
     return mailing.clearance.rank >= marking.rank
 
 
-def attachment_name(brief: out.ComposedBrief) -> str:
+def attachment_name(brief: composed.ComposedBrief) -> str:
     marking = brief.marking.value.replace(":", "-").replace("+", "-")
     return f"{marking}_{brief.date.isoformat()}_{brief.id}.pdf"
 
 
-def subject(brief: out.ComposedBrief) -> str:
+def subject(brief: composed.ComposedBrief) -> str:
     return f"[{brief.marking.value}] {brief.title} — {brief.date.isoformat()}"
 
 
@@ -80,7 +80,7 @@ def _mail_html(html: str) -> str:
 
 
 def message_for(
-    brief: out.ComposedBrief,
+    brief: composed.ComposedBrief,
     mailing: DistributionList,
     *,
     mail: MailSection,

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from briefgen.compose import model as out
-from briefgen.errors import UsageError
-from briefgen.render.html import CONTEXT_VARIABLES, builtin_templates_dir, environment
+from briefgen.compose import model as composed
+from briefgen.errors import UsageError, did_you_mean
+from briefgen.render.html import CONTEXT_VARIABLES
+from briefgen.render.templates import builtin_templates_dir, environment
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,6 @@ def eject(desk_root: Path, name: str, *, extend: bool = False, force: bool = Fal
     builtin = builtin_templates_dir()
     known = sorted(_names(builtin))
     if name not in known:
-        from briefgen.desk.loader import did_you_mean
-
         raise UsageError(
             f"no built-in template {name!r}{did_you_mean(name, known)}; `briefgen templates list` names them"
         )
@@ -152,7 +151,7 @@ def context_reference() -> str:
         doc = (function.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
         lines.append(f"| `{name}` | {' '.join(doc.split())} |")
     lines += ["", "Jinja's own filters (`join`, `upper`, `length`, `map`...) are available too.", ""]
-    for model in _models(out.ComposedBrief):
+    for model in _models(composed.ComposedBrief):
         lines += [f"## {model.__name__}", ""]
         if model.__doc__ and "A base class" not in model.__doc__:
             lines += [" ".join(model.__doc__.split()), ""]

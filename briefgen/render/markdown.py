@@ -7,20 +7,17 @@ Record text is untrusted. Whatever cannot be rendered safely is shown as literal
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
-from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from markupsafe import Markup, escape
 
-from briefgen.desk.citations import CITATION_GROUP, CitationSyntaxError, TextCitation, parse_group
-
-SAFE_LINK = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
+from briefgen.desk.citations import TextCitation
+from briefgen.desk.prose import citation_rule, is_safe_link
 
 # Quote marks by language: double open, double close, single open, single close.
 QUOTES: dict[str, str] = {
@@ -44,25 +41,6 @@ class CitationCalls(Protocol):
     def text_call(self, citations: Sequence[TextCitation]) -> str: ...
 
 
-def _citation_rule(state: StateInline, silent: bool) -> bool:
-    if state.src[state.pos] != "[":
-        return False
-    match = CITATION_GROUP.match(state.src, state.pos)
-    if match is None:
-        return False
-    try:
-        citations = parse_group(match.group(1))
-    except CitationSyntaxError:
-        return False
-    if not silent:
-        # A call hugs the word before it ("outlet¹"), as Pandoc places note citations.
-        state.pending = state.pending.rstrip(" ")
-        token = state.push("citation", "", 0)
-        token.meta = {"citations": citations}
-    state.pos = match.end()
-    return True
-
-
 def _render_citation(
     renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]
 ) -> str:
@@ -71,10 +49,6 @@ def _render_citation(
     if calls is None:
         return str(escape("[" + "; ".join(f"@{c.source}" for c in citations) + "]"))
     return str(calls.group(citations))
-
-
-def _validate_link(url: str) -> bool:
-    return bool(SAFE_LINK.match(url.strip()))
 
 
 @functools.cache
@@ -87,8 +61,8 @@ def markdown_for(language: str) -> MarkdownIt:
     )
     md.enable(["replacements", "smartquotes"])
     md.disable(["image", "html_inline", "html_block"])
-    md.validateLink = _validate_link  # type: ignore[method-assign]
-    md.inline.ruler.before("link", "citation", _citation_rule)
+    md.validateLink = is_safe_link  # type: ignore[method-assign]
+    md.inline.ruler.before("link", "citation", citation_rule)
     md.add_render_rule("citation", _render_citation)
     return md
 
@@ -99,20 +73,6 @@ def render_markdown(text: str, language: str, calls: CitationCalls | None, *, in
     env: dict[str, Any] = {"calls": calls}
     html = md.renderInline(text, env) if inline else md.render(text, env)
     return Markup(html.strip())
-
-
-@functools.cache
-def _inspector() -> MarkdownIt:
-    """A permissive parser that sees what the safe renderer refuses: raw HTML, images, every link."""
-    md = MarkdownIt("commonmark", {"html": True})
-    md.validateLink = lambda url: True  # type: ignore[method-assign]
-    md.inline.ruler.before("link", "citation", _citation_rule)
-    return md
-
-
-def _shorten(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _TextWriter:
@@ -197,35 +157,3 @@ def render_markdown_text(text: str, language: str, calls: CitationCalls | None) 
     """Render Markdown to plain text: links as `label <url>`, citations as `[n]`, blocks as paragraphs."""
     tokens = markdown_for(language).parse(text, {"calls": calls})
     return _TextWriter(calls).write(tokens)
-
-
-def dropped_constructs(text: str) -> list[str]:
-    """What record text asks for that the safe renderer shows as literal text instead.
-
-    Raw HTML, images and links to anything but http(s)/mailto, each described for a warning.
-    """
-    if "<" not in text and "](" not in text and "]:" not in text:
-        return []  # no raw HTML, inline link or image, or link reference definition can be in it
-    found: list[str] = []
-
-    def walk(tokens: Sequence[Token]) -> None:
-        for token in tokens:
-            if token.type == "html_inline":
-                if not token.content.startswith("</"):  # a closing tag is reported with its opening one
-                    found.append(f"raw HTML {_shorten(token.content)!r}")
-            elif token.type == "html_block":
-                # A block of raw HTML: report its first tag, then whatever else the block's text asks for.
-                tag = re.search(r"<[^>]*>?", token.content)
-                found.append(f"raw HTML {_shorten(tag.group(0) if tag else token.content)!r}")
-                walk(_inspector().parseInline(token.content))
-            elif token.type == "image":
-                found.append(f"an image ({_shorten(str(token.attrs.get('src', '')))!r})")
-            elif token.type == "link_open":
-                href = str(token.attrs.get("href", ""))
-                if not _validate_link(href):
-                    found.append(f"a link to {_shorten(href)!r} (only http, https and mailto links are allowed)")
-            if token.children:
-                walk(token.children)
-
-    walk(_inspector().parse(text))
-    return list(dict.fromkeys(found))
