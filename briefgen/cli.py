@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from briefgen.build.runner import BuildResult
     from briefgen.desk.models import OutputFormat
 
-INTERNAL_ERROR = 70
-
 
 class _Group(click.Group):
     """Turns briefgen's errors into one-line messages and exit codes."""
@@ -55,7 +53,7 @@ class _Group(click.Group):
                 f"briefgen: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
                 err=True,
             )
-            ctx.exit(INTERNAL_ERROR)
+            ctx.exit(ExitCode.INTERNAL)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -137,11 +135,9 @@ def init(directory: Path, name: str) -> None:
 
 
 def _desk_folder(desk: Path) -> Path:
-    from briefgen.desk.loader import is_desk
+    from briefgen.desk.loader import require_desk
 
-    if not desk.is_dir() or not is_desk(desk):
-        raise click.UsageError(f"{desk}: not a desk (expected a folder with briefgen.toml, sources/ or briefs/)")
-    return desk
+    return require_desk(desk)
 
 
 @cli.group()
@@ -217,9 +213,13 @@ def send(desk: Path, on: datetime | None, brief_ids: tuple[str, ...], list_ids: 
     Each message goes to each member once: out/sent.jsonl records every delivery, so a re-run sends only
     what was not sent. Exit 7 when anything was not delivered.
     """
-    from briefgen.desk.loader import SETTINGS_FILE, load_desk
+    from briefgen.build.sendable import sendable
+    from briefgen.compose.validate import validate_desk
+    from briefgen.desk.layout import SETTINGS_FILE
+    from briefgen.desk.loader import load_desk
+    from briefgen.desk.outfolder import OutFolder
     from briefgen.errors import DeskError
-    from briefgen.mail.send import send as run_send
+    from briefgen.mail.send import send as deliver
 
     loaded = load_desk(desk)
     blocking = [
@@ -228,7 +228,13 @@ def send(desk: Path, on: datetime | None, brief_ids: tuple[str, ...], list_ids: 
     if blocking:
         raise DeskError(blocking)
     day = on.date() if on else datetime.now(loaded.settings.timezone).date()
-    report = run_send(loaded, day=day, brief_ids=brief_ids, list_ids=list_ids, dry_run=dry_run, say=click.echo)
+    out = OutFolder.open_existing(loaded.out_layout.root)
+    if out is None:
+        click.echo("no email editions to send (nothing is built yet: run briefgen build --format eml)", err=True)
+        return
+    with out:
+        items = sendable(validate_desk(loaded), out, day, brief_ids, list_ids)
+        report = deliver(items, out, loaded.settings.mail, dry_run=dry_run, say=click.echo)
     click.echo(
         f"{len(report.sent)} delivered, {len(report.already)} already sent earlier, {len(report.failed)} failed, "
         f"{len(report.refused)} message(s) refused" + (" (dry run: nothing sent)" if dry_run else ""),
@@ -312,9 +318,22 @@ def build(
 
     workers = workers_for_build(desk, formats, jobs)  # before briefgen's heavier imports (see briefgen.entry)
     try:
+        from briefgen.build.options import BuildOptions
         from briefgen.build.runner import build as run_build
+        from briefgen.desk.loader import load_desk
 
-        chosen = _formats(formats)
+        loaded = load_desk(desk)
+        options = BuildOptions.resolve(
+            loaded,
+            on=on.date() if on else None,
+            all_editions=all_editions,
+            brief_ids=brief_ids,
+            formats=_formats(formats),
+            out_dir=out_dir,
+            strict=strict,
+            force=force,
+            jobs=jobs,
+        )
         bar: Any = None
 
         def selected(count: int) -> None:
@@ -328,20 +347,7 @@ def build(
                 bar.update(1)
 
         try:
-            result = run_build(
-                desk,
-                on=on.date() if on else None,
-                all_editions=all_editions,
-                brief_ids=brief_ids,
-                formats=chosen,
-                out_dir=out_dir,
-                strict=strict,
-                force=force,
-                jobs=jobs,
-                progress=progress,
-                on_selected=selected,
-                workers=workers,
-            )
+            result = run_build(loaded, options, progress=progress, on_selected=selected, workers=workers)
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
@@ -356,6 +362,8 @@ def _print_build(result: BuildResult, *, quiet: bool, verbose: bool) -> None:
     """Desk errors, each edition's warnings, errors and line, and the totals."""
     for diagnostic in result.desk_errors:
         click.echo(str(diagnostic), err=True)
+    for diagnostic in result.unselected_errors:
+        click.echo(f"{diagnostic} (in an edition not built now: a warning for this build)", err=True)
     if not result.editions:
         click.echo(f"briefgen: nothing to build ({result.selection}; use --date YYYY-MM-DD or --all)", err=True)
     if any(e.pdf_bytes is not None for e in result.editions):

@@ -21,15 +21,15 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from briefgen.build.changes import archived_json, compare, previous_edition
-from briefgen.compose.compose import Composition
-from briefgen.compose.model import ComposedBrief
-from briefgen.compose.validate import validate_desk
+from briefgen.build.changes import archived_json, previous_edition
+from briefgen.build.pipeline import EditionInputs, RenderedEdition, pdf_job, render_edition
+from briefgen.compose.validate import edition_verdict, validate_desk
+from briefgen.desk.layout import EditionKey
 from briefgen.desk.loader import Desk, load_desk
-from briefgen.errors import BriefgenError, Diagnostic
-from briefgen.pdf.job import RenderedPdf
+from briefgen.desk.outfolder import OutFolder
+from briefgen.errors import BriefgenError
+from briefgen.pdf.job import PdfFailure, RenderedPdf
 from briefgen.pdf.workers import Workers
-from briefgen.render.html import RenderedBrief, render_html
 
 EDITION_PATH = re.compile(r"^/(?P<id>[a-z0-9][a-z0-9-]{0,79})/(?P<date>\d{4}-\d{2}-\d{2})\.(?P<ext>html|pdf)$")
 RELOAD_SCRIPT = """<script>
@@ -91,61 +91,56 @@ class Preview:
 
     def _out_dir(self) -> Path:
         try:
-            return load_desk(self.desk_root).out_dir.resolve()
+            return load_desk(self.desk_root).out_layout.root.resolve()
         except BriefgenError:
             return self.desk_root / "out"
 
     # --- pages ------------------------------------------------------------------------------------------
 
-    def _desk(self) -> tuple[Desk, list[Diagnostic], dict[tuple[str, date], Composition]]:
-        desk = load_desk(self.desk_root)
-        report = validate_desk(desk)
-        compositions = {(e.record.brief.id, e.record.brief.date): c for e, c in report.compositions}
-        return desk, report.diagnostics, compositions
+    def _render(self, brief_id: str, day: date) -> tuple[Desk, RenderedEdition]:
+        """The edition as `briefgen build` would render it now, by the same pipeline and the same rule for
+        which problems stop it. Raises `EditionProblem`."""
+        try:
+            desk = load_desk(self.desk_root)
+            report = validate_desk(desk)
+        except BriefgenError as exc:
+            raise EditionProblem("The desk cannot be loaded", exc.message.splitlines()) from None
+        edition = next((e for e in desk.briefs if (e.record.brief.id, e.record.brief.date) == (brief_id, day)), None)
+        if edition is None:
+            raise EditionProblem(
+                "No such edition", [f"the desk has no edition of {brief_id!r} dated {day}"], HTTPStatus.NOT_FOUND
+            )
+        verdict = edition_verdict(report, edition, strict=False)
+        brief = verdict.composition.brief
+        if verdict.blocked or brief is None:
+            raise EditionProblem(
+                "This edition has errors", [str(d) for d in verdict.errors] or ["it could not be composed"]
+            )
+        previous = None
+        try:
+            out = OutFolder.open_existing(desk.out_layout.root)
+            if out is not None:
+                with out:
+                    previous = previous_edition(out, archived_json(out), EditionKey(brief_id, day), {})
+        except BriefgenError:
+            previous = None  # the preview shows the edition without its changes rather than nothing
+        try:
+            rendered = render_edition(EditionInputs(brief, previous, desk.layout.templates, desk.settings, text=False))
+        except BriefgenError as exc:
+            raise EditionProblem("A template has an error", exc.message.splitlines()) from None
+        return desk, rendered
 
     def edition_html(self, brief_id: str, day: date) -> str:
         """The edition's HTML as `briefgen build` would write it now. Raises `EditionProblem`."""
         return self._render(brief_id, day)[1].html
 
-    def _render(self, brief_id: str, day: date) -> tuple[Desk, RenderedBrief, ComposedBrief]:
-        try:
-            desk, diagnostics, compositions = self._desk()
-        except BriefgenError as exc:
-            raise EditionProblem("The desk cannot be loaded", exc.message.splitlines()) from None
-        composition = compositions.get((brief_id, day))
-        if composition is None:
-            raise EditionProblem(
-                "No such edition", [f"the desk has no edition of {brief_id!r} dated {day}"], HTTPStatus.NOT_FOUND
-            )
-        files = set(composition.files)
-        errors = [str(d) for d in diagnostics if d.is_error and (d.path in files or d.path.startswith("briefs/"))]
-        brief = composition.brief
-        if errors or brief is None:
-            raise EditionProblem("This edition has errors", errors or ["it could not be composed"])
-        archive = archived_json(desk.out_dir)
-        previous = previous_edition(archive.get(brief_id, ()), day)
-        changes = compare(brief, previous[1].read_bytes() if previous else None, previous[0] if previous else None)
-        try:
-            rendered = render_html(
-                brief.model_copy(update={"changes": changes}),
-                desk_templates=desk.root / "templates",
-                page_size=desk.settings.pdf.page_size.value,
-            )
-        except BriefgenError as exc:
-            raise EditionProblem("A template has an error", exc.message.splitlines()) from None
-        return desk, rendered, brief
-
     def edition_pdf(self, brief_id: str, day: date) -> bytes:
         """The edition's PDF, rendered by a worker process within the desk's render budget and checked as
         `briefgen build` checks it. Raises `EditionProblem`."""
-        from briefgen.build.edition import BuildPlan, pdf_job_for
-        from briefgen.desk.models import OutputFormat
         from briefgen.pdf.check import problems
-        from briefgen.pdf.job import PdfFailure
 
-        desk, rendered, brief = self._render(brief_id, day)
-        plan = BuildPlan(desk.root, desk.settings, (OutputFormat.PDF,), desk.out_dir, shared_digest="", archive={})
-        job = pdf_job_for(plan, rendered.composed_with_endnotes(brief), rendered.html, None)
+        desk, rendered = self._render(brief_id, day)
+        job = pdf_job(rendered, desk.settings, desk.layout.templates)
         with self._pdf_lock:  # one render at a time: the preview is for one editor
             if self._workers is None:
                 self._workers = Workers(1, start=False, method="spawn")
@@ -156,7 +151,7 @@ class Preview:
         outcome = finished[0][1]
         if isinstance(outcome, PdfFailure):
             raise EditionProblem("The PDF could not be rendered", outcome.message.splitlines())
-        unfit = problems(outcome.data, set())
+        unfit = problems(outcome.data, {a.name for a in job.attachments})
         if unfit:
             raise EditionProblem("The PDF was not fit to publish", unfit)
         return outcome.data

@@ -175,8 +175,7 @@ def test_a_list_below_the_marking_gets_no_message(make_desk: MakeDesk, smtp: tup
     sent = run("send", root, "--date", DAY)
     assert sent.exit_code == 7
     assert (
-        "REFUSED 2025-05-22/syria-deconfliction.public-digest.eml: list 'public-digest' is cleared for TLP:CLEAR only"
-        in sent.stdout
+        "REFUSED 2025-05-22/syria-deconfliction.public-digest.eml: not part of any edition as last built" in sent.stdout
     )
     assert recorder.messages == []
 

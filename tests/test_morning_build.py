@@ -285,6 +285,11 @@ def test_progress_bar_only_on_a_terminal(make_desk: MakeDesk) -> None:
     assert b"building" in seen and b"3/3" in seen
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
@@ -306,8 +311,15 @@ def test_a_killed_pdf_worker_fails_only_its_edition(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         env={**os.environ, "CI": "1"},
     )
-    time.sleep(2.0)  # the worker is set up (about 0.6 s) and well into the long brief
-    workers = _children(process.pid)
+    # Kill the worker once it has used more CPU than its set-up takes (about 0.6 s): it is then well into
+    # the long brief, however loaded the machine is.
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline:
+        workers = _children(process.pid)
+        if len(workers) == 1 and _cpu_seconds(workers[0]) > 1.5:
+            break
+        time.sleep(0.05)
     assert len(workers) == 1, workers
     os.kill(workers[0], signal.SIGKILL)
     stdout, stderr = process.communicate(timeout=120)

@@ -1,7 +1,8 @@
 """The archive page `out/index.html`: every edition in the output folder, newest first, with its files.
 
 It is rebuilt from what is on disk after each build, so it also lists editions whose records are gone.
-Titles and markings come from each edition's JSON when there is one.
+Titles and markings come from each edition's JSON when there is one (read as untrusted state: bounded,
+never through a link).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from pathlib import Path
 
 import jinja2
 
-from briefgen.build.output import write_atomic
+from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.models import TLP_COLOURS
-from briefgen.errors import TemplateError
+from briefgen.desk.outfolder import OutFolder
+from briefgen.errors import OutputError, TemplateError
 from briefgen.render.templates import environment
 
 INDEX_TEMPLATE = "index.html.j2"
@@ -35,37 +37,44 @@ class ArchivedEdition:
         return self.marking.split(":")[-1].lower().replace("+", "-") if self.marking in TLP_COLOURS else "unknown"
 
 
-def archived_editions(out_dir: Path) -> list[ArchivedEdition]:
-    """Every edition found in `out/<date>/`, newest date first, then by brief id."""
+def _title_and_marking(folder: OutFolder, key: EditionKey) -> tuple[str, str]:
+    try:
+        raw = folder.read(OutLayout.edition_file(key, "json"))
+        data = json.loads(raw) if raw is not None else {}
+    except (OutputError, ValueError, RecursionError):
+        return key.brief_id, ""
+    if not isinstance(data, dict):
+        return key.brief_id, ""
+    return str(data.get("title", key.brief_id))[:500], str(data.get("marking", ""))[:40]
+
+
+def archived_editions(out: OutFolder) -> list[ArchivedEdition]:
+    """Every edition found in `out/<date>/`, newest date first, then by brief id; each once."""
     editions = []
-    for folder in out_dir.iterdir() if out_dir.is_dir() else []:
-        try:
-            day = date.fromisoformat(folder.name)
-        except ValueError:
+    for name in out.names():
+        day = OutLayout.parse_day(name)
+        if day is None or out.kind(name) != "folder":
             continue
-        if not folder.is_dir():
+        folder = out.folder(name, create=False)
+        if folder is None:
             continue
-        ids = sorted({p.name.split(".")[0] for p in folder.iterdir() if p.suffix.lstrip(".") in LINKED_FORMATS})
-        for brief_id in ids:
-            if brief_id.startswith("."):
-                continue
-            files = {
-                f: f"{folder.name}/{brief_id}.{f}" for f in LINKED_FORMATS if (folder / f"{brief_id}.{f}").is_file()
-            }
-            title, marking = brief_id, ""
-            if "json" in files:
-                try:
-                    data = json.loads((folder / f"{brief_id}.json").read_bytes())
-                    title, marking = str(data.get("title", brief_id)), str(data.get("marking", ""))
-                except (ValueError, OSError):
-                    pass
-            editions.append(ArchivedEdition(brief_id, day, title, marking, files))
+        with folder:
+            found: dict[str, dict[str, str]] = {}
+            for file in folder.names():
+                parsed = OutLayout.parse_edition_file(file)
+                if parsed is not None and parsed[1] in LINKED_FORMATS and folder.kind(file) == "file":
+                    found.setdefault(parsed[0], {})[parsed[1]] = f"{name}/{file}"
+            for brief_id, files in sorted(found.items()):
+                key = EditionKey(brief_id, day)
+                title, marking = _title_and_marking(folder, key) if "json" in files else (brief_id, "")
+                ordered = {f: files[f] for f in LINKED_FORMATS if f in files}
+                editions.append(ArchivedEdition(brief_id, day, title, marking, ordered))
     return sorted(editions, key=lambda e: (-e.date.toordinal(), e.brief_id))
 
 
-def write_index(out_dir: Path, *, desk_templates: Path, desk_name: str) -> Path:
+def write_index(out: OutFolder, *, desk_templates: Path, desk_name: str) -> None:
     """Render `out/index.html` (template `index.html.j2`, which a desk may override)."""
-    editions = archived_editions(out_dir)
+    editions = archived_editions(out)
     days = sorted({e.date for e in editions}, reverse=True)
     try:
         html = (
@@ -80,6 +89,4 @@ def write_index(out_dir: Path, *, desk_templates: Path, desk_name: str) -> Path:
         )
     except jinja2.TemplateError as exc:
         raise TemplateError(f"{INDEX_TEMPLATE}: {exc}") from None
-    path = out_dir / "index.html"
-    write_atomic(path, html.encode("utf-8"))
-    return path
+    out.write(OutLayout.INDEX, html.encode("utf-8"))

@@ -8,36 +8,69 @@ leniently (only the fields compared here), so editions written by older versions
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from briefgen.compose import model as composed
+from briefgen.desk.layout import EditionKey, OutLayout
+from briefgen.desk.outfolder import OutFolder
+from briefgen.errors import OutputError
 from briefgen.render.labels import sourcing_label, when_label
 
-Archive = dict[str, tuple[tuple[date, Path], ...]]
+Archive = dict[str, tuple[date, ...]]  # brief id -> the dates of its JSON editions in out/
 
 
-def archived_json(out_dir: Path) -> Archive:
+@dataclass(frozen=True)
+class PreviousEdition:
+    """The JSON of the edition before this one, as the output folder holds it."""
+
+    date: date
+    json: bytes
+    name: str  # where it was read, for messages (`out/2025-05-21/brief.json`)
+    problem: str | None = None  # why it could not be read, if so
+
+
+def archived_json(out: OutFolder) -> Archive:
     """Every JSON edition in `out/<date>/`, by brief id (read once per build)."""
-    found: dict[str, list[tuple[date, Path]]] = {}
-    if not out_dir.is_dir():
-        return {}
-    for folder in out_dir.iterdir():
-        try:
-            day = date.fromisoformat(folder.name)
-        except ValueError:
+    found: dict[str, list[date]] = {}
+    for name in out.names():
+        day = OutLayout.parse_day(name)
+        if day is None or out.kind(name) != "folder":
             continue
-        for path in folder.glob("*.json"):
-            found.setdefault(path.stem, []).append((day, path))
-    return {brief_id: tuple(sorted(editions)) for brief_id, editions in found.items()}
+        folder = out.folder(name, create=False)
+        if folder is None:
+            continue
+        with folder:
+            for file in folder.names():
+                parsed = OutLayout.parse_edition_file(file)
+                if parsed is not None and parsed[1] == "json":
+                    found.setdefault(parsed[0], []).append(day)
+    return {brief_id: tuple(sorted(days)) for brief_id, days in found.items()}
 
 
-def previous_edition(editions: Iterable[tuple[date, Path]], before: date) -> tuple[date, Path] | None:
-    """The latest of a brief's archived editions dated before `before`, if any."""
-    earlier = [(day, path) for day, path in editions if day < before and path.is_file()]
-    return max(earlier) if earlier else None
+def previous_edition(
+    out: OutFolder, archive: Archive, key: EditionKey, earlier: dict[date, bytes]
+) -> PreviousEdition | None:
+    """The latest edition of the brief dated before `key`: one this build wrote (`earlier`), else the archive's."""
+    days = sorted({*(d for d in archive.get(key.brief_id, ()) if d < key.date), *(d for d in earlier if d < key.date)})
+    if not days:
+        return None
+    day = days[-1]
+    name = (
+        f"{out.path.name}/{OutLayout.day_folder(day)}/{OutLayout.edition_file(EditionKey(key.brief_id, day), 'json')}"
+    )
+    if day in earlier:
+        return PreviousEdition(day, earlier[day], name)
+    folder = out.folder(OutLayout.day_folder(day), create=False)
+    if folder is None:
+        return None
+    with folder:
+        try:
+            data = folder.read(OutLayout.edition_file(EditionKey(key.brief_id, day), "json"))
+        except OutputError as exc:
+            return PreviousEdition(day, b"", name, problem=exc.message.split(": ", 1)[-1])
+    return PreviousEdition(day, data, name) if data is not None else None
 
 
 def _facts(development: composed.Development) -> dict[str, str]:
@@ -72,6 +105,8 @@ def compare(
     if previous_json is None or previous_date is None:
         return composed.Changes(previous=None)
     data = json.loads(previous_json)
+    if not isinstance(data, dict):
+        raise ValueError("not a briefgen JSON edition")
     before_devs = {d["id"]: d for d in data.get("developments", []) if isinstance(d, dict) and "id" in d}
     before_qs = {q["id"]: q for q in data.get("open_questions", []) if isinstance(q, dict) and "id" in q}
     now_devs = {d.id: d for d in current.developments}

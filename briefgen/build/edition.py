@@ -1,75 +1,59 @@
-"""Build one edition: the up-to-date check, changes since the previous edition, render, write.
+"""Build one edition: the up-to-date check, the edition pipeline, the PDF, and the all-or-nothing write.
 
-`prepare_edition` does everything but the PDF (cheap: milliseconds); the PDF is rendered from a plain
-`PdfJob`, in this process or in a worker (`briefgen.pdf.workers`); `finish_edition` writes every output. The
-PDF job is plain data, so serial and parallel builds write the same bytes.
-
-An edition is up to date when its fingerprint (briefgen's version, the settings, templates and lists, the
-formats, the bytes of every record it reads and of the previous edition it compares with) equals the one
-stamped beside its outputs by the last build, and every output exists.
+`prepare_edition` does everything but the PDF (milliseconds); the PDF is rendered from a plain `PdfJob`
+by a worker (`briefgen.pdf.workers`); `finish_edition` makes every format's files and commits them with
+the edition's manifest (`briefgen.build.manifest`). An edition that fails writes nothing and leaves every
+earlier file as it was.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from briefgen import __version__
-from briefgen.build.changes import Archive, compare, previous_edition
-from briefgen.build.output import write_atomic
-from briefgen.compose import model as composed
+from briefgen.build import formats
+from briefgen.build.changes import Archive, previous_edition
+from briefgen.build.manifest import Manifest, commit_edition, intact, read_manifest, sha256
+from briefgen.build.options import BuildOptions
+from briefgen.build.pipeline import EditionInputs, RenderedEdition, pdf_job, render_edition
+from briefgen.compose.validate import EditionVerdict
+from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.models import DistributionList, OutputFormat
-from briefgen.desk.settings import PdfVariant, Settings
+from briefgen.desk.outfolder import OutFolder
+from briefgen.desk.settings import Settings
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity
-from briefgen.mail.message import cleared, message_for
 from briefgen.pdf.check import problems as pdf_problems
-from briefgen.pdf.job import Attachment, PdfFailure, PdfJob, RenderedPdf
-from briefgen.render.html import render_html, render_text
-from briefgen.render.templates import builtin_templates_dir
+from briefgen.pdf.job import PdfFailure, PdfJob, RenderedPdf
 
 
 @dataclass(frozen=True)
-class BuildPlan:
+class BuildContext:
     """What every edition of one build shares."""
 
-    desk_root: Path
+    options: BuildOptions
     settings: Settings
-    formats: tuple[OutputFormat, ...]
-    out_dir: Path
-    shared_digest: str  # briefgen's version, settings, templates, lists and formats
+    out: OutFolder  # the output folder, held open (see `briefgen.desk.outfolder`)
+    shared_fingerprint: str
     archive: Archive  # the JSON editions in out/ when the build started, to compare with
-    force: bool = False
-    lists: dict[str, DistributionList] = field(default_factory=dict)  # for email editions
-    strict: bool = False
-
-    @property
-    def desk_templates(self) -> Path:
-        return self.desk_root / "templates"
+    lists: dict[str, DistributionList] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class EditionJob:
-    """One selected edition: its composed brief (None when it has errors) and the files it reads."""
+    """One selected edition and the verdict on it (its composition, errors and warnings)."""
 
-    brief_id: str
-    date: date
-    brief: composed.ComposedBrief | None
-    files: tuple[str, ...]
-    errors: tuple[str, ...] = ()
-    warnings: tuple[Diagnostic, ...] = ()
+    key: EditionKey
+    verdict: EditionVerdict
+    fingerprint_of: tuple[str, ...]  # the desk files it reads
 
 
 @dataclass(frozen=True)
 class EditionResult:
     """What building one edition did."""
 
-    brief_id: str
-    date: date
+    key: EditionKey
     written: tuple[Path, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
     errors: tuple[str, ...] = ()
@@ -78,258 +62,163 @@ class EditionResult:
     pdf_pages: int | None = None
     pdf_bytes: int | None = None
     seconds: float = 0.0
-    stages: tuple[tuple[str, float], ...] = field(default=())
+    stages: tuple[tuple[str, float], ...] = ()
+    json: bytes | None = None  # the JSON edition written, for the next edition of the brief to compare with
+
+    @property
+    def brief_id(self) -> str:
+        return self.key.brief_id
+
+    @property
+    def date(self) -> date:
+        return self.key.date
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def composed_json(brief: composed.ComposedBrief) -> bytes:
-    """The JSON edition: the composed brief with its endnotes, keys in model order, ISO dates."""
-    return (json.dumps(brief.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def _files_digest(paths: Iterable[tuple[str, Path]]) -> hashlib._Hash:
-    digest = hashlib.sha256()
-    for name, path in sorted(paths):
-        digest.update(name.encode("utf-8") + b"\0")
-        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
-        digest.update(b"\0")
-    return digest
-
-
-def shared_digest(desk_root: Path, settings_file: Path, formats: Iterable[OutputFormat]) -> str:
-    """The fingerprint of what every edition of a desk shares."""
-    files: list[tuple[str, Path]] = [("settings", settings_file)]
-    for label, folder in (("builtin", builtin_templates_dir()), ("desk", desk_root / "templates")):
-        if folder.is_dir():
-            files += [(f"{label}/{p.relative_to(folder)}", p) for p in folder.rglob("*") if p.is_file()]
-    lists = desk_root / "lists"
-    if lists.is_dir():
-        files += [(f"lists/{p.name}", p) for p in lists.iterdir() if p.is_file()]
-    digest = _files_digest(files)
-    digest.update(f"briefgen {__version__}; formats {','.join(f.value for f in formats)}".encode())
-    return digest.hexdigest()
-
-
-def output_path(out_dir: Path, brief_id: str, day: date, extension: str) -> Path:
-    return out_dir / day.isoformat() / f"{brief_id}.{extension}"
-
-
-def _stamp_path(out_dir: Path, brief_id: str, day: date) -> Path:
-    return out_dir / day.isoformat() / f".{brief_id}.inputs"
-
-
-@dataclass(frozen=True)
-class _Inputs:
-    fingerprint: str
-    previous: tuple[date, Path] | None
-    previous_json: bytes | None
-
-
-def _inputs(plan: BuildPlan, job: EditionJob, earlier: Sequence[tuple[date, Path]] = ()) -> _Inputs:
-    previous = previous_edition([*plan.archive.get(job.brief_id, ()), *earlier], job.date)
-    previous_json = previous[1].read_bytes() if previous else None
-    digest = _files_digest((name, plan.desk_root / name) for name in job.files)
-    digest.update(plan.shared_digest.encode("ascii"))
-    digest.update(previous_json or b"<first edition>")
-    return _Inputs(digest.hexdigest(), previous, previous_json)
-
-
-def _up_to_date(plan: BuildPlan, job: EditionJob, inputs: _Inputs) -> bool:
-    stamp = _stamp_path(plan.out_dir, job.brief_id, job.date)
-    targets = [output_path(plan.out_dir, job.brief_id, job.date, f.value) for f in plan.formats]
-    return (
-        not plan.force
-        and not job.errors
-        and stamp.is_file()
-        and all(t.is_file() for t in targets)
-        and stamp.read_text(encoding="ascii").strip() == inputs.fingerprint
-    )
-
-
 @dataclass(frozen=True)
 class PreparedEdition:
-    """An edition rendered but for its PDF: its outputs are held until the PDF is back, then all written."""
+    """An edition rendered but for its PDF: its files are made and written once the PDF is back."""
 
     job: EditionJob
-    outputs: dict[str, bytes]
+    edition: RenderedEdition
     fingerprint: str
     pdf_job: PdfJob | None
     started: float
     stages: tuple[tuple[str, float], ...]
-    mail: MailParts | None = None
+    warnings: tuple[Diagnostic, ...]
 
 
-@dataclass(frozen=True)
-class MailParts:
-    """What the email editions of an edition are made of, besides its PDF."""
+def _failed(job: EditionJob, message: str, code: ExitCode, warnings: tuple[Diagnostic, ...] = ()) -> EditionResult:
+    return EditionResult(job.key, warnings=job.verdict.warnings + warnings, errors=(message,), exit_code=code)
 
-    brief: composed.ComposedBrief
-    html: str
-    text: str
-    lists: tuple[DistributionList, ...]
+
+def _day_folder(context: BuildContext, key: EditionKey, *, create: bool) -> OutFolder | None:
+    return context.out.folder(OutLayout.day_folder(key.date), create=create)
+
+
+def _up_to_date(context: BuildContext, key: EditionKey, fingerprint: str) -> bool:
+    if context.options.force:
+        return False
+    folder = _day_folder(context, key, create=False)
+    if folder is None:
+        return False
+    with folder:
+        manifest = read_manifest(folder, key)
+        return (
+            manifest is not None
+            and manifest.fingerprint == fingerprint
+            and manifest.formats == tuple(f.value for f in context.options.formats)
+            and intact(folder, manifest)
+        )
+
+
+def fingerprint_for(context: BuildContext, job: EditionJob, previous_json: bytes | None) -> str:
+    from briefgen.build.fingerprint import edition_fingerprint
+
+    return edition_fingerprint(context.options.layout, job.fingerprint_of, context.shared_fingerprint, previous_json)
 
 
 def prepare_edition(
-    plan: BuildPlan, job: EditionJob, earlier: Sequence[tuple[date, Path]] = ()
+    context: BuildContext, job: EditionJob, earlier: dict[date, bytes]
 ) -> EditionResult | PreparedEdition:
-    """Everything of an edition but the PDF render: the up-to-date check, changes, HTML, JSON and text.
-
-    Returns the final result when there is nothing to render (errors, up to date, or no PDF wanted: then the
-    outputs are written here), else what `finish_edition` needs once the PDF is rendered. `earlier` lists
-    the JSON editions of the same brief that this build wrote before this one."""
+    """Everything of an edition but the PDF render: the up-to-date check, the pipeline (changes, HTML, JSON,
+    text). Returns the final result when there is nothing to render (errors, up to date, or no PDF wanted:
+    then the files are written here), else what `finish_edition` needs once the PDF is rendered. `earlier`
+    holds the JSON editions of the same brief that this build wrote before this one, by date."""
     started = time.perf_counter()
-    if job.errors or job.brief is None:
+    brief = job.verdict.composition.brief
+    if job.verdict.blocked or brief is None:
         return EditionResult(
-            job.brief_id, job.date, warnings=job.warnings, errors=job.errors, exit_code=ExitCode.BAD_DATA
+            job.key,
+            warnings=job.verdict.warnings,
+            errors=tuple(str(d) for d in job.verdict.errors) or ("the edition could not be composed",),
+            exit_code=ExitCode.BAD_DATA,
         )
-    inputs = _inputs(plan, job, earlier)
-    if _up_to_date(plan, job, inputs):
+    previous = previous_edition(context.out, context.archive, job.key, earlier)
+    fingerprint = fingerprint_for(context, job, previous.json if previous else None)
+    if _up_to_date(context, job.key, fingerprint):
         return EditionResult(
-            job.brief_id, job.date, warnings=job.warnings, up_to_date=True, seconds=time.perf_counter() - started
+            job.key, warnings=job.verdict.warnings, up_to_date=True, seconds=time.perf_counter() - started
         )
-    previous = inputs.previous
-    changes = compare(job.brief, inputs.previous_json, previous[0] if previous else None)
-    brief = job.brief.model_copy(update={"changes": changes})
+    chosen = context.options.formats
+    templates = context.options.layout.templates
     try:
-        rendered = render_html(brief, desk_templates=plan.desk_templates, page_size=plan.settings.pdf.page_size.value)
-        final = rendered.composed_with_endnotes(brief)
-        outputs: dict[str, bytes] = {}
-        if OutputFormat.HTML in plan.formats:
-            outputs["html"] = rendered.html.encode("utf-8")
-        if OutputFormat.JSON in plan.formats or plan.settings.pdf.variant is PdfVariant.PDF_A_3B:
-            outputs["json"] = composed_json(final)
-        text = None
-        if OutputFormat.TXT in plan.formats or OutputFormat.EML in plan.formats:
-            text = render_text(final, rendered.endnotes, desk_templates=plan.desk_templates)
-        if OutputFormat.TXT in plan.formats and text is not None:
-            outputs["txt"] = text.encode("utf-8")
-        mail = None
-        if OutputFormat.EML in plan.formats and text is not None:
-            wanted = [plan.lists[name] for name in final.lists if name in plan.lists]
-            mail = MailParts(final, rendered.html, text, tuple(m for m in wanted if cleared(m, final.marking)))
+        edition = render_edition(
+            EditionInputs(brief, previous, templates, context.settings, text=formats.needs_text(chosen))
+        )
     except BriefgenError as exc:
-        return EditionResult(
-            job.brief_id, job.date, warnings=job.warnings, errors=(exc.message,), exit_code=exc.exit_code
-        )
+        return _failed(job, exc.message, exc.exit_code)
     stages = (("html/json/txt", time.perf_counter() - started),)
-    needs_pdf = OutputFormat.PDF in plan.formats or mail is not None
-    pdf_job = pdf_job_for(plan, final, rendered.html, outputs.get("json")) if needs_pdf else None
-    prepared = PreparedEdition(job, outputs, inputs.fingerprint, pdf_job, started, stages, mail)
-    return prepared if pdf_job is not None else finish_edition(plan, prepared, None)
+    job_pdf = pdf_job(edition, context.settings, templates) if formats.needs_pdf(chosen) else None
+    prepared = PreparedEdition(job, edition, fingerprint, job_pdf, started, stages, edition.warnings)
+    return prepared if job_pdf is not None else finish_edition(context, prepared, None)
 
 
-def _attachment_check(plan: BuildPlan, job: EditionJob, size: int) -> list[Diagnostic]:
-    limit = plan.settings.mail.attachment_limit
+def _attachment_warnings(context: BuildContext, key: EditionKey, size: int) -> tuple[Diagnostic, ...]:
+    limit = context.settings.mail.attachment_limit
     if size <= limit:
-        return []
+        return ()
     message = f"the PDF is {size:,} bytes, above the attachment limit of {limit:,} bytes ([mail] attachment_limit)"
-    return [Diagnostic(f"{job.brief_id}.pdf", 0, "", message, Severity.WARNING, "attachment-size")]
+    name = OutLayout.edition_file(key, "pdf")
+    return (Diagnostic(name, 0, "", message, Severity.WARNING, "attachment-size"),)
 
 
-def pdf_job_for(plan: BuildPlan, brief: composed.ComposedBrief, html: str, json_edition: bytes | None) -> PdfJob:
-    """The PDF render of an edition as plain data (see `briefgen.pdf.job`)."""
-    builtin = builtin_templates_dir().resolve()
-    templates = plan.desk_templates
-    base = templates.resolve() if templates.is_dir() else builtin
-    attachments: tuple[Attachment, ...] = ()
-    if plan.settings.pdf.variant is PdfVariant.PDF_A_3B and json_edition is not None:
-        attachments = (
-            Attachment(f"{brief.id}-{brief.date.isoformat()}.json", json_edition, "The composed brief (briefgen JSON)"),
-        )
-    return PdfJob(
-        label=f"{brief.id} {brief.date}",
-        html=html,
-        base_url=base.as_uri() + "/",
-        readable_roots=(str(builtin), str(templates)),
-        variant=plan.settings.pdf.variant.value,
-        identifier=hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
-        attachments=attachments,
-        seconds=plan.settings.limits.render_seconds,
-        memory_mib=plan.settings.limits.render_memory,
-    )
-
-
-def finish_edition(plan: BuildPlan, prepared: PreparedEdition, pdf: RenderedPdf | PdfFailure | None) -> EditionResult:
-    """Write an edition's outputs (each atomically), then its fingerprint; or fail it, writing nothing."""
-    job = prepared.job
+def finish_edition(
+    context: BuildContext, prepared: PreparedEdition, pdf: RenderedPdf | PdfFailure | None
+) -> EditionResult:
+    """Make every format's files and commit them with the manifest; or fail the edition, writing nothing."""
+    job, edition = prepared.job, prepared.edition
+    warnings = prepared.warnings
     if isinstance(pdf, PdfFailure):
-        return EditionResult(
-            job.brief_id, job.date, warnings=job.warnings, errors=(pdf.message,), exit_code=ExitCode(pdf.exit_code)
-        )
-    outputs = dict(prepared.outputs)
-    if OutputFormat.JSON not in plan.formats:
-        outputs.pop("json", None)  # made only to attach to a PDF/A-3b
+        return _failed(job, pdf.message, pdf.exit_code, warnings)
     stages = prepared.stages
-    mail_warnings: list[Diagnostic] = []
+    pdf_data = None
     if pdf is not None:
         allowed = {a.name for a in prepared.pdf_job.attachments} if prepared.pdf_job else set()
         unfit = pdf_problems(pdf.data, allowed)
         if unfit:
-            return EditionResult(
-                job.brief_id,
-                job.date,
-                warnings=job.warnings,
-                errors=(f"{job.brief_id} {job.date}: the PDF was not published: {'; '.join(unfit)}",),
-                exit_code=ExitCode.RENDER_FAILED,
-            )
-        if OutputFormat.PDF in plan.formats:
-            outputs["pdf"] = pdf.data
+            return _failed(job, f"{job.key}: the PDF was not published: {'; '.join(unfit)}", ExitCode.RENDER_FAILED)
+        pdf_data = pdf.data
         stages += (("pdf", time.perf_counter() - prepared.started - prepared.stages[0][1]),)
+        pdf_name = OutLayout.edition_file(job.key, "pdf")
+        warnings += tuple(
+            Diagnostic(pdf_name, 0, "", f"WeasyPrint: {message}", Severity.WARNING, "pdf-render")
+            for message in pdf.warnings
+        )
+        if OutputFormat.EML in context.options.formats:
+            mail_warnings = _attachment_warnings(context, job.key, len(pdf.data))
+            if context.options.strict and mail_warnings:
+                return _failed(job, "; ".join(str(w) for w in mail_warnings), ExitCode.BAD_DATA)
+            warnings += mail_warnings
+    made_from = formats.MadeFrom(job.key, edition, pdf_data, context.lists, context.settings.mail)
     try:
-        if prepared.mail is not None and pdf is not None:
-            mail_warnings = _attachment_check(plan, job, len(pdf.data))
-            if plan.strict and mail_warnings:
-                return EditionResult(
-                    job.brief_id,
-                    job.date,
-                    warnings=job.warnings,
-                    errors=tuple(str(w) for w in mail_warnings),
-                    exit_code=ExitCode.BAD_DATA,
-                )
-            for mailing in prepared.mail.lists:
-                outputs[f"{mailing.id}.eml"] = message_for(
-                    prepared.mail.brief,
-                    mailing,
-                    mail=plan.settings.mail,
-                    html=prepared.mail.html,
-                    text=prepared.mail.text,
-                    pdf=pdf.data,
-                )
+        outputs = formats.outputs(context.options.formats, made_from)
+        emails = {m.id: OutLayout.email_file(job.key, m.id) for m in made_from.mailing_lists()}
+        manifest = Manifest(
+            job.key,
+            prepared.fingerprint,
+            tuple(f.value for f in context.options.formats),
+            edition.brief.marking.value,
+            {name: sha256(data) for name, data in outputs.items()},
+            {list_id: name for list_id, name in emails.items() if name in outputs},
+        )
+        folder = _day_folder(context, job.key, create=True)
+        assert folder is not None
+        with folder:
+            written = commit_edition(folder, manifest, outputs)
     except BriefgenError as exc:
-        return EditionResult(
-            job.brief_id, job.date, warnings=job.warnings, errors=(exc.message,), exit_code=exc.exit_code
-        )
-    written = []
-    order = [f.value for f in plan.formats if f is not OutputFormat.EML]
-    names = [name for name in order if name in outputs] + sorted(n for n in outputs if n.endswith(".eml"))
-    try:
-        for extension in names:
-            path = output_path(plan.out_dir, job.brief_id, job.date, extension)
-            write_atomic(path, outputs[extension])
-            written.append(path)
-        write_atomic(_stamp_path(plan.out_dir, job.brief_id, job.date), prepared.fingerprint.encode("ascii") + b"\n")
-    except BriefgenError as exc:
-        return EditionResult(
-            job.brief_id, job.date, warnings=job.warnings, errors=(exc.message,), exit_code=exc.exit_code
-        )
-    warnings = (
-        job.warnings
-        + tuple(
-            Diagnostic(f"{job.brief_id}.pdf", 0, "", f"WeasyPrint: {message}", Severity.WARNING, "pdf-render")
-            for message in (pdf.warnings if pdf else ())
-        )
-        + tuple(mail_warnings)
-    )
+        return _failed(job, exc.message, exc.exit_code, warnings)
+    has_pdf = pdf is not None and OutputFormat.PDF in context.options.formats
     return EditionResult(
-        job.brief_id,
-        job.date,
+        job.key,
         written=tuple(written),
-        warnings=warnings,
-        pdf_pages=pdf.pages if pdf and OutputFormat.PDF in plan.formats else None,
-        pdf_bytes=len(pdf.data) if pdf and OutputFormat.PDF in plan.formats else None,
+        warnings=job.verdict.warnings + warnings,
+        pdf_pages=pdf.pages if pdf is not None and has_pdf else None,
+        pdf_bytes=len(pdf.data) if pdf is not None and has_pdf else None,
         seconds=time.perf_counter() - prepared.started,
         stages=stages,
+        json=edition.json,
     )

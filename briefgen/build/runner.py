@@ -1,36 +1,37 @@
 """`briefgen build`: the pipeline, in order.
 
-load the desk -> lock out/ -> validate (cross-file checks, compose each edition) -> select the editions ->
-build them (each brief's editions in date order, briefs in parallel across processes) -> write the archive
-index. An edition that fails writes nothing and leaves its earlier outputs as they were; the others
-still build. Editions whose inputs did not change are left alone unless `force` is given.
+options -> lock out/ -> validate (cross-file checks, compose each edition) -> select the editions -> build
+them (each brief's editions in date order, so each compares with the one before; PDFs rendered by worker
+processes) -> write the archive index. An edition that fails writes nothing and leaves its earlier files as
+they were; the others still build. A desk whose settings have errors writes nothing at all.
 """
 
 from __future__ import annotations
 
 import collections
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 
 from briefgen.build.archive import write_index
 from briefgen.build.changes import archived_json
 from briefgen.build.edition import (
-    BuildPlan,
+    BuildContext,
     EditionJob,
     EditionResult,
     PreparedEdition,
     finish_edition,
     prepare_edition,
-    shared_digest,
 )
-from briefgen.build.output import build_lock, remove_stale_temporaries
-from briefgen.compose.validate import Report, validate_desk
-from briefgen.desk.loader import SETTINGS_FILE, Desk, Loaded, load_desk
-from briefgen.desk.models import BriefRecord, OutputFormat
-from briefgen.errors import Diagnostic, ExitCode
+from briefgen.build.fingerprint import shared_fingerprint
+from briefgen.build.options import BuildOptions
+from briefgen.compose.validate import Report, edition_verdict, validate_desk
+from briefgen.desk.layout import SETTINGS_FILE, EditionKey, OutLayout
+from briefgen.desk.loader import Desk, Loaded
+from briefgen.desk.models import BriefRecord
+from briefgen.desk.outfolder import OutFolder
+from briefgen.errors import DeskError, Diagnostic, ExitCode
 from briefgen.pdf.check import warm_up as warm_up_pdf_check
 from briefgen.pdf.workers import Workers, default_jobs
 
@@ -41,7 +42,8 @@ Progress = Callable[[EditionResult], None]
 class BuildResult:
     selection: str
     editions: list[EditionResult] = field(default_factory=list)
-    desk_errors: list[Diagnostic] = field(default_factory=list)
+    desk_errors: list[Diagnostic] = field(default_factory=list)  # errors no selected edition reports as its own
+    unselected_errors: list[Diagnostic] = field(default_factory=list)  # errors of editions not built now
     jobs: int = 0  # processes that rendered PDFs
 
     @property
@@ -53,73 +55,47 @@ class BuildResult:
         return codes.pop() if len(codes) == 1 else ExitCode.BAD_DATA
 
 
-def select_editions(
-    desk: Desk, *, on: date | None, all_editions: bool, brief_ids: Sequence[str]
-) -> tuple[list[Loaded[BriefRecord]], str]:
-    editions = list(desk.briefs)
-    if brief_ids:
-        editions = [e for e in editions if e.record.brief.id in brief_ids]
-    if all_editions:
-        return editions, "all editions"
-    day = on or datetime.now(desk.settings.timezone).date()
-    label = f"editions dated {day.isoformat()}" + ("" if on else f" (today in {desk.settings.desk.timezone})")
-    return [e for e in editions if e.record.brief.date == day], label
+def select_editions(desk: Desk, options: BuildOptions) -> list[Loaded[BriefRecord]]:
+    editions = [e for e in desk.briefs if not options.brief_ids or e.record.brief.id in options.brief_ids]
+    if options.day is None:
+        return editions
+    return [e for e in editions if e.record.brief.date == options.day]
 
 
-def _jobs(desk: Desk, report: Report, editions: list[Loaded[BriefRecord]], strict: bool) -> list[EditionJob]:
-    """Each edition with its composed brief, the files it reads and the problems that concern it."""
-    compositions = {id(edition): composition for edition, composition in report.compositions}
-    loaded = {e.file.rel for e in desk.sources} | {e.file.rel for e in desk.briefs}
-    # Settings, or a source file that failed to load, may hold anything an edition needs: they fail every edition.
-    blocking = [
-        d for d in report.errors if d.path == SETTINGS_FILE or (d.path.startswith("sources/") and d.path not in loaded)
-    ]
+def _jobs(report: Report, editions: list[Loaded[BriefRecord]], strict: bool) -> list[EditionJob]:
     jobs = []
     for edition in editions:
-        composition = compositions[id(edition)]
-        files = tuple(sorted(set(composition.files) | {edition.file.rel}))
-        warnings = tuple(d for d in report.warnings if d.path in files)
-        errors = [*blocking, *(d for d in report.errors if d.path in files)]
-        if strict:
-            errors, warnings = [*errors, *warnings], ()
+        verdict = edition_verdict(report, edition, strict=strict)
+        files = tuple(sorted(set(verdict.composition.files) | {edition.file.rel}))
         brief = edition.record.brief
-        jobs.append(
-            EditionJob(
-                brief.id,
-                brief.date,
-                composition.brief if not errors else None,
-                files,
-                errors=tuple(str(d) for d in errors),
-                warnings=warnings,
-            )
-        )
+        jobs.append(EditionJob(EditionKey(brief.id, brief.date), verdict, files))
     return jobs
 
 
 def _build_chains(
-    plan: BuildPlan, chains: list[list[EditionJob]], renderer: Workers, progress: Progress | None
+    context: BuildContext, chains: list[list[EditionJob]], renderer: Workers, progress: Progress | None
 ) -> list[EditionResult]:
     """Build each brief's editions in date order (each compares with the one before), briefs side by side:
     HTML, JSON and text here, PDFs by the renderer, as many at once as it has capacity for."""
     results: list[EditionResult] = []
-    waiting: collections.deque[tuple[list[EditionJob], list[tuple[date, Path]]]] = collections.deque(
-        (chain, []) for chain in chains
+    waiting: collections.deque[tuple[list[EditionJob], dict[date, bytes]]] = collections.deque(
+        (chain, {}) for chain in chains
     )
-    in_flight: dict[int, tuple[PreparedEdition, list[EditionJob], list[tuple[date, Path]]]] = {}
+    in_flight: dict[int, tuple[PreparedEdition, list[EditionJob], dict[date, bytes]]] = {}
     keys = itertools.count()
 
-    def finished(result: EditionResult, rest: list[EditionJob], earlier: list[tuple[date, Path]]) -> None:
+    def finished(result: EditionResult, rest: list[EditionJob], earlier: dict[date, bytes]) -> None:
         results.append(result)
         if progress:
             progress(result)
         if rest:
-            json_written = [(result.date, path) for path in result.written if path.suffix == ".json"]
-            waiting.appendleft((rest, earlier + json_written))
+            written = {result.date: result.json} if result.json is not None else {}
+            waiting.appendleft((rest, {**earlier, **written}))
 
     while waiting or in_flight:
         while waiting and len(in_flight) < renderer.capacity:
             chain, earlier = waiting.popleft()
-            outcome = prepare_edition(plan, chain[0], earlier)
+            outcome = prepare_edition(context, chain[0], earlier)
             if isinstance(outcome, EditionResult):
                 finished(outcome, chain[1:], earlier)
             else:
@@ -132,70 +108,75 @@ def _build_chains(
         if in_flight:
             for key, pdf in renderer.completed():
                 prepared, rest, earlier = in_flight.pop(key)
-                finished(finish_edition(plan, prepared, pdf), rest, earlier)
+                finished(finish_edition(context, prepared, pdf), rest, earlier)
     return results
 
 
+def _desk_errors(
+    report: Report, jobs: list[EditionJob], selected: list[Loaded[BriefRecord]], strict: bool
+) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """The desk's errors that no selected edition reports as its own, as (errors, errors of editions not
+    selected). A build that builds nothing still lists what `validate` lists; an error that concerns only
+    editions not built now (another day's draft) does not fail this build, unless `strict`."""
+    shown = {d for job in jobs for d in job.verdict.errors}
+    chosen = {id(edition) for edition in selected}
+    others = {
+        d
+        for edition in report.desk.briefs
+        if id(edition) not in chosen
+        for d in edition_verdict(report, edition, strict=False).errors
+        if d.path != SETTINGS_FILE
+    }
+    rest = [d for d in report.errors if d not in shown]
+    if strict:
+        return rest, []
+    return [d for d in rest if d not in others], [d for d in rest if d in others]
+
+
 def build(
-    desk_root: Path,
+    desk: Desk,
+    options: BuildOptions,
     *,
-    on: date | None = None,
-    all_editions: bool = False,
-    brief_ids: Sequence[str] = (),
-    formats: Sequence[OutputFormat] | None = None,
-    out_dir: Path | None = None,
-    strict: bool = False,
-    force: bool = False,
-    jobs: int | None = None,
     progress: Progress | None = None,
     on_selected: Callable[[int], None] | None = None,
     workers: Workers | None = None,
 ) -> BuildResult:
-    """Build the selected editions of the desk at `desk_root`; with `strict`, a warning fails its edition.
-
-    `workers`, when given (see `briefgen.pdf.workers`), builds the editions; the caller closes it."""
-    desk = load_desk(desk_root)
-    chosen = tuple(dict.fromkeys(formats or desk.settings.build.formats))
-    target = out_dir or desk.out_dir
-    with build_lock(target):
-        remove_stale_temporaries(target)
-        report = validate_desk(desk)
-        editions, selection = select_editions(desk, on=on, all_editions=all_editions, brief_ids=brief_ids)
+    """Build the selected editions of `desk` as `options` say; with `options.strict`, a warning fails its
+    edition. `workers`, when given (see `briefgen.pdf.workers`), render the PDFs; the caller closes them.
+    Raises `DeskError` (nothing written) when the settings have errors."""
+    settings_errors = [d for d in desk.diagnostics if d.is_error and d.path == SETTINGS_FILE]
+    if settings_errors:
+        raise DeskError(settings_errors)
+    report = validate_desk(desk)
+    editions = select_editions(desk, options)
+    selection = options.selection_label(desk.settings.desk.timezone)
+    with OutFolder.open(options.out.root) as out, out.lock(OutLayout.LOCK):
+        out.remove_stale_temporaries()
         if on_selected:
             on_selected(len(editions))
-        plan = BuildPlan(
-            desk_root=desk.root,
+        context = BuildContext(
+            options=options,
             settings=desk.settings,
-            formats=chosen,
-            out_dir=target,
-            shared_digest=shared_digest(desk.root, desk.root / SETTINGS_FILE, chosen),
-            archive=archived_json(target),
-            force=force,
+            out=out,
+            shared_fingerprint=shared_fingerprint(options.layout, options.formats),
+            archive=archived_json(out),
             lists={entry.record.id: entry.record for entry in desk.lists},
-            strict=strict,
         )
-        edition_jobs = _jobs(desk, report, editions, strict)
-        by_brief = sorted(edition_jobs, key=lambda j: (j.brief_id, j.date))
-        chains = [list(group) for _, group in itertools.groupby(by_brief, key=lambda j: j.brief_id)]
+        jobs = _jobs(report, editions, options.strict)
+        by_brief = sorted(jobs, key=lambda j: j.key)
+        chains = [list(group) for _, group in itertools.groupby(by_brief, key=lambda j: j.key.brief_id)]
         # PDFs are rendered in worker processes (each within its time and memory budget), never here.
-        renderer = workers or Workers(jobs or default_jobs(), start=False)
+        renderer = workers or Workers(options.jobs or default_jobs(), start=False)
         try:
-            results = _build_chains(plan, chains, renderer, progress)
+            results = _build_chains(context, chains, renderer, progress)
         except BaseException:
             renderer.terminate()
             raise
         finally:
             if workers is None:
                 renderer.close()
-        processes = renderer.used
         if results:
-            write_index(target, desk_templates=plan.desk_templates, desk_name=desk.settings.desk.name)
-    brief_files = {e.file.rel for e in desk.briefs}
-    # Errors no edition reports as its own: brief files that did not load, and the distribution lists.
-    desk_errors = [
-        d
-        for d in report.errors
-        if (d.path.startswith("briefs/") and d.path not in brief_files) or d.path.startswith("lists/")
-    ]
-    results.sort(key=lambda r: (r.date, r.brief_id))
-    return BuildResult(selection, results, desk_errors, processes)
+            write_index(out, desk_templates=options.layout.templates, desk_name=desk.settings.desk.name)
+    results.sort(key=lambda r: r.key)
+    desk_errors, unselected_errors = _desk_errors(report, jobs, editions, options.strict)
+    return BuildResult(selection, results, desk_errors, unselected_errors, renderer.used)

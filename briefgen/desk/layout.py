@@ -18,6 +18,7 @@ RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 RECORD_FOLDERS = ("sources", "briefs", "lists")
 _DAY_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EDITION_FILE = re.compile(r"^(?P<brief>[a-z0-9][a-z0-9-]{0,79})\.(?P<ext>[a-z]+)$")
+_EMAIL_FILE = re.compile(r"^(?P<brief>[a-z0-9][a-z0-9-]{0,79})\.(?P<list>[a-z0-9][a-z0-9-]{0,79})\.eml$")
 _MANIFEST_FILE = re.compile(r"^\.(?P<brief>[a-z0-9][a-z0-9-]{0,79})\.edition\.json$")
 
 
@@ -111,6 +112,12 @@ class OutLayout:
         """The brief id of a manifest's name, else None."""
         match = _MANIFEST_FILE.match(name)
         return match.group("brief") if match else None
+
+    @staticmethod
+    def parse_email_file(name: str) -> tuple[str, str] | None:
+        """(brief id, list id) of an email edition's name (`brief.list.eml`), else None."""
+        match = _EMAIL_FILE.match(name)
+        return (match.group("brief"), match.group("list")) if match else None
 
     @staticmethod
     def is_email_of(key: EditionKey, name: str) -> bool:

@@ -20,13 +20,11 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from briefgen.desk.fields import SLUG_PATTERN
+from briefgen.desk.layout import RECORD_SUFFIXES, SETTINGS_FILE, DeskLayout, OutLayout
 from briefgen.desk.models import BriefRecord, DistributionList, SourceRecord
 from briefgen.desk.reader import LineMap, Loc, ReadError, decode, parse_record_text
 from briefgen.desk.settings import Settings
 from briefgen.errors import Diagnostic, Severity, UsageError, did_you_mean, nearest
-
-RECORD_SUFFIXES = (".yaml", ".yml", ".json")
-SETTINGS_FILE = "briefgen.toml"
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -72,8 +70,13 @@ class Desk:
     diagnostics: tuple[Diagnostic, ...]
 
     @property
-    def out_dir(self) -> Path:
-        return self.root / self.settings.build.out
+    def layout(self) -> DeskLayout:
+        return DeskLayout(self.root)
+
+    @property
+    def out_layout(self) -> OutLayout:
+        """The output folder the settings name (`[build] out`, default `out/`)."""
+        return OutLayout(self.root / self.settings.build.out)
 
 
 # --- pydantic errors as diagnostics ---------------------------------------------------------------
@@ -257,19 +260,22 @@ def load_settings(root: Path, diagnostics: list[Diagnostic]) -> Settings:
         return Settings()
 
 
-def is_desk(root: Path) -> bool:
-    return any((root / name).exists() for name in (SETTINGS_FILE, "sources", "briefs"))
-
-
-def load_desk(root: Path) -> Desk:
-    """Load every record of the desk at `root`. Raises `UsageError` when `root` is not a desk."""
+def require_desk(root: Path) -> Path:
+    """`root`, when it is a desk; else a `UsageError` (exit 2) saying what a desk is: the one message every
+    command gives."""
     if not root.exists():
         raise UsageError(f"{root}: no such folder (expected a desk: see 'briefgen init')")
-    if not root.is_dir() or not is_desk(root):
+    if not DeskLayout(root).is_desk():
         raise UsageError(
             f"{root}: not a desk (expected a folder with {SETTINGS_FILE}, sources/ or briefs/; "
             "'briefgen init DIR' creates one)"
         )
+    return root
+
+
+def load_desk(root: Path) -> Desk:
+    """Load every record of the desk at `root`. Raises `UsageError` when `root` is not a desk."""
+    require_desk(root)
     diagnostics: list[Diagnostic] = []
     settings = load_settings(root, diagnostics)
     limit = settings.limits.max_file_size

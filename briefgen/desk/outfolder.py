@@ -14,7 +14,7 @@ import contextlib
 import os
 import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from briefgen.errors import OutputError
@@ -61,6 +61,13 @@ class OutFolder:
             return cls(path, os.open(path, _DIRECTORY_FLAGS))
         except OSError as exc:
             raise _refusal(path, exc) from None
+
+    @classmethod
+    def open_existing(cls, path: Path) -> OutFolder | None:
+        """Open the output folder for reading only; None when there is none yet."""
+        if not os.path.lexists(path):
+            return None
+        return cls.open(path, create=False)
 
     def folder(self, name: str, *, create: bool = True) -> OutFolder | None:
         """A subfolder (created when missing and `create`); None when absent and not created."""
@@ -153,19 +160,32 @@ class OutFolder:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary, dir_fd=self.fd)
 
-    def commit(self, renames: list[tuple[str, str]], *, remove: list[str] = ()) -> None:  # type: ignore[assignment]
-        """Rename staged temporaries into place and remove `remove`, Ctrl-C held until all is done. A link at
-        a final name is replaced, never written through (rename replaces the name itself)."""
+    def commit(
+        self,
+        renames: Sequence[tuple[str, str]],
+        *,
+        first_remove: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        last: tuple[str, str] | None = None,
+    ) -> None:
+        """Remove `first_remove`, rename staged temporaries into place, remove `remove`, then rename `last`:
+        one step with Ctrl-C held until it is done. A link at a final name is replaced, never written
+        through (a rename replaces the name itself)."""
         with interrupts_deferred():
             try:
+                for name in first_remove:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(name, dir_fd=self.fd)
                 for temporary, name in renames:
                     os.rename(temporary, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
                 for name in remove:
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(name, dir_fd=self.fd)
+                if last is not None:
+                    os.rename(last[0], last[1], src_dir_fd=self.fd, dst_dir_fd=self.fd)
                 os.fsync(self.fd)
             except OSError as exc:
-                self.discard([temporary for temporary, _ in renames])
+                self.discard([temporary for temporary, _ in [*renames, *([last] if last else [])]])
                 raise OutputError(f"{self.path}: cannot write: {exc.strerror or exc}") from None
 
     def write(self, name: str, data: bytes) -> Path:

@@ -40,8 +40,19 @@ class DeskSection(Record):
     timezone: Annotated[str, AfterValidator(_known_timezone)] = "UTC"
 
 
+def _inside_the_desk(value: str) -> str:
+    if value.startswith("/") or ".." in value.split("/"):
+        raise ValueError(
+            f"{value!r} leaves the desk; [build] out must be a folder inside the desk "
+            "(to write elsewhere, give --out on the command line)"
+        )
+    return value
+
+
 class BuildSection(Record):
-    out: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._][A-Za-z0-9._/-]{0,200}$")] = "out"
+    out: Annotated[
+        str, StringConstraints(pattern=r"^[A-Za-z0-9._][A-Za-z0-9._/-]{0,200}$"), AfterValidator(_inside_the_desk)
+    ] = "out"
     formats: Annotated[list[OutputFormat], Field(min_length=1)] = [
         OutputFormat.HTML,
         OutputFormat.PDF,

@@ -1,13 +1,12 @@
 """`briefgen send`: deliver built email editions over SMTP, each message to each member exactly once.
 
-Messages are read from `out/<date>/<brief-id>.<list-id>.eml` (what `briefgen build --format eml` wrote)
-and sent one recipient at a time (the envelope names one member; the Bcc header is never transmitted),
+Which messages may go is decided before this module sees them (`briefgen.build.sendable`: only the
+email editions of an edition as it was last built successfully from the current records). Each is sent
+one recipient at a time (the envelope names one member; the Bcc header is never transmitted),
 so that delivery can be tracked per recipient. Each accepted delivery is appended to the send log
 `out/sent.jsonl` and flushed to disk before the next one: a re-run after a crash sends only what the log
 does not hold. Transient failures (4xx replies, dropped connections) are retried with backoff; permanent
-ones (5xx) are reported per recipient. Before anything is sent, each message's list is checked again
-against the desk's lists: a list not cleared for the marking, or a recipient who is not (or no longer)
-a member of it, gets nothing.
+ones (5xx) are reported per recipient.
 
 Credentials come from the environment only: BRIEFGEN_SMTP_USER and BRIEFGEN_SMTP_PASSWORD.
 """
@@ -21,20 +20,14 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from email import policy
+from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.parser import BytesParser
-from email.utils import getaddresses
-from pathlib import Path
 
-from briefgen.desk.loader import Desk
-from briefgen.desk.models import DistributionList, Marking
+from briefgen.desk.layout import OutLayout
+from briefgen.desk.outfolder import OutFolder
 from briefgen.desk.settings import MailSection
-from briefgen.errors import OutputError, UsageError
-from briefgen.mail.message import LIST_HEADER, MARKING_HEADER, cleared
+from briefgen.errors import OutputError, SettingsError
 
-SEND_LOG = "sent.jsonl"
 RETRIES = 3
 BACKOFF_SECONDS = 0.5
 
@@ -43,7 +36,7 @@ BACKOFF_SECONDS = 0.5
 class Outgoing:
     """One built email edition and who should get it."""
 
-    path: Path
+    name: str  # the message file as messages name it (`2025-05-22/brief.list.eml`)
     message: EmailMessage
     message_id: str
     list_id: str
@@ -64,18 +57,35 @@ class SendReport:
 
 
 class SendLog:
-    """`out/sent.jsonl`: one line per accepted delivery, flushed and synced before the next is tried."""
+    """`out/sent.jsonl`: one line per accepted delivery, appended and synced before the next is tried.
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    The log is state in the output folder: it is read bounded and never through a link. A last line cut
+    short by a crash does not count as a delivery; any other line that is not a delivery record is an
+    error naming the file and line (guessing could send a message twice or not at all)."""
+
+    def __init__(self, out: OutFolder) -> None:
+        self.out = out
         self.done: set[tuple[str, str]] = set()
-        if path.is_file():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                try:
-                    entry = json.loads(line)
-                    self.done.add((entry["message_id"], entry["recipient"].lower()))
-                except (ValueError, KeyError, TypeError):
-                    continue  # a line cut short by a crash: that delivery is not counted as done
+        raw = out.read(OutLayout.SEND_LOG)
+        if raw is None:
+            return
+        lines = raw.split(b"\n")
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line.decode("utf-8"))
+                message_id, recipient = entry["message_id"], entry["recipient"]
+                if not isinstance(message_id, str) or not isinstance(recipient, str):
+                    raise TypeError("message_id and recipient must be text")
+            except (ValueError, KeyError, TypeError) as exc:
+                if number == len(lines):  # the last line, without its newline: cut short by a crash
+                    continue
+                raise OutputError(
+                    f"{out.path / OutLayout.SEND_LOG}:{number}: not a delivery record ({exc}); "
+                    "repair or remove the line, then send again"
+                ) from None
+            self.done.add((message_id, recipient.lower()))
 
     def record(self, message_id: str, recipient: str, list_id: str) -> None:
         entry = {
@@ -84,17 +94,11 @@ class SendLog:
             "list": list_id,
             "sent": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        try:
-            with self.path.open("a", encoding="utf-8") as log:
-                log.write(json.dumps(entry) + "\n")
-                log.flush()
-                os.fsync(log.fileno())
-        except OSError as exc:
-            raise OutputError(f"{self.path}: cannot record a delivery: {exc.strerror or exc}") from None
+        self.out.append(OutLayout.SEND_LOG, (json.dumps(entry) + "\n").encode("utf-8"))
         self.done.add((message_id, recipient.lower()))
 
 
-def _valid_address(address: str) -> bool:
+def valid_address(address: str) -> bool:
     from email_validator import EmailNotValidError, validate_email
 
     try:
@@ -102,49 +106,6 @@ def _valid_address(address: str) -> bool:
     except EmailNotValidError:
         return False
     return True
-
-
-def outgoing(
-    desk: Desk, out_dir: Path, day: date | None, brief_ids: tuple[str, ...], list_ids: tuple[str, ...]
-) -> list[Outgoing]:
-    """The built email editions selected, each checked against the desk's lists as they are now."""
-    lists = {entry.record.id: entry.record for entry in desk.lists}
-    folders = [out_dir / day.isoformat()] if day else sorted(p for p in out_dir.glob("????-??-??") if p.is_dir())
-    found = []
-    for folder in folders:
-        for path in sorted(folder.glob("*.eml")):
-            message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-            assert isinstance(message, EmailMessage)
-            list_id = str(message.get(LIST_HEADER, ""))
-            brief_id = path.name[: -len(f".{list_id}.eml")] if path.name.endswith(f".{list_id}.eml") else ""
-            if (brief_ids and brief_id not in brief_ids) or (list_ids and list_id not in list_ids):
-                continue
-            found.append(_checked(path, message, lists.get(list_id), list_id))
-    return found
-
-
-def _checked(path: Path, message: EmailMessage, mailing: DistributionList | None, list_id: str) -> Outgoing:
-    message_id = str(message.get("Message-ID", "")).strip()
-    addresses = tuple(address for _, address in getaddresses([str(v) for v in message.get_all("Bcc", [])]))
-    refusal = None
-    try:
-        marking = Marking(str(message.get(MARKING_HEADER, "")))
-    except ValueError:
-        marking = None
-    if mailing is None:
-        refusal = f"list {list_id!r} is not among the desk's lists"
-    elif marking is None:
-        refusal = "the message carries no valid marking"
-    elif not cleared(mailing, marking):
-        refusal = f"list {list_id!r} is cleared for {mailing.clearance.value} only; this edition is {marking.value}"
-    elif not message_id:
-        refusal = "the message has no Message-ID"
-    else:
-        members = {m.email.lower() for m in mailing.members}
-        strangers = [a for a in addresses if a.lower() not in members or not _valid_address(a)]
-        if strangers:
-            refusal = f"recipients not (or no longer) valid members of {list_id!r}: {', '.join(strangers)}"
-    return Outgoing(path, message, message_id, list_id, addresses, refusal)
 
 
 @dataclass
@@ -217,28 +178,25 @@ def _deliver(
 
 
 def send(
-    desk: Desk,
+    items: list[Outgoing],
+    out: OutFolder,
+    mail: MailSection,
     *,
-    day: date | None,
-    brief_ids: tuple[str, ...] = (),
-    list_ids: tuple[str, ...] = (),
     dry_run: bool = False,
     say: Callable[[str], None] = print,
 ) -> SendReport:
-    """Send (or with `dry_run`, show) the selected email editions. See the module's docstring."""
-    mail = desk.settings.mail
+    """Send (or with `dry_run`, show) the email editions `items`. See the module's docstring."""
     if mail.sender is None:
-        raise UsageError("briefgen.toml: mail.from is not set (the envelope sender of every message)")
+        raise SettingsError("briefgen.toml: mail.from: not set (the envelope sender of every message)")
     report = SendReport()
-    items = outgoing(desk, desk.out_dir, day, brief_ids, list_ids)
     if not items:
         say("no email editions to send (build them with --format eml)")
         return report
-    log = SendLog(desk.out_dir / SEND_LOG)
+    log = SendLog(out)
     connection = _Connection(mail)
     try:
         for item in items:
-            name = item.path.relative_to(desk.out_dir).as_posix()
+            name = item.name
             if item.refusal:
                 report.refused.append((name, item.refusal))
                 say(f"REFUSED {name}: {item.refusal}; nothing sent")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from briefgen.errors import ExitCode
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -40,5 +42,5 @@ class PdfFailure:
     """A render that failed: the message and exit code of the `BriefgenError` it raised."""
 
     message: str
-    exit_code: int
+    exit_code: ExitCode
     fatal: bool = False  # the process that rendered it should not render again (e.g. after running out of memory)

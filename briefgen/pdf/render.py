@@ -151,11 +151,11 @@ def render_outcome(job: PdfJob) -> RenderedPdf | PdfFailure:
     try:
         return render_pdf(job)
     except BriefgenError as exc:
-        return PdfFailure(exc.message, int(exc.exit_code))
+        return PdfFailure(exc.message, exc.exit_code)
     except MemoryError:
         return PdfFailure(
             f"{job.label}: the PDF render exceeded its memory budget of {job.memory_mib} MiB ([limits] render_memory)",
-            int(RenderError.exit_code),
+            RenderError.exit_code,
             fatal=True,
         )
     finally:

@@ -205,6 +205,7 @@ class Workers:
 
     def _overdue(self, busy: dict[Any, _Worker]) -> list[tuple[int, RenderedPdf | PdfFailure]]:
         """Stop the workers whose job has used up its time budget; their editions fail."""
+        from briefgen.errors import ExitCode
         from briefgen.pdf.job import PdfFailure
 
         stopped: list[tuple[int, RenderedPdf | PdfFailure]] = []
@@ -216,7 +217,7 @@ class Workers:
                     f"the PDF render exceeded its time budget of {worker.budget} s ([limits] render_seconds) "
                     "and was stopped"
                 )
-                stopped.append((worker.key, PdfFailure(message, 5)))
+                stopped.append((worker.key, PdfFailure(message, ExitCode.RENDER_FAILED)))
                 worker.key = None
                 self._workers.remove(worker)
         return stopped
@@ -245,9 +246,10 @@ class Workers:
 
 
 def _died(worker: _Worker) -> PdfFailure:
+    from briefgen.errors import ExitCode
     from briefgen.pdf.job import PdfFailure
 
     worker.process.join(timeout=5)
     code = worker.process.exitcode
     reason = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
-    return PdfFailure(f"the process rendering this PDF ended unexpectedly ({reason})", 5)
+    return PdfFailure(f"the process rendering this PDF ended unexpectedly ({reason})", ExitCode.RENDER_FAILED)

@@ -1,0 +1,104 @@
+"""The edition pipeline: an edition's inputs in, its rendered edition out, nothing written.
+
+`render_edition` takes the composed brief, the previous edition it compares with, the desk's templates
+and settings, and gives the brief with its changes and endnotes, its HTML, text and JSON. `build`,
+`preview` and the benchmarks all call it; `pdf_job` turns a rendered edition into the plain-data job a
+PDF worker renders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.build.changes import PreviousEdition, compare
+from briefgen.compose import model as composed
+from briefgen.desk.settings import PdfVariant, Settings
+from briefgen.errors import Diagnostic, Severity
+from briefgen.pdf.job import Attachment, PdfJob
+from briefgen.render.html import render_html, render_text
+from briefgen.render.templates import builtin_templates_dir
+
+
+@dataclass(frozen=True)
+class EditionInputs:
+    brief: composed.ComposedBrief
+    previous: PreviousEdition | None
+    templates: Path  # the desk's templates/ folder (it may not exist)
+    settings: Settings
+    text: bool = True  # render the text edition too
+
+
+@dataclass(frozen=True)
+class RenderedEdition:
+    """An edition ready to write: the final composed brief (changes, endnotes) and its renderings."""
+
+    brief: composed.ComposedBrief
+    html: str
+    text: str | None
+    json: bytes
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+def composed_json(brief: composed.ComposedBrief) -> bytes:
+    """The JSON edition: the composed brief with its endnotes, keys in model order, ISO dates."""
+    return (json.dumps(brief.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def changes_since(
+    brief: composed.ComposedBrief, previous: PreviousEdition | None
+) -> tuple[composed.Changes, tuple[Diagnostic, ...]]:
+    """What changed since the previous edition; an unreadable previous edition is reported and treated as
+    absent, never a permanent block."""
+    if previous is None:
+        return composed.Changes(previous=None), ()
+    try:
+        if previous.problem is not None:
+            raise ValueError(previous.problem)
+        return compare(brief, previous.json, previous.date), ()
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        warning = Diagnostic(
+            previous.name,
+            0,
+            "",
+            f"the previous edition cannot be read ({reason[:200]}); changes since it are not shown",
+            Severity.WARNING,
+            "previous-edition-unreadable",
+        )
+        return composed.Changes(previous=None), (warning,)
+
+
+def render_edition(inputs: EditionInputs) -> RenderedEdition:
+    """Render one edition. Raises `TemplateError` naming the template file and line."""
+    changes, warnings = changes_since(inputs.brief, inputs.previous)
+    brief = inputs.brief.model_copy(update={"changes": changes})
+    rendered = render_html(brief, desk_templates=inputs.templates, page_size=inputs.settings.pdf.page_size.value)
+    final = rendered.composed_with_endnotes(brief)
+    text = render_text(final, rendered.endnotes, desk_templates=inputs.templates) if inputs.text else None
+    return RenderedEdition(final, rendered.html, text, composed_json(final), warnings)
+
+
+def pdf_job(edition: RenderedEdition, settings: Settings, templates: Path) -> PdfJob:
+    """The PDF render of an edition as plain data (see `briefgen.pdf.job`); a PDF/A-3b carries the JSON
+    edition's bytes as its attachment."""
+    brief = edition.brief
+    builtin = builtin_templates_dir().resolve()
+    base = templates.resolve() if templates.is_dir() else builtin
+    attachments: tuple[Attachment, ...] = ()
+    if settings.pdf.variant is PdfVariant.PDF_A_3B:
+        name = f"{brief.id}-{brief.date.isoformat()}.json"
+        attachments = (Attachment(name, edition.json, "The composed brief (briefgen JSON)"),)
+    return PdfJob(
+        label=f"{brief.id} {brief.date}",
+        html=edition.html,
+        base_url=base.as_uri() + "/",
+        readable_roots=(str(builtin), str(templates)),
+        variant=settings.pdf.variant.value,
+        identifier=hashlib.sha256(edition.html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
+        attachments=attachments,
+        seconds=settings.limits.render_seconds,
+        memory_mib=settings.limits.render_memory,
+    )
