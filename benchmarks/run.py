@@ -226,30 +226,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     notes.append(f"`briefgen validate`/CLI import WeasyPrint: {probe.output.strip()}")
     import weasyprint
 
-    from briefgen.build.edition import BuildPlan, pdf_job_for
+    from briefgen.build.pipeline import EditionInputs, pdf_job, render_edition
     from briefgen.compose.compose import compose
     from briefgen.compose.validate import validate_desk
     from briefgen.desk.loader import load_desk
-    from briefgen.desk.models import OutputFormat
     from briefgen.pdf.render import render_pdf
-    from briefgen.render.html import render_html
 
     desk = load_desk(sample)
     edition = next(e for e in desk.briefs if e.record.brief.id == "syria-deconfliction")
     composed = compose(desk, edition).brief
     assert composed is not None
-    rendered = render_html(composed, desk_templates=sample / "templates")
-    final = rendered.composed_with_endnotes(composed)
+    inputs = EditionInputs(composed, None, desk.layout.templates, desk.settings, text=False)
+    rendered = render_edition(inputs)
     load_stats = repeat(lambda: validate_desk(load_desk(sample)), reps * 3)
     compose_stats = repeat(lambda: compose(desk, edition), reps * 3)
-    html_stats = repeat(lambda: render_html(composed, desk_templates=sample / "templates"), reps * 3)
+    html_stats = repeat(lambda: render_edition(inputs), reps * 3)
     html = rendered.html
-
-    plan = BuildPlan(sample, desk.settings, (OutputFormat.PDF,), sample / "out", shared_digest="", archive={})
-    pdf_job = pdf_job_for(plan, final, html, None)
+    job = pdf_job(rendered, desk.settings, desk.layout.templates)
 
     def ours() -> None:
-        render_pdf(pdf_job)
+        render_pdf(job)
 
     def bare() -> None:
         weasyprint.HTML(string=html).write_pdf()
@@ -264,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "| **Stages in one process** (sample) | | | | |",
         load_stats.row("load + validate (every edition composed)"),
         compose_stats.row("compose (the edition)"),
-        html_stats.row("HTML render (Jinja + Markdown)"),
+        html_stats.row("edition pipeline: HTML and JSON (Jinja + Markdown)"),
         bare_stats.row("bare `weasyprint.HTML(string=html).write_pdf()`, warm", "1.00"),
         ours_stats.row("briefgen PDF render, warm (PDF/UA-1, shared fonts)", f"{warm_ratio:.2f} x bare"),
         f"| records to HTML (load + validate + render) | {records_to_html * 1000:.0f} ms | | | "

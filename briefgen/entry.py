@@ -46,12 +46,14 @@ def _build_options(argv: list[str]) -> tuple[str, str | None, int | None] | None
 
 
 def _exit_code(code: object) -> int:
+    from briefgen.errors import ExitCode
+
     if code is None:
-        return 0
+        return ExitCode.OK
     if isinstance(code, int):
         return code
     print(code, file=sys.stderr)
-    return 1
+    return ExitCode.USAGE
 
 
 def main() -> None:
@@ -64,7 +66,7 @@ def main() -> None:
 
     try:
         cli_main()
-        code = 0
+        code = _exit_code(None)
     except SystemExit as stop:
         code = _exit_code(stop.code)
     # Every output is written, synced and closed and the workers are stopped by now: leave without the

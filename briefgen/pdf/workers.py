@@ -26,12 +26,15 @@ if TYPE_CHECKING:  # imported when needed: the first worker is started before an
     from briefgen.pdf.job import PdfFailure, PdfJob, RenderedPdf
 
 _prestarted: Workers | None = None
+# The output formats that need a PDF (`briefgen.build.formats` is the table; a test keeps the two equal):
+# read here without importing it, so that the first worker can start before anything else is imported.
+PDF_FORMAT_NAMES = frozenset({"pdf", "eml"})
 
 
 def renders_pdf(desk: str | Path, formats: str | None) -> bool:
     """Whether a build will render PDFs, read cheaply (the settings file is validated later)."""
     if formats is not None:
-        return bool({"pdf", "eml"} & {part.strip() for part in formats.split(",")})
+        return bool(PDF_FORMAT_NAMES & {part.strip() for part in formats.split(",")})
     import tomllib
 
     try:
@@ -42,7 +45,7 @@ def renders_pdf(desk: str | Path, formats: str | None) -> bool:
     except (OSError, ValueError):
         return False
     names = configured.get("formats", ["pdf"]) if isinstance(configured, dict) else []
-    return isinstance(names, list) and bool({"pdf", "eml"} & set(map(str, names)))
+    return isinstance(names, list) and bool(PDF_FORMAT_NAMES & set(map(str, names)))
 
 
 def prestart(desk: str, formats: str | None, jobs: int | None) -> None:
@@ -89,7 +92,9 @@ def _die_with(parent: int) -> None:
     except (OSError, AttributeError):
         pass
     if os.getppid() != parent:  # it died before the request took effect
-        os._exit(0)
+        from briefgen.errors import ExitCode
+
+        os._exit(ExitCode.OK)
 
 
 def _serve(
