@@ -312,13 +312,13 @@ CASES = [
         "template-huge-string",
         template("{% block outlook %}{{ 'x' * 1000000000 }}{% endblock %}"),
         3,
-        "is longer than 100,000",
+        "repeating a sequence would make 1,000,000,000 characters; the limit is 1,000,000",
     ),
     Case(
         "template-huge-power",
         template("{% block outlook %}{% set n = 10 %}{{ n ** 100000000 }}{% endblock %}"),
         3,
-        "is larger than 1000",
+        "digits; that is too large",
     ),
     Case(
         "template-huge-range",
@@ -420,13 +420,13 @@ CASES = [
     Case(
         "render-time-budget",
         both(
-            settings("\n[limits]\nrender_seconds = 1\n"),
+            settings("\n[limits]\nrender_seconds = 3\n"),
             template(
-                "{% block outlook %}{% for i in range(30000) %}<p>paragraph {{ i }}</p>{% endfor %}{% endblock %}"
+                "{% block outlook %}{% for i in range(60000) %}<p>paragraph {{ i }}</p>{% endfor %}{% endblock %}"
             ),
         ),
         5,
-        "exceeded its time budget of 1 s",
+        "exceeded its time budget of 3 s",
     ),
     # --- output layer -----------------------------------------------------------------------------------------
     Case("out-is-a-file", write("out2", "not a folder"), 2, "is a file", extra=("--out", "{desk}/out2")),
@@ -437,6 +437,155 @@ CASES = [
         "cannot write",
         subprocess=True,
         limits={resource.RLIMIT_FSIZE: 200},
+    ),
+    # --- briefgen's own features (the second attack run) ----------------------------------------------------
+    Case(
+        "template-symlink-to-secret",
+        symlink("templates/brief.html.j2", lambda e: e.secret),
+        3,
+        "templates/brief.html.j2 links outside the template folder",
+    ),
+    Case(
+        "template-includes-a-symlink-out",
+        both(
+            template("{% block outlook %}{% include 'leak.txt.j2' %}{% endblock %}"),
+            symlink("templates/leak.txt.j2", lambda e: Path("/proc/self/environ")),
+        ),
+        3,
+        "templates/brief.html.j2:1: templates/leak.txt.j2 links outside the template folder",
+    ),
+    Case(
+        "template-fifo",
+        both(lambda e: (e.desk / "templates").mkdir(exist_ok=True), fifo("templates/brief.html.j2")),
+        3,
+        "templates/brief.html.j2 is not a regular file",
+    ),
+    Case(
+        "template-include-not-found-names-the-includer",
+        template("{% block outlook %}{% include '../secret.txt' %}{% endblock %}"),
+        3,
+        "templates/brief.html.j2:1: template '../secret.txt' not found",
+    ),
+    Case(
+        "template-nested-loops-budget",
+        both(
+            settings("\n[limits]\nrender_seconds = 2\n"),
+            template(
+                "{% block outlook %}{% for i in range(100000) %}{% for j in range(100000) %}"
+                "{% endfor %}{% endfor %}{% endblock %}"
+            ),
+        ),
+        3,
+        "took longer than its budget of 2 s ([limits] render_seconds)",
+    ),
+    Case(
+        "template-power-tower",
+        template("{% block outlook %}{{ ((9**999)**999)**999 }}{% endblock %}"),
+        3,
+        "digits; that is too large",
+    ),
+    Case(
+        "template-ljust-by-result-size",
+        template("{% block outlook %}{{ 'x'.ljust(3000000000) }}{% endblock %}"),
+        3,
+        "str.ljust would make 3,000,000,000 characters",
+    ),
+    Case(
+        "template-center-filter",
+        template("{% block outlook %}{{ 'x'|center(3000000000) }}{% endblock %}"),
+        3,
+        "the center filter would make",
+    ),
+    Case(
+        "template-format-filter-width",
+        template("{% block outlook %}{{ '%3000000000d'|format(1) }}{% endblock %}"),
+        3,
+        "the format filter would make",
+    ),
+    Case(
+        "template-str-format-width",
+        template("{% block outlook %}{{ '{:>3000000000}'.format(1) }}{% endblock %}"),
+        3,
+        "str.format would make",
+    ),
+    Case(
+        "template-replace-growth",
+        template("{% block outlook %}{{ ('x' * 100000)|replace('x', 'y' * 100000) }}{% endblock %}"),
+        3,
+        "the replace filter would make",
+    ),
+    Case(
+        "renderer-exception-fails-its-edition",
+        write(
+            "templates/brief.css.j2",
+            '{% extends "builtin/brief.css.j2" %}{% block print %}{{ super() }} h1 { font-size: 1e8px }{% endblock %}',
+        ),
+        5,
+        "the PDF could not be rendered",
+    ),
+    Case(
+        "citation-heavy-text",
+        edit(
+            "sources/alpha.yaml",
+            "actors:\n",
+            "".join(
+                f"  - id: heavy-{n}\n    summary: Heavily cited.\n    detail: {json.dumps(' '.join(['[@alpha-report]'] * 1200))}\n"
+                for n in range(5)
+            )
+            + "actors:\n",
+        ),
+        1,
+        "citation calls; the limit is 5,000 ([limits] max_citations)",
+    ),
+    Case(
+        "settings-fifo",
+        both(lambda e: (e.desk / "briefgen.toml").unlink(), fifo("briefgen.toml")),
+        1,
+        "briefgen.toml: not a regular file",
+    ),
+    Case(
+        "settings-dev-zero",
+        symlink("briefgen.toml", lambda e: Path("/dev/zero")),
+        1,
+        "briefgen.toml links outside the desk",
+    ),
+    Case(
+        "settings-errors-write-nothing",
+        settings("\n[limits]\nrender_seconds = 0\n"),
+        1,
+        "briefgen.toml:6: limits.render_seconds: Input should be greater than or equal to 1; got int 0",
+    ),
+    Case(
+        "out-setting-leaves-the-desk",
+        settings("\n[build]\nout = \"../elsewhere\"\n"),
+        1,
+        "'../elsewhere' leaves the desk",
+    ),
+    Case(
+        "year-one",
+        edit("sources/alpha.yaml", "published: 2025-05-21", "published: 0001-01-01"),
+        1,
+        "sources/alpha.yaml:7: source.published: the year 1 is outside the years briefgen accepts (1000-2999)",
+    ),
+    Case(
+        "year-9999",
+        edit("briefs/edition.yaml", "issued: 2025-05-22T06:00:00+00:00", "issued: 9999-12-31T23:59:59-05:00"),
+        1,
+        "brief.issued: the year 9999 is outside the years briefgen accepts",
+    ),
+    Case(
+        "number-where-text-is-expected",
+        edit("sources/alpha.yaml", "title: Alpha report", "title: 1.10"),
+        0,
+        "1 built",
+        inert=html_shows("1.10"),
+    ),
+    Case(
+        "corrupt-previous-edition",
+        lambda e: (e.desk / "out/2025-05-21").mkdir() or (e.desk / "out/2025-05-21/valley.json").write_text('{"id": '),
+        0,
+        "the previous edition cannot be read",
+        inert=html_shows("could not be read: changes since it are not shown"),
     ),
     # --- mail layer -------------------------------------------------------------------------------------------
     Case(
@@ -548,6 +697,8 @@ def test_hostile_input(case: Case, built: Path, observer: Observer, tmp_path: Pa
     assert "Traceback" not in output
     assert observer.requests == [], "a request reached the observer"
     assert TOKEN.encode() not in everything_written(desk / "out"), "the secret reached an output"
+    assert TOKEN in secret.read_text(), "a file outside the desk changed"
+    assert not (tmp_path / "elsewhere").exists(), "something was written outside the desk"
     if case.exit_code == 0:
         assert case.inert is not None
         case.inert(env)

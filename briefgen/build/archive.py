@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import jinja2
-
 from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.models import TLP_COLOURS
 from briefgen.desk.outfolder import OutFolder
+from briefgen.desk.settings import LimitsSection
 from briefgen.errors import OutputError, TemplateError
-from briefgen.render.templates import environment
+from briefgen.render.sandbox import RenderBudget, budget
+from briefgen.render.templates import environment, runtime_message
 
 INDEX_TEMPLATE = "index.html.j2"
 LINKED_FORMATS = ("html", "pdf", "txt", "json")
@@ -72,21 +72,22 @@ def archived_editions(out: OutFolder) -> list[ArchivedEdition]:
     return sorted(editions, key=lambda e: (-e.date.toordinal(), e.brief_id))
 
 
-def write_index(out: OutFolder, *, desk_templates: Path, desk_name: str) -> None:
+def write_index(out: OutFolder, *, desk_templates: Path, desk_name: str, limits: LimitsSection) -> None:
     """Render `out/index.html` (template `index.html.j2`, which a desk may override)."""
     editions = archived_editions(out)
     days = sorted({e.date for e in editions}, reverse=True)
     try:
-        html = (
-            environment(desk_templates)
-            .get_template(INDEX_TEMPLATE)
-            .render(
-                desk=desk_name,
-                days=[(day, [e for e in editions if e.date == day]) for day in days],
-                count=len(editions),
-                colours=TLP_COLOURS,
+        with budget(RenderBudget(limits.render_seconds, limits.render_memory)):
+            html = (
+                environment(desk_templates)
+                .get_template(INDEX_TEMPLATE)
+                .render(
+                    desk=desk_name,
+                    days=[(day, [e for e in editions if e.date == day]) for day in days],
+                    count=len(editions),
+                    colours=TLP_COLOURS,
+                )
             )
-        )
-    except jinja2.TemplateError as exc:
-        raise TemplateError(f"{INDEX_TEMPLATE}: {exc}") from None
+    except Exception as exc:  # a desk's index template fails the index, naming its file and line
+        raise TemplateError(runtime_message(exc, desk_templates, ["desk", "days", "count", "colours"])) from None
     out.write(OutLayout.INDEX, html.encode("utf-8"))

@@ -19,6 +19,7 @@ from briefgen.desk.settings import PdfVariant, Settings
 from briefgen.errors import Diagnostic, Severity
 from briefgen.pdf.job import Attachment, PdfJob
 from briefgen.render.html import render_html, render_text
+from briefgen.render.sandbox import RenderBudget
 from briefgen.render.templates import builtin_templates_dir
 
 
@@ -68,16 +69,22 @@ def changes_since(
             Severity.WARNING,
             "previous-edition-unreadable",
         )
-        return composed.Changes(previous=None), (warning,)
+        return composed.Changes(previous=None, unreadable=previous.date), (warning,)
 
 
 def render_edition(inputs: EditionInputs) -> RenderedEdition:
     """Render one edition. Raises `TemplateError` naming the template file and line."""
     changes, warnings = changes_since(inputs.brief, inputs.previous)
     brief = inputs.brief.model_copy(update={"changes": changes})
-    rendered = render_html(brief, desk_templates=inputs.templates, page_size=inputs.settings.pdf.page_size.value)
+    limits = inputs.settings.limits
+    budget = RenderBudget(limits.render_seconds, limits.render_memory)
+    rendered = render_html(
+        brief, desk_templates=inputs.templates, page_size=inputs.settings.pdf.page_size.value, limits=budget
+    )
     final = rendered.composed_with_endnotes(brief)
-    text = render_text(final, rendered.endnotes, desk_templates=inputs.templates) if inputs.text else None
+    text = None
+    if inputs.text:
+        text = render_text(final, rendered.endnotes, desk_templates=inputs.templates, limits=budget)
     return RenderedEdition(final, rendered.html, text, composed_json(final), warnings)
 
 

@@ -175,7 +175,8 @@ class ChangedDevelopment(Composed):
 class Changes(Composed):
     """What differs from the previous edition of the same brief (found in the output archive)."""
 
-    previous: date | None  # None: no earlier edition of this brief was found; this is the first
+    previous: date | None  # None: no earlier edition of this brief was found (or it could not be read)
+    unreadable: date | None = None  # an earlier edition of this date is in the archive but could not be read
     new_developments: list[ItemRef] = []
     changed_developments: list[ChangedDevelopment] = []
     dropped_developments: list[ItemRef] = []
@@ -185,12 +186,12 @@ class Changes(Composed):
 
     @property
     def first(self) -> bool:
-        return self.previous is None
+        return self.previous is None and self.unreadable is None
 
     @property
     def none(self) -> bool:
         """True when an earlier edition exists and nothing tracked changed."""
-        return not self.first and not (
+        return self.previous is not None and not (
             self.new_developments
             or self.changed_developments
             or self.dropped_developments

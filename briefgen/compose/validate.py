@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefgen.compose.compose import Composition, compose
+from briefgen.compose.model import ComposedBrief
 from briefgen.desk.checks import check_desk
+from briefgen.desk.citations import find_citations
 from briefgen.desk.layout import SETTINGS_FILE
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord
@@ -47,6 +49,29 @@ class EditionVerdict:
         return bool(self.errors) or self.composition.brief is None
 
 
+def citation_calls(brief: ComposedBrief) -> int:
+    """How many citation calls an edition makes: each structured citation and each `[@id]` in its prose."""
+    count = sum(len(d.cites) for d in brief.developments) + sum(len(a.cites) for a in brief.actors)
+    count += sum(len(q.cites) for q in brief.open_questions)
+    count += sum(len(s.cites) for d in brief.discrepancies for s in d.statements)
+    prose: list[str | None] = [*brief.bluf, brief.outlook]
+    prose += [d.detail for d in brief.developments] + [a.role for a in brief.actors]
+    prose += [text for q in brief.open_questions for text in (q.why, q.answer)]
+    prose += [d.note for d in brief.discrepancies]
+    return count + sum(len(find_citations(text)) for text in prose if text)
+
+
+def _citation_budget(brief: ComposedBrief, edition: Loaded[BriefRecord], limit: int) -> list[Diagnostic]:
+    calls = citation_calls(brief)
+    if calls <= limit:
+        return []
+    message = (
+        f"this edition makes {calls:,} citation calls; the limit is {limit:,} ([limits] max_citations): "
+        "cite each source once per paragraph, or split the brief"
+    )
+    return [edition.file.diagnostic(("brief", "id"), message, code="too-many-citations")]
+
+
 def edition_verdict(report: Report, edition: Loaded[BriefRecord], *, strict: bool) -> EditionVerdict:
     """The one rule, used by `build`, `preview`, `validate` and `send`: an edition is stopped by an error in
     the settings, in a source file that did not load (it may hold anything the edition needs), or in any
@@ -73,4 +98,6 @@ def validate_desk(desk: Desk) -> Report:
         composition = compose(desk, edition)
         compositions.append((edition, composition))
         diagnostics.extend(composition.diagnostics)
+        if composition.brief is not None:
+            diagnostics.extend(_citation_budget(composition.brief, edition, desk.settings.limits.max_citations))
     return Report(desk, sort_diagnostics(diagnostics), compositions)

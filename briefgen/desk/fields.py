@@ -29,6 +29,7 @@ MAX_LINE = 500
 MAX_TEXT = 20_000
 MAX_SOURCE_TEXT = 200_000
 MAX_ITEMS = 1_000
+MIN_YEAR, MAX_YEAR = 1000, 2999  # dates far from both ends of what datetime can compute with
 
 # Characters refused in single-line fields: C0/C1 controls and the bidirectional embedding, override
 # and isolate controls that can make a title read differently from what it is.
@@ -98,6 +99,8 @@ def _parse_when(value: Any, *, allow_date: bool, allow_datetime: bool) -> date |
             raise ValueError(f"expected {expected}; got {value!r} ({reason})") from None
     else:
         raise ValueError(f"expected {expected}; got {type(value).__name__} {value!r}")
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ValueError(f"the year {parsed.year} is outside the years briefgen accepts ({MIN_YEAR}-{MAX_YEAR})")
     if isinstance(parsed, datetime):
         if not allow_datetime:
             raise ValueError(f"expected {expected}; got a datetime {value!r}")

@@ -135,8 +135,14 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
         if isinstance(cause, BlockedResource):
             raise ResourceBlocked(f"{job.label}: refused to read {cause.url} ({cause.reason})") from None
         raise ResourceBlocked(f"{job.label}: {exc}") from None
-    except (ValueError, OSError, AssertionError) as exc:
-        raise RenderError(f"{job.label}: the PDF could not be rendered: {exc}") from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # anything WeasyPrint raises fails this edition only, in one line
+        reason = str(exc).splitlines()[0] if str(exc) else ""
+        raise RenderError(
+            f"{job.label}: the PDF could not be rendered: {type(exc).__name__}"
+            + (f": {reason[:300]}" if reason else "")
+        ) from None
     return RenderedPdf(data, len(document.pages), tuple(log.messages))
 
 

@@ -203,8 +203,10 @@ class Workers:
                 finished.append((key, _died(worker)))
                 self._workers.remove(worker)
                 continue
-            if status == "error":
-                raise RuntimeError(f"a PDF worker failed:\n{payload}")
+            if status == "error":  # the worker could not even report a failure: fail the edition, say why
+                last = str(payload).strip().splitlines()[-1] if str(payload).strip() else "unknown error"
+                finished.append((key, _failure(f"the PDF worker failed: {last}")))
+                continue
             finished.append((key, payload))
         return finished
 
@@ -248,6 +250,13 @@ class Workers:
         for worker in self._workers:
             worker.process.join(timeout=10)
             worker.connection.close()
+
+
+def _failure(message: str) -> PdfFailure:
+    from briefgen.errors import ExitCode
+    from briefgen.pdf.job import PdfFailure
+
+    return PdfFailure(message, ExitCode.RENDER_FAILED)
 
 
 def _died(worker: _Worker) -> PdfFailure:

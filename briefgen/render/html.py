@@ -20,6 +20,7 @@ from briefgen.compose import model as composed
 from briefgen.errors import TemplateError, did_you_mean
 from briefgen.render.endnotes import Endnotes
 from briefgen.render.labels import LABELS
+from briefgen.render.sandbox import RenderBudget, budget
 from briefgen.render.templates import environment, runtime_message, shown_name, template_message
 
 
@@ -71,15 +72,27 @@ CONTEXT_VARIABLES: dict[str, str] = {
 }
 
 
-def render_html(brief: composed.ComposedBrief, *, desk_templates: Path | None, page_size: str = "A4") -> RenderedBrief:
-    """Render one edition's HTML. Raises `TemplateError` naming the template file and line."""
-    html, notes = _render(brief, f"{brief.template}.html.j2", desk_templates, page_size, None)
+def render_html(
+    brief: composed.ComposedBrief,
+    *,
+    desk_templates: Path | None,
+    page_size: str = "A4",
+    limits: RenderBudget | None = None,
+) -> RenderedBrief:
+    """Render one edition's HTML within `limits`. Raises `TemplateError` naming the template file and line."""
+    html, notes = _render(brief, f"{brief.template}.html.j2", desk_templates, page_size, None, limits)
     return RenderedBrief(html, notes.numbered())
 
 
-def render_text(brief: composed.ComposedBrief, endnotes: list[composed.Endnote], *, desk_templates: Path | None) -> str:
+def render_text(
+    brief: composed.ComposedBrief,
+    endnotes: list[composed.Endnote],
+    *,
+    desk_templates: Path | None,
+    limits: RenderBudget | None = None,
+) -> str:
     """Render the plain-text edition, keeping the endnote numbers the HTML edition gave."""
-    text, _ = _render(brief, f"{brief.template}.txt.j2", desk_templates, "A4", endnotes)
+    text, _ = _render(brief, f"{brief.template}.txt.j2", desk_templates, "A4", endnotes, limits)
     return text.strip("\n") + "\n"
 
 
@@ -89,6 +102,7 @@ def _render(
     desk_templates: Path | None,
     page_size: str,
     numbered: list[composed.Endnote] | None,
+    limits: RenderBudget | None,
 ) -> tuple[str, Endnotes]:
     env = environment(desk_templates)
     notes = Endnotes(brief, numbered)
@@ -114,7 +128,8 @@ def _render(
         "legend": _LazyLegend(legend),
     }
     try:
-        return env.get_template(name).render(context), notes
+        with budget(limits or RenderBudget()):
+            return env.get_template(name).render(context), notes
     except jinja2.TemplateSyntaxError as exc:
         message = exc.message or ""
         unknown_filter = re.match(r"No filter named '([^']+)'", message)
@@ -123,11 +138,9 @@ def _render(
         raise TemplateError(
             template_message(shown_name(exc.filename or exc.name, desk_templates), exc.lineno, message, exc.source)
         ) from None
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateError(
-            f"template {exc.name!r} not found (in the desk's templates/ or the built-in ones)"
-        ) from None
-    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, RecursionError) as exc:
+    except MemoryError:
+        raise TemplateError(f"{name}: the template ran out of memory") from None
+    except Exception as exc:  # anything a template can raise fails its edition with the file and line
         raise TemplateError(runtime_message(exc, desk_templates, [*context, *env.globals])) from None
 
 

@@ -8,17 +8,18 @@ as `builtin/NAME`, so a desk template can extend the one it replaces).
 from __future__ import annotations
 
 import functools
+import os
 import re
-from collections.abc import Iterable
+import stat
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from briefgen.compose import model as composed
 from briefgen.errors import TemplateError, did_you_mean
 from briefgen.render.filters import FILTERS, GLOBALS
+from briefgen.render.sandbox import BoundedSandbox
 
 
 def _autoescape(name: str | None) -> bool:
@@ -36,7 +37,7 @@ def builtin_templates_dir() -> Path:
     )
 
 
-def environment(desk_templates: Path | None) -> ImmutableSandboxedEnvironment:
+def environment(desk_templates: Path | None) -> BoundedSandbox:
     """The template environment for a desk, cached per desk folder.
 
     Jinja reloads a cached template when its file changes, but not when a new desk file starts to shadow
@@ -56,35 +57,68 @@ def environment(desk_templates: Path | None) -> ImmutableSandboxedEnvironment:
 _listings: dict[Path, tuple[str, ...]] = {}
 
 
-MAX_SEQUENCE = 100_000  # the longest string or list a template may make with `*`
-MAX_EXPONENT = 1_000  # the largest exponent of `**`
+MAX_TEMPLATE_BYTES = 1024 * 1024  # the largest template file read
 
 
-class BoundedSandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, with `*` and `**` bounded: a template cannot make a string of a gigabyte
-    or a number of a million digits (`range` is bounded by the sandbox itself)."""
+class TemplateRefused(jinja2.TemplateError):
+    """A template file that may not be read: it leaves its folder, or is not a regular file."""
 
-    intercepted_binops = frozenset({"*", "**"})
 
-    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
-            raise jinja2.exceptions.SecurityError(f"exponent {right} is larger than {MAX_EXPONENT}")
-        if operator == "*":
-            for sequence, count in ((left, right), (right, left)):
-                too_long = isinstance(sequence, str | list | tuple) and isinstance(count, int)
-                if too_long and len(sequence) * count > MAX_SEQUENCE:
-                    raise jinja2.exceptions.SecurityError(
-                        f"a sequence of {len(sequence) * count:,} items is longer than {MAX_SEQUENCE:,}"
-                    )
-        return super().call_binop(context, operator, left, right)
+class ConfinedLoader(jinja2.BaseLoader):
+    """Loads templates only from regular files inside one folder: each path is resolved (links followed)
+    and must stay inside the folder's own resolved path; a link out, a FIFO, a device or a file above
+    `MAX_TEMPLATE_BYTES` is refused, naming the template. `..` in a name is not a template name."""
+
+    def __init__(self, root: Path, label: str) -> None:
+        self.root = root
+        self.label = label  # how messages name the folder: `templates/` or `builtin/`
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        from jinja2.loaders import split_template_path
+
+        pieces = split_template_path(template)
+        candidate = self.root.joinpath(*pieces)
+        if not os.path.lexists(candidate):
+            raise jinja2.TemplateNotFound(template)
+        real = Path(os.path.realpath(candidate))
+        root = Path(os.path.realpath(self.root))
+        shown = f"{self.label}{'/'.join(pieces)}"
+        if not real.is_relative_to(root):
+            raise TemplateRefused(f"{shown} links outside the template folder (to {real}); it is not read")
+        try:
+            info = os.stat(real)
+        except OSError as exc:
+            raise TemplateRefused(f"{shown} cannot be read: {exc.strerror or exc}") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise TemplateRefused(f"{shown} is not a regular file; it is not read")
+        if info.st_size > MAX_TEMPLATE_BYTES:
+            raise TemplateRefused(f"{shown} is {info.st_size:,} bytes, above the limit of {MAX_TEMPLATE_BYTES:,}")
+        with open(real, "rb") as handle:
+            raw = handle.read(MAX_TEMPLATE_BYTES + 1)
+        try:
+            source = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TemplateRefused(f"{shown} is not valid UTF-8 (byte {exc.start})") from None
+        mtime = info.st_mtime_ns
+
+        def uptodate() -> bool:
+            try:
+                return os.stat(real).st_mtime_ns == mtime and os.path.realpath(candidate) == str(real)
+            except OSError:
+                return False
+
+        return source, str(candidate), uptodate
+
+    def list_templates(self) -> list[str]:
+        return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*.j2"))
 
 
 @functools.cache
-def _environment(desk_templates: Path | None) -> ImmutableSandboxedEnvironment:
-    builtin = jinja2.FileSystemLoader(builtin_templates_dir())
+def _environment(desk_templates: Path | None) -> BoundedSandbox:
+    builtin = ConfinedLoader(builtin_templates_dir(), "builtin/")
     loaders: list[jinja2.BaseLoader] = []
     if desk_templates is not None:
-        loaders.append(jinja2.FileSystemLoader(desk_templates))
+        loaders.append(ConfinedLoader(desk_templates, "templates/"))
     loaders += [jinja2.PrefixLoader({"builtin": builtin}), builtin]
     env = BoundedSandbox(
         loader=jinja2.ChoiceLoader(loaders),
@@ -141,6 +175,10 @@ def explain(exc: Exception, line: str, names: Iterable[str]) -> str:
     missing_name = re.match(r"'(?P<name>[^']+)' is undefined", text)
     if missing_name:
         return f"{text}{did_you_mean(missing_name.group('name'), names)}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"template {exc.name!r} not found (in the desk's templates/ or the built-in ones)"
+    if isinstance(exc, TemplateRefused):
+        return str(exc)
     if isinstance(exc, jinja2.exceptions.SecurityError):
         return f"not allowed in templates (sandbox): {text}"
     return text
