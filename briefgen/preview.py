@@ -198,6 +198,13 @@ class Preview:
         return page.replace("</body>", script + "</body>", 1) if "</body>" in page else page + script
 
 
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "briefgen-preview"
@@ -205,9 +212,19 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:  # quiet: the terminal shows errors only
             return
 
+        def _host_allowed(self) -> bool:
+            """Only requests addressed to this server by a loopback name: a page elsewhere that rebinds its
+            own name to 127.0.0.1 (DNS rebinding) sends its own Host and gets nothing."""
+            port = self.server.server_address[1]  # type: ignore[index]
+            host = (self.headers.get("Host") or "").strip().lower()
+            return host in {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             try:
+                if not self._host_allowed():
+                    self._send(HTTPStatus.FORBIDDEN, "text/plain", "forbidden: the preview answers only 127.0.0.1\n")
+                    return
                 if path == "/events":
                     self._events()
                 elif path == "/favicon.ico":
@@ -215,14 +232,16 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
                 elif path == "/":
                     version = preview.version
                     self._send(HTTPStatus.OK, "text/html", preview.with_reload(preview.index_html(), version))
-                elif match := EDITION_PATH.match(path):
-                    self._edition(match.group("id"), date.fromisoformat(match.group("date")), match.group("ext"))
+                elif (match := EDITION_PATH.match(path)) and (day := _day(match.group("date"))) is not None:
+                    self._edition(match.group("id"), day, match.group("ext"))
                 else:
                     self._send(HTTPStatus.NOT_FOUND, "text/plain", "not found\n")
             except (BrokenPipeError, ConnectionResetError):
                 return
-            except Exception:  # the server must survive anything a page can hit
-                page = preview.problem_page(EditionProblem("Internal error", traceback.format_exc().splitlines()))
+            except Exception as exc:  # the server must survive anything a page can hit; the page shows no traceback
+                problem = EditionProblem("Internal error", [f"{type(exc).__name__}: {exc} (see the terminal)"])
+                traceback.print_exc()
+                page = preview.problem_page(problem)
                 self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html", preview.with_reload(page, preview.version))
 
         def _edition(self, brief_id: str, day: date, extension: str) -> None:

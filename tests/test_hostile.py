@@ -557,7 +557,7 @@ CASES = [
     ),
     Case(
         "out-setting-leaves-the-desk",
-        settings("\n[build]\nout = \"../elsewhere\"\n"),
+        settings('\n[build]\nout = "../elsewhere"\n'),
         1,
         "'../elsewhere' leaves the desk",
     ),
@@ -723,3 +723,76 @@ def test_a_symlink_at_an_output_path_is_replaced_not_written_through(built: Path
     assert result.exit_code == 0, result.output
     assert victim.read_text() == "do not touch"
     assert not target.is_symlink() and "<!DOCTYPE html>" in target.read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "exit_code", "message"),
+    [
+        (".briefgen.lock", 6, "out/.briefgen.lock: is a symbolic link"),
+        ("2025-05-22", 6, "out/2025-05-22: is a symbolic link"),
+        ("index.html", 0, "1 built"),
+        ("2025-05-22/.valley.edition.json", 0, "1 built"),
+        ("2025-05-22/valley.pdf", 0, "1 built"),
+        ("2025-05-21/valley.json", 0, "the previous edition cannot be read (is a symbolic link"),
+    ],
+)
+def test_no_write_or_read_follows_a_symlink_in_out(
+    built: Path, tmp_path: Path, name: str, exit_code: int, message: str
+) -> None:
+    desk = tmp_path / "desk"
+    shutil.copytree(built, desk, symlinks=True)
+    victim_dir = tmp_path / "victim-dir"
+    victim_dir.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text(f"{TOKEN}\n")
+    link = desk / "out" / name
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_dir() and not link.is_symlink():
+        shutil.rmtree(link)
+    link.unlink(missing_ok=True)
+    link.symlink_to(victim_dir if "." not in name else victim)
+    before = outputs(desk / "out")
+    result = run("build", desk, "--all", "--format", FORMATS, "--force", "--jobs", "1")
+    assert result.exit_code == exit_code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert victim.read_text() == f"{TOKEN}\n" and list(victim_dir.iterdir()) == []
+    assert TOKEN.encode() not in everything_written(desk / "out")
+    if exit_code:
+        assert outputs(desk / "out") == before
+
+
+def test_a_full_disk_between_two_outputs_keeps_the_whole_earlier_edition(built: Path, tmp_path: Path) -> None:
+    """The HTML fits under the file-size limit, the PDF does not: nothing of the new edition is kept."""
+    desk = tmp_path / "desk"
+    shutil.copytree(built, desk, symlinks=True)
+    edition = desk / "out/2025-05-22"
+    small = max((edition / f"valley.{ext}").stat().st_size for ext in ("html", "json", "txt"))
+    pdf = (edition / "valley.pdf").stat().st_size
+    assert small + 4096 < pdf
+    edit("sources/alpha.yaml", "Alpha report", "Alpha report, revised")(Env(desk, "", tmp_path / "none"))
+    before = outputs(desk / "out")
+    exit_code, output = _run_limited(
+        desk, ["--all", "--format", FORMATS, "--jobs", "1"], {resource.RLIMIT_FSIZE: small + 4096}
+    )
+    assert exit_code == 6, output
+    assert "cannot write" in output and "Traceback" not in output
+    after = {k: v for k, v in outputs(desk / "out").items() if not k.endswith(".tmp")}
+    assert after == before, "the new HTML must not stand beside the old PDF"
+    assert not list(edition.glob(".*.tmp"))
+
+
+def test_a_build_that_builds_nothing_still_lists_every_desk_error(built: Path, tmp_path: Path) -> None:
+    desk = tmp_path / "desk"
+    shutil.copytree(built, desk, symlinks=True)
+    (desk / "sources/broken.yaml").write_text("source: {id: broken, title: [a list]}\n")
+    validated = run("validate", desk)
+    result = run("build", desk, "--date", "2030-01-01", "--format", "html")
+    # Nothing is built on that day: the errors (which concern editions of other days) are listed, and
+    # fail the build under --strict.
+    assert result.exit_code == 0
+    assert run("build", desk, "--date", "2030-01-01", "--format", "html", "--strict").exit_code == 1
+    for line in validated.stdout.splitlines():
+        if ": warning:" not in line:
+            assert line in result.stderr
+    assert "sources/broken.yaml:1: source.title: expected text" in result.stderr

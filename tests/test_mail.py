@@ -416,3 +416,105 @@ def test_list_unsubscribe_when_the_list_sets_it(make_desk: MakeDesk, smtp: tuple
     assert run("build", root, "--date", DAY, "--format", "pdf,eml", "--jobs", "1").exit_code == 0
     message = _parse(eml(root).read_bytes())
     assert message["List-Unsubscribe"] == "<https://example.org/leave?list=partners>"
+
+
+# --- stale email editions never go out (issue 12) ------------------------------------------------------------
+
+
+def _brief(desk: Path) -> Path:
+    return next((desk / "briefs").glob("*.yaml"))
+
+
+def test_a_remarked_edition_sends_nothing_to_a_list_no_longer_cleared(desk: Path, smtp: tuple[Recorder, int]) -> None:
+    recorder, _ = smtp
+    assert eml(desk).exists()
+    brief = _brief(desk)
+    brief.write_text(brief.read_text(encoding="utf-8").replace("marking: TLP:GREEN", "marking: TLP:RED"), "utf-8")
+    # Before the rebuild: the records changed since the message was built, so nothing goes.
+    sent = run("send", desk, "--date", DAY)
+    assert sent.exit_code == 7
+    assert "REFUSED 2025-05-22/syria-deconfliction.partners.eml: the edition is now marked TLP:RED" in sent.stdout
+    rebuilt = run("build", desk, "--date", DAY, "--format", "html,pdf,eml", "--jobs", "1")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert not eml(desk).exists(), "the rebuild removes the email edition it no longer produces"
+    sent = run("send", desk, "--date", DAY)
+    assert sent.exit_code == 0 and "no email editions to send" in sent.stdout
+    assert recorder.messages == []
+
+
+def test_a_list_removed_from_the_brief_gets_nothing(desk: Path, smtp: tuple[Recorder, int]) -> None:
+    recorder, _ = smtp
+    brief = _brief(desk)
+    text = brief.read_text(encoding="utf-8")
+    brief.write_text(text.replace("lists: [partners, public-digest]", "lists: [public-digest]"), "utf-8")
+    refused = run("send", desk, "--date", DAY)
+    assert refused.exit_code == 7 and "changed since this edition was last built" in refused.stdout
+    assert run("build", desk, "--date", DAY, "--format", "html,pdf,eml", "--jobs", "1").exit_code == 0
+    assert not eml(desk).exists()
+    assert run("send", desk, "--date", DAY).exit_code == 0
+    assert recorder.messages == []
+
+
+def test_after_a_failed_rebuild_the_previous_message_is_not_sent(desk: Path, smtp: tuple[Recorder, int]) -> None:
+    recorder, _ = smtp
+    before = eml(desk).read_bytes()
+    brief = _brief(desk)
+    brief.write_text(brief.read_text(encoding="utf-8").replace("marking: TLP:GREEN", "marking: TLP:PURPLE"), "utf-8")
+    failed = run("build", desk, "--date", DAY, "--format", "html,pdf,eml", "--jobs", "1")
+    assert failed.exit_code == 1
+    assert eml(desk).read_bytes() == before, "a failed build leaves earlier files byte-identical"
+    sent = run("send", desk, "--date", DAY)
+    assert sent.exit_code == 7 and "is not among the records as they load now" in sent.stdout
+    assert "brief.marking: expected one of" in sent.stdout
+    assert recorder.messages == []
+
+
+def test_a_list_whose_clearance_or_members_changed_gets_nothing(desk: Path, smtp: tuple[Recorder, int]) -> None:
+    recorder, _ = smtp
+    partners = desk / "lists" / "partners.yaml"
+    partners.write_text(partners.read_text(encoding="utf-8").replace("clearance: TLP:GREEN", "clearance: TLP:CLEAR"))
+    sent = run("send", desk, "--date", DAY)
+    assert sent.exit_code == 7 and "REFUSED 2025-05-22/syria-deconfliction.partners.eml" in sent.stdout
+    assert recorder.messages == []
+
+
+def test_a_tampered_message_is_refused(desk: Path, smtp: tuple[Recorder, int]) -> None:
+    recorder, _ = smtp
+    eml(desk).write_bytes(eml(desk).read_bytes().replace(b"ayse@example.org", b"ayse@example.net"))
+    sent = run("send", desk, "--date", DAY)
+    assert sent.exit_code == 7 and "the message changed since it was built" in sent.stdout
+    assert recorder.messages == []
+
+
+@pytest.mark.parametrize(
+    ("log", "message"),
+    [
+        (
+            b'{"message_id": 7, "recipient": ["x"]}\n{"message_id": "a", "recipient": "b"}\n',
+            "sent.jsonl:1: not a delivery record",
+        ),
+        (
+            b'{"message_id": "a", "recipient": "b"}\n\xff\xfe\n{"message_id": "c", "recipient": "d"}\n',
+            "sent.jsonl:2: not a delivery record",
+        ),
+    ],
+    ids=["wrong-types", "invalid-utf8"],
+)
+def test_a_corrupt_send_log_is_a_clear_error(desk: Path, smtp: tuple[Recorder, int], log: bytes, message: str) -> None:
+    recorder, _ = smtp
+    (desk / "out" / "sent.jsonl").write_bytes(log)
+    sent = run("send", desk, "--date", DAY)
+    assert sent.exit_code == 6, sent.output
+    assert message in sent.stderr and "Traceback" not in sent.output
+    assert recorder.messages == []
+
+
+def test_a_symlink_at_the_send_log_is_refused(desk: Path, smtp: tuple[Recorder, int], tmp_path: Path) -> None:
+    recorder, _ = smtp
+    victim = tmp_path / "victim.txt"
+    victim.write_text("do not touch\n")
+    (desk / "out" / "sent.jsonl").symlink_to(victim)
+    sent = run("send", desk, "--date", DAY)
+    assert sent.exit_code == 6 and "sent.jsonl: cannot be read: is a symbolic link" in sent.stderr
+    assert victim.read_text() == "do not touch\n"
+    assert recorder.messages == []

@@ -100,3 +100,41 @@ def test_saving_a_template_refreshes_the_open_page(served: tuple[Path, str]) -> 
         )
         browser.close()
     assert refreshed_after < 2.0, f"the page refreshed {refreshed_after:.2f} s after the save"
+
+
+def _raw_get(url: str, path: str, host: str) -> tuple[int, bytes]:
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_only_loopback_hosts_are_answered(served: tuple[Path, str]) -> None:
+    """A DNS-rebinding page sends its own Host: it gets 403 and no edition."""
+    _, url = served
+    port = url.rsplit(":", 1)[1].strip("/")
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LOCALHOST:{port}"):
+        status, body = _raw_get(url, "/" + EDITION + ".html", host)
+        assert status == 200 and b"Valley update" in body, host
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1", f"127.0.0.1:{int(port) + 1}", ""):
+        status, body = _raw_get(url, "/" + EDITION + ".html", host)
+        assert status == 403 and b"Valley" not in body, host
+        assert _raw_get(url, "/", host)[0] == 403
+        assert _raw_get(url, "/events", host)[0] == 403
+
+
+def test_bad_paths_and_dates_are_not_found_without_a_traceback(served: tuple[Path, str]) -> None:
+    _, url = served
+    for path in ("valley/2025-13-45.html", "valley/2025-02-30.pdf", "valley/9999-99-99.html", "%00", "valley"):
+        status, _, body = get(url + path)
+        assert status == 404, path
+        assert b"Traceback" not in body and b'File "' not in body

@@ -69,7 +69,7 @@ def previous_edition(
         try:
             data = folder.read(OutLayout.edition_file(EditionKey(key.brief_id, day), "json"))
         except OutputError as exc:
-            return PreviousEdition(day, b"", name, problem=exc.message.split(": ", 1)[-1])
+            return PreviousEdition(day, b"", name, problem=exc.message.split(": cannot be read: ", 1)[-1])
     return PreviousEdition(day, data, name) if data is not None else None
 
 

@@ -175,7 +175,7 @@ def build(
         finally:
             if workers is None:
                 renderer.close()
-        if results:
+        if any(r.written for r in results) or (results and out.kind(OutLayout.INDEX) is None):
             write_index(
                 out,
                 desk_templates=options.layout.templates,

@@ -53,7 +53,9 @@ def _edition_refusal(report: Report, out: OutFolder, key: EditionKey, manifest: 
         (e for e in report.desk.briefs if (e.record.brief.id, e.record.brief.date) == (key.brief_id, key.date)), None
     )
     if edition is None:
-        return f"the edition {key} is no longer in the records"
+        loaded = {e.file.rel for e in report.desk.briefs}
+        broken = [d for d in report.errors if d.path.startswith("briefs/") and d.path not in loaded]
+        return f"the edition {key} is not among the records as they load now" + (f" ({broken[0]})" if broken else "")
     verdict = edition_verdict(report, edition, strict=False)
     if verdict.blocked:
         return f"the edition {key} has errors now ({verdict.errors[0] if verdict.errors else 'not composed'})"
