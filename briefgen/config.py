@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, ConfigDict, Field, NameEmail, StringConstraints
 
-from briefgen.models import Line, OutputFormat, Record
+from briefgen.models import Language, Line, OutputFormat, Record
 
 
 def _known_timezone(name: str) -> str:
@@ -37,6 +37,7 @@ class PdfVariant(enum.StrEnum):
 class DeskSection(Record):
     name: Line = "Desk"
     timezone: Annotated[str, AfterValidator(_known_timezone)] = "UTC"
+    languages: Annotated[list[Language], Field(max_length=50)] = []  # what the desk reads; `ingest` detects among them
 
 
 class BuildSection(Record):

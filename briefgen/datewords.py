@@ -189,6 +189,7 @@ def _pattern(language: str) -> re.Pattern[str] | None:
     vocabulary = _vocabulary(language)
     if not vocabulary:
         return None
+
     def alternatives(relative: bool) -> str:
         chosen = [f for f in vocabulary if (f.kind is DayKind.RELATIVE) == relative]
         return "|".join(re.escape(form.folded).replace(r"\ ", r"\s+") for form in chosen)
@@ -252,9 +253,7 @@ def _resolve(word: DayWord, day: date, *, future: bool) -> DayResolution:
     return DayResolution(day + timedelta(days=ahead), None, word.word)
 
 
-def resolve_day_phrase(
-    phrase: str, language: str, published: date | datetime | None, *, future: bool
-) -> DayResolution:
+def resolve_day_phrase(phrase: str, language: str, published: date | datetime | None, *, future: bool) -> DayResolution:
     """The day `phrase` ("on Wednesday", "hier", "gelecek salı") names, said by a source published at
     `published` in `language`; `future` is True for scheduled and expected events."""
     words = find_day_words(phrase, language)

@@ -30,6 +30,8 @@ from pydantic import (
     model_validator,
 )
 
+from briefgen.ingest.block import IngestBlock
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 MAX_LINE = 500
 MAX_TEXT = 20_000
@@ -453,6 +455,7 @@ class SourceRecord(Record):
     developments: Annotated[list[Development], Field(max_length=MAX_ITEMS)] = []
     actors: Annotated[list[Actor], Field(max_length=MAX_ITEMS)] = []
     open_questions: Annotated[list[OpenQuestion], Field(max_length=MAX_ITEMS)] = []
+    ingest: IngestBlock | None = None  # written by `briefgen ingest`; ignored by builds
 
 
 SourcePattern = Annotated[str, StringConstraints(pattern=r"^[a-z0-9*?\[\]!-]{1,80}$")]

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from briefgen.config import Settings
+from briefgen.ingest.gazetteer import Gazetteer
 from briefgen.models import BriefRecord, DistributionList, SourceRecord
 
 SCHEMA_KINDS: dict[str, type[BaseModel]] = {
@@ -15,6 +16,7 @@ SCHEMA_KINDS: dict[str, type[BaseModel]] = {
     "brief": BriefRecord,
     "list": DistributionList,
     "settings": Settings,
+    "gazetteer": Gazetteer,
 }
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

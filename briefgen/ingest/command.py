@@ -1,0 +1,79 @@
+"""`briefgen ingest FILE...` and `briefgen ingest --accept DRAFT...`: the steps in order, per input.
+
+Every input is tried; each refused one is reported on one line (file, and line when known) and the
+command exits 1 after the others are written. Nothing is written outside `drafts/` (and `sources/` on
+`--accept`); `--dry-run` and `--format json` write nothing at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from briefgen.errors import BriefgenError, DeskError, Diagnostic, ExitCode
+from briefgen.ingest.deskfiles import accept, desk_context, refuse_repeat, to_yaml, write_draft
+from briefgen.ingest.draft import KnownSource, Options, make_draft
+from briefgen.ingest.rawinput import read_input
+from briefgen.loader import load_desk
+
+
+class IngestFailed(BriefgenError):
+    """Some inputs were refused; each has been reported."""
+
+    exit_code = ExitCode.BAD_DATA
+
+
+def ingest(
+    root: Path,
+    files: list[Path | None],
+    options: Options,
+    *,
+    output: str,
+    dry_run: bool,
+    say: Callable[[str], None],
+    err: Callable[[str], None],
+) -> None:
+    """Draft every input into `root/drafts/` (or print it, with `--format json` or `--dry-run`)."""
+    desk = load_desk(root)
+    context = desk_context(desk, tuple(desk.settings.desk.languages))
+    failed = 0
+    for path in files:
+        try:
+            raw = read_input(path, desk.settings.limits.max_file_size)
+            draft = make_draft(raw, options, context)
+            refuse_repeat(raw.name, raw.sha256, draft, context)
+        except BriefgenError as exc:
+            err(f"briefgen: error: {exc.message}")
+            failed += 1
+            continue
+        if output == "json":
+            say(json.dumps(draft.data, indent=2, ensure_ascii=False))
+        elif dry_run:
+            say(to_yaml(draft.data))
+        else:
+            written = write_draft(root, draft, raw.name.rsplit("/", 1)[-1])
+            say(
+                f"drafted {written.relative_to(root).as_posix()}: {draft.review} review item{'s' * (draft.review != 1)}"
+            )
+        known = KnownSource(draft.id, f"{raw.name}", (), raw.sha256, draft.text_sha256)
+        context = type(context)(context.languages, context.names, (*context.known, known))
+    if failed:
+        raise IngestFailed(f"{failed} of {len(files)} input{'s' * (len(files) != 1)} refused")
+
+
+def accept_drafts(root: Path, drafts: list[Path], say: Callable[[str], None]) -> None:
+    """Move each reviewed draft into `sources/`; every refusal is reported, then the command fails."""
+    desk = load_desk(root)
+    taken = {entry.record.source.id for entry in desk.sources}
+    problems: list[Diagnostic] = []
+    for path in drafts:
+        try:
+            target = accept(root, path, taken)
+        except DeskError as exc:
+            problems.extend(exc.diagnostics)
+            continue
+        taken.add(target.stem)
+        say(f"accepted {path} -> {target.relative_to(root).as_posix()}")
+    if problems:
+        raise IngestFailed("\n".join(str(p) for p in problems))
