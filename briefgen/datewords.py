@@ -40,6 +40,7 @@ _WEEKDAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = d
 _PREFIXES = {"ar": "وفبلك", "he": "ובהלמשכ"}  # one-letter proclitics written onto the next word
 # Turkish case and possessive endings written onto a day word ("Salı'ya", "salıdan", "dünkü"), on folded
 # text; relative days take fewer of them, so that "dünya" (world) is not "dün" (yesterday).
+_DAY_WORD_FIRST = {"ar", "fa"}  # "يوم الثلاثاء", "روز سه‌شنبه": CLDR's word for "day" before the weekday
 _SUFFIXES = {
     "tr": (r"(?:'?(?:y?[aeiu]|[dt][ae]n?|n?[iu]n|k[iu]|y?l[ae]|gunu))?", r"(?:'?(?:k[iu]|[dt][ae]n?|ne|n?[iu]n))?"),
 }
@@ -164,12 +165,11 @@ def _vocabulary(language: str) -> tuple[_Form, ...]:
         folded = " ".join(fold_text(unicodedata.normalize("NFC", written)).split())
         forms.setdefault(folded, _Form(folded, written, kind, value))
 
-    day_name = fold_text(str(fields["day-name"]))
     for weekday, field in enumerate(_WEEKDAY_FIELDS):
         names = {str(get_day_names("wide", context, locale)[weekday]) for context in ("format", "stand-alone")}
         for name in sorted(names):
             add(name, DayKind.WEEKDAY, weekday)
-            if not fold_text(name).startswith(day_name):
+            if language in _DAY_WORD_FIRST:
                 add(f"{fields['day-name']} {name}", DayKind.WEEKDAY, weekday)  # Arabic "يوم الثلاثاء"
         stems = {fold_text(name)[:3] for name in names}
         for offset, phrase in sorted(_relative(fields, field).items()):
