@@ -8,7 +8,8 @@ source quoted by Israel Hayom") gives the outlet it came through. A phrase namin
 gazetteer makes a relay; an unknown name after a media word (newspaper, agence, وكالة, ערוץ,
 gazetesi ...) becomes a review item; a phrase with an anonymity marker ("unnamed", "asked not to be
 named", "sous couvert d'anonymat", "طلب عدم الكشف", "בעילום שם", "adının açıklanmaması") or a generic
-"a/the source/official" without a name is anonymous.
+"a/the source/official" without a name is anonymous; a clause with an anonymity marker that no cue
+introduced is an anonymous attribution too (its cue is the marker).
 """
 
 from __future__ import annotations
@@ -88,7 +89,9 @@ def _read_who(phrase: str, names: Names, para: int, cue: str) -> Attribution | N
     if outlet is None and _MEDIA.search(via or who):
         after_media = (via or who)[_MEDIA.search(via or who).end() :]  # type: ignore[union-attr]
         proper = _NAME.search(after_media) or _NAME.search(via or who)
-        unknown = proper.group(0).strip() if proper else None
+        uncased = not any(c.isupper() or c.islower() for c in after_media)  # Arabic, Hebrew: no capitals
+        unknown = proper.group(0).strip() if proper else " ".join(after_media.split()[:3]) if uncased else None
+        unknown = unknown or None
     anonymous = bool(_ANONYMITY.search(phrase)) or (outlet is None and unknown is None and bool(_GENERIC.search(who)))
     if via is None and outlet is not None and names.outlets_within(who) == [outlet] and not anonymous:
         who = outlet.name
@@ -109,10 +112,24 @@ def find_attributions(paragraphs: tuple[Paragraph, ...], names: Names) -> list[A
                 found.append(attribution)
         for match in re.finditer(rf"(?:{_BEFORE_CUES})(?!\w)", text, re.IGNORECASE):
             phrase = _phrase_before(text, match.start())
-            if phrase and (names.outlets_within(phrase) or _MEDIA.search(phrase)):
+            if phrase and (names.outlets_within(phrase) or _MEDIA.search(phrase) or _ANONYMITY.search(phrase)):
                 attribution = _read_who(phrase, names, paragraph.number, match.group(0).strip())
                 if attribution is not None:
                     found.append(attribution)
+        found.extend(_unattributed_anonymity(paragraph, [a for a in found if a.para == paragraph.number]))
+    return found
+
+
+def _unattributed_anonymity(paragraph: Paragraph, cued: list[Attribution]) -> list[Attribution]:
+    """Anonymous sources no cue introduced ("a source who asked not to be named said"): the clause
+    holding the anonymity marker is who."""
+    found: list[Attribution] = []
+    for clause in re.split(r"[,.;:،؛!?؟]", paragraph.text):
+        marker = _ANONYMITY.search(clause)
+        if marker is None or any(a.who in clause or marker.group(0) in a.who for a in cued):
+            continue
+        who = " ".join(clause.split()[:14])
+        found.append(Attribution(paragraph.number, marker.group(0), who, None, True, None, None))
     return found
 
 

@@ -131,7 +131,7 @@ def _main_text(cleaned: str, tree: Any) -> str:
 
 def read_page(html: str) -> Page:
     """The metadata and main text of a saved page."""
-    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
+    parser = lxml.html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True)
     tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
     objects = _json_ld(tree)
     articles = [o for o in objects if "datePublished" in o or "headline" in o] or objects

@@ -49,7 +49,7 @@ _ISO = re.compile(
 )
 _NUMERIC = re.compile(r"(?<!\d)(?P<a>\d{1,2})[./](?P<b>\d{1,2})[./](?P<y>\d{4})(?!\d)")
 _TIME = re.compile(
-    r"^[\s,]*(?:at|à|um|a las|saat|في|בשעה|в)?\s*(?P<H>\d{1,2})[:h.](?P<M>\d{2})\s*(?:(?:GMT|UTC)\s*)?(?P<tz>Z|[+-]\d{1,2}(?::?\d{2})?)?",
+    r"^[\s,]*(?:at|a|a las|um|saat|في|בשעה|в)?\s*(?P<H>\d{1,2})[:h.](?P<M>\d{2})\s*(?:(?:GMT|UTC)\s*)?(?P<tz>Z|[+-]\d{1,2}(?::?\d{2})?)?",
     re.IGNORECASE,
 )
 _DIGITS = {ord(c): str(unicodedata.digit(c)) for c in "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹"}
