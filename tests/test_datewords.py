@@ -156,3 +156,14 @@ def test_next_is_always_after_and_last_always_before(day: date, weekday: int) ->
     before = resolve_day_phrase(f"{name} dernier", "fr", day, future=False).on
     assert after is not None and before is not None
     assert 1 <= (after - day).days <= 7 and 1 <= (day - before).days <= 7
+
+
+def test_the_docs_table_is_generated_from_the_code() -> None:
+    from pathlib import Path
+
+    from briefgen.datewords import date_words_document
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "date-words.md"
+    assert docs.read_text(encoding="utf-8") == date_words_document(), (
+        "docs/date-words.md is stale: python -m briefgen.datewords > docs/date-words.md"
+    )

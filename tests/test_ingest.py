@@ -152,11 +152,18 @@ def test_seed_aggregator_copy_without_outlet_author_or_date_and_three_repeats(de
     assert kept[0] == lines[0]
 
 
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 @needs_seeds
 def test_seed_ingested_twice_is_refused_and_validate_lists_the_draft(desk: Path) -> None:
     assert SEEDS is not None
     seed = sorted(SEEDS.glob("*.txt"))[0]
+    before = tree(desk)
     assert ingest(desk, seed).exit_code == 0
+    after = tree(desk)
+    assert {k: v for k, v in after.items() if not k.startswith("drafts/")} == before  # only drafts/ is written
     again = ingest(desk, seed)
     assert again.exit_code == ExitCode.BAD_DATA
     assert "already drafted as" in again.stderr and "drafts/" in again.stderr
@@ -392,6 +399,20 @@ def test_scripts_in_a_page_are_never_run_or_fetched(desk: Path, tmp_path: Path) 
         )
         assert ingest(desk, write(tmp_path / "hostile.html", html)).exit_code == 0
         assert observer.requests == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--type", "blog", "--type 'blog'"),
+        ("--accessed", "yesterday", "--accessed 'yesterday'"),
+        ("--url", "ftp://x", "--url"),
+    ],
+)
+def test_bad_options_are_usage_errors(desk: Path, tmp_path: Path, option: str, value: str, message: str) -> None:
+    result = ingest(desk, write(tmp_path / "fr.txt", FRENCH), option, value)
+    assert result.exit_code == ExitCode.USAGE and message in result.stderr
+    assert not (desk / "drafts").exists()
 
 
 def test_stdin_json_and_dry_run_write_nothing(desk: Path, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ introduced is an anonymous attribution too (its cue is the marker).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from briefgen.ingest.gazetteer import GazetteerOutlet, Names
 from briefgen.ingest.paragraphs import Paragraph
@@ -26,6 +26,8 @@ _AFTER_CUES = (
     r"نقلا عن|نقلاً عن|وفقا لـ?|وفقاً لـ?|بحسب|حسب ما ذكرت|ذكرت|أفادت|"
     r"לפי|על פי|כך דיווח|כך דווח ב|ציטט|מסר"
 )
+_NESTED = r"quoted by|cited by|cité par|citée par|reported by|as reported by"  # inside another cue's phrase
+_CITING = r"citing|citant|quoting|نقلا عن|نقلاً عن|ציטט"  # "X reported, citing Y": Y came through X
 _BEFORE_CUES = (
     r"reported|said in a report|a rapporté|rapporte|'?(?:n?[ıiuü]n|[ae]|y[ae])\s+(?:aktardığına|haberine)?\s*göre"
 )
@@ -105,18 +107,28 @@ def find_attributions(paragraphs: tuple[Paragraph, ...], names: Names) -> list[A
     found: list[Attribution] = []
     for paragraph in paragraphs:
         text = paragraph.text
+        mine: list[Attribution] = []
         for match in re.finditer(rf"(?<!\w)(?:{_AFTER_CUES})(?:\s+|(?<=ل)|(?<=لـ))", text, re.IGNORECASE):
             phrase = _phrase_after(text, match.end())
             attribution = _read_who(phrase, names, paragraph.number, match.group(0).strip())
+            if attribution is not None and re.match(_CITING, attribution.cue, re.IGNORECASE) and not attribution.via:
+                sentence = re.split(r"[.!?؟]\s", text[: match.start()])[-1]
+                before = names.outlets_within(sentence)
+                if before and attribution.outlet is None:
+                    attribution = replace(attribution, via=before[0].name)  # "X reported ..., citing Y"
             if attribution is not None:
-                found.append(attribution)
+                mine.append(attribution)
         for match in re.finditer(rf"(?:{_BEFORE_CUES})(?!\w)", text, re.IGNORECASE):
             phrase = _phrase_before(text, match.start())
             if phrase and (names.outlets_within(phrase) or _MEDIA.search(phrase) or _ANONYMITY.search(phrase)):
                 attribution = _read_who(phrase, names, paragraph.number, match.group(0).strip())
                 if attribution is not None:
-                    found.append(attribution)
-        found.extend(_unattributed_anonymity(paragraph, [a for a in found if a.para == paragraph.number]))
+                    mine.append(attribution)
+        # "the source quoted by X" already names X as the way it came: X is not a second attribution.
+        vias = {a.via for a in mine if a.via}
+        mine = [a for a in mine if not (re.fullmatch(_NESTED, a.cue, re.IGNORECASE) and a.who in vias)]
+        found.extend(mine)
+        found.extend(_unattributed_anonymity(paragraph, mine))
     return found
 
 

@@ -11,11 +11,14 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from briefgen.errors import BriefgenError, DeskError, Diagnostic, ExitCode
+from pydantic import ValidationError
+
+from briefgen.errors import BriefgenError, DeskError, Diagnostic, ExitCode, UsageError
 from briefgen.ingest.deskfiles import accept, desk_context, refuse_repeat, to_yaml, write_draft
 from briefgen.ingest.draft import KnownSource, Options, make_draft
 from briefgen.ingest.rawinput import read_input
 from briefgen.loader import load_desk
+from briefgen.models import Source
 
 
 class IngestFailed(BriefgenError):
@@ -35,6 +38,7 @@ def ingest(
     err: Callable[[str], None],
 ) -> None:
     """Draft every input into `root/drafts/` (or print it, with `--format json` or `--dry-run`)."""
+    _check_options(options)
     desk = load_desk(root)
     context = desk_context(desk, tuple(desk.settings.desk.languages))
     failed = 0
@@ -60,6 +64,21 @@ def ingest(
         context = type(context)(context.languages, context.names, (*context.known, known))
     if failed:
         raise IngestFailed(f"{failed} of {len(files)} input{'s' * (len(files) != 1)} refused")
+
+
+_OPTION_NAMES = {"url": "--url", "accessed": "--accessed", "language": "--lang", "outlet": "--outlet", "type": "--type"}
+
+
+def _check_options(options: Options) -> None:
+    """The options that become fields must be valid values of those fields (a usage error otherwise)."""
+    given = {name: getattr(options, name) for name in _OPTION_NAMES if getattr(options, name) is not None}
+    try:
+        Source.model_validate({"id": "x", "title": "x", **given})
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        name = str(error["loc"][0])
+        message = str((error.get("ctx") or {}).get("error", error["msg"]))
+        raise UsageError(f"{_OPTION_NAMES.get(name, name)} {given.get(name)!r}: {message}") from None
 
 
 def accept_drafts(root: Path, drafts: list[Path], say: Callable[[str], None]) -> None:
