@@ -560,3 +560,53 @@ def test_ingest_review_accept_build_shows_the_ingested_fields(desk: Path, tmp_pa
     assert source_id in json.dumps(composed) and "2026-03-09" in json.dumps(composed)
     assert "2026-03-09" in json.dumps(composed)
     assert ingest(desk, page).exit_code == ExitCode.BAD_DATA  # its bytes are in the desk now
+
+
+def test_actor_mentions_across_scripts_longest_first_outside_the_dateline() -> None:
+    from briefgen.ingest.gazetteer import Gazetteer, desk_names
+    from briefgen.ingest.mentions import find_mentions
+    from briefgen.ingest.paragraphs import Paragraph
+
+    gazetteer = Gazetteer.model_validate(yaml.safe_load(GAZETTEER))
+    record = SourceRecord.model_validate(
+        {
+            "source": {"id": "s", "title": "S"},
+            "actors": [{"id": "hts", "name": "Hayat Tahrir al-Sham", "aliases": ["HTS", "هيئة تحرير الشام"]}],
+        }
+    )
+    names = desk_names(gazetteer, [record])
+    paragraphs = (
+        Paragraph(1, "دمشق (سوريا) – قالت وإسرائيل ولتركيا إن هيئة تحرير الشام انسحبت من سوريا.", 1),
+        Paragraph(2, "הנציגים בישראל ובטורקיה דנו; the Syrian Democratic Forces and ISRAEL'S envoy met in İSRAİL.", 2),
+        Paragraph(3, "Turkey'nin and israil's views, and Israel Hayom's report.", 3),
+    )
+    found = find_mentions(paragraphs, names, dateline_end=len("دمشق (سوريا) – "))
+    assert [(m.para, m.actor, m.written) for m in found] == [
+        (1, "israel", "إسرائيل"),
+        (1, "turkey", "تركيا"),
+        (1, "hts", "هيئة تحرير الشام"),
+        (1, "syria", "سوريا"),  # the one after the dateline
+        (2, "israel", "ישראל"),
+        (2, "turkey", "טורקיה"),
+        (2, "sdf", "Syrian Democratic Forces"),  # not "Syria" inside it
+        (2, "israel", "ISRAEL'S"),
+        (2, "israel", "İSRAİL"),
+        (3, "turkey", "Turkey'nin"),
+        (3, "israel", "israil's"),
+    ]  # and never "Israel" inside the outlet "Israel Hayom"
+
+
+def test_a_last_updated_line_is_never_the_publication_date(desk: Path, tmp_path: Path) -> None:
+    text = "Talks resume\nLast updated: 11 March 2026 08:00 +02:00\nThe talks resumed in Geneva on Tuesday.\n"
+    assert ingest(desk, write(tmp_path / "u.txt", text)).exit_code == 0
+    _, data = only_draft(desk)
+    assert data["source"]["published"] is None
+    assert [r["kind"] for r in data["ingest"]["removed"]] == ["title", "date-stamp"]
+    assert any("update time" in (f.get("note") or "") for f in data["ingest"]["fields"] if f["field"] == "published")
+    printed = "Talks resume\nPublished: 10 March 2026 09:15\nThe talks resumed in Geneva on Monday.\n"
+    assert ingest(desk, write(tmp_path / "p.txt", printed)).exit_code == 0
+    drafts = sorted((desk / "drafts").glob("*.yaml"), key=lambda p: p.stat().st_mtime)
+    second = yaml.safe_load(drafts[-1].read_text(encoding="utf-8"))
+    assert second["source"]["published"] == "2026-03-10"  # the time has no offset: only its day is kept
+    note = next(f["note"] for f in second["ingest"]["fields"] if f["field"] == "published")
+    assert "without a UTC offset" in note
