@@ -350,6 +350,7 @@ def test_a_printed_weekday_that_contradicts_the_date_leaves_it_empty(desk: Path,
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary file"),
         ("latin1.txt", "Caf\u00e9 talks resumed.".encode("latin-1"), "not valid utf-8"),
         ("record.yaml", b"source:\n  id: x\n  title: X\n", "already a briefgen record"),
+        ("record.json", b'{"source": {"id": "x", "title": "X"}}', "already a briefgen record"),
         ("junk.txt", b"Share\nAdvertisement\n----\n", "no paragraph of text found"),
     ],
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -61,7 +62,7 @@ def ingest(
                 f"drafted {written.relative_to(root).as_posix()}: {draft.review} review item{'s' * (draft.review != 1)}"
             )
         known = KnownSource(draft.id, f"{raw.name}", (), raw.sha256, draft.text_sha256)
-        context = type(context)(context.languages, context.names, (*context.known, known))
+        context = replace(context, known=(*context.known, known))  # a later input may repeat this one
     if failed:
         raise IngestFailed(f"{failed} of {len(files)} input{'s' * (len(files) != 1)} refused")
 

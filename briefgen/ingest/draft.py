@@ -199,8 +199,8 @@ def _published(page: Page | None, split: Split, notes: _Notes) -> date | datetim
         if others:
             notes.ask("published", f"the page's metadata also gives {', '.join(others)}: check the date")
         return value
-    for number, printed in split.published:
-        return _printed(number, printed, notes)
+    if split.published:
+        return _printed(*split.published[0], notes)
     notes.note("published", "none", Confidence.NONE, "no page metadata or printed date line")
     notes.ask("published", "no publication date found: set `published` if you know it (leave null otherwise)")
     return None

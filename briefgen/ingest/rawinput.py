@@ -19,6 +19,7 @@ from pathlib import Path
 
 from briefgen.errors import BriefgenError, ExitCode
 from briefgen.ingest.block import RemovedCharacter
+from briefgen.reader import ReadError, parse_record_text
 
 _INVISIBLE = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"  # bidi controls
@@ -110,9 +111,20 @@ def decode_input(raw: RawInput, encoding: str) -> str:
     controls = [c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t\f"]
     if len(controls) > max(8, len(text) // 100):
         raise InputError(f"{raw.name}: binary file ({len(controls)} control characters); ingest reads text and HTML")
-    if not raw.is_html and _RECORD_START.match(text):
-        raise InputError(f"{raw.name}: already a briefgen record (YAML with `source:`); put it in sources/ instead")
+    if not raw.is_html and _is_record(text):
+        raise InputError(f"{raw.name}: already a briefgen record (`source:` or `brief:`); put it in the desk instead")
     return text
+
+
+def _is_record(text: str) -> bool:
+    """A briefgen record: YAML or JSON whose top level maps `source` or `brief` to a mapping."""
+    if not _RECORD_START.match(text) and not text.lstrip().startswith("{"):
+        return False
+    try:
+        parsed = parse_record_text(text, is_json=text.lstrip().startswith("{"))
+    except ReadError:
+        return False
+    return any(isinstance(parsed.data.get(name), dict) for name in ("source", "brief"))
 
 
 def strip_invisible(text: str) -> CleanText:
