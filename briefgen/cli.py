@@ -75,27 +75,19 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
         click.echo(str(diagnostic))
 
 
-def _drafts(desk: Path) -> list[Any]:
-    """The desk's drafts (from `briefgen ingest`), when the ingest extra is installed."""
-    try:
-        from briefgen.ingest.deskfiles import read_drafts
-    except ImportError:
-        return []
-    return list(read_drafts(desk))
-
-
 @cli.command()
 @desk_argument
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def validate(desk: Path, strict: bool, output_format: str) -> None:
     """Check every record of DESK and report all problems (exit 1 on errors)."""
+    from briefgen.ingest.drafts import read_drafts
     from briefgen.loader import load_desk
     from briefgen.validate import validate_desk
 
     loaded = load_desk(desk)
     report = validate_desk(loaded)
-    drafts = _drafts(desk)
+    drafts = read_drafts(desk)  # drafts/ of `briefgen ingest`: listed, never records of the desk
     errors, warnings = len(report.errors), len(report.warnings)
     files = len(loaded.sources) + len(loaded.briefs) + len(loaded.lists)
     if output_format == "json":
@@ -110,7 +102,7 @@ def validate(desk: Path, strict: bool, output_format: str) -> None:
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         _print_diagnostics(report.diagnostics)
-        for draft in drafts:  # not records of the desk (builds never read drafts/): listed, not counted
+        for draft in drafts:
             click.echo(f"{draft.rel}: draft, {len(draft.review)} open review item{'s' * (len(draft.review) != 1)}")
             _print_diagnostics(list(draft.review))
         verdict = "invalid" if errors or (strict and warnings) else "valid"

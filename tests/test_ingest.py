@@ -564,8 +564,9 @@ def test_ingest_review_accept_build_shows_the_ingested_fields(desk: Path, tmp_pa
 
 
 def test_actor_mentions_across_scripts_longest_first_outside_the_dateline() -> None:
-    from briefgen.ingest.gazetteer import Gazetteer, desk_names
+    from briefgen.ingest.gazetteer import Gazetteer
     from briefgen.ingest.mentions import find_mentions
+    from briefgen.ingest.names import desk_names
     from briefgen.ingest.paragraphs import Paragraph
 
     gazetteer = Gazetteer.model_validate(yaml.safe_load(GAZETTEER))

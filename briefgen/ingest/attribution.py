@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from briefgen.ingest.gazetteer import GazetteerOutlet, Names
+from briefgen.ingest.gazetteer import GazetteerOutlet
+from briefgen.ingest.names import Names
 from briefgen.ingest.paragraphs import Paragraph
 
 _AFTER_CUES = (

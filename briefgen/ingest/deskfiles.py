@@ -9,7 +9,6 @@ paragraphs match a draft or source already in the desk is refused ("already draf
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,9 @@ from pydantic import ValidationError
 
 from briefgen.errors import DeskError, Diagnostic, OutputError, UsageError
 from briefgen.ingest.draft import DeskContext, Draft, KnownSource
-from briefgen.ingest.gazetteer import desk_names, load_gazetteer
+from briefgen.ingest.drafts import DRAFTS, DraftFile, read_drafts
+from briefgen.ingest.gazetteer import load_gazetteer
+from briefgen.ingest.names import desk_names
 from briefgen.ingest.paragraphs import key
 from briefgen.ingest.rawinput import InputError
 from briefgen.loader import Desk, RecordFile, validation_diagnostics
@@ -26,20 +27,10 @@ from briefgen.models import SourceRecord
 from briefgen.reader import ReadError, decode, parse_record_text
 from briefgen.validate import paragraphs
 
-DRAFTS = "drafts"
 HEADER = (
     "# Draft made by `briefgen ingest` from {file}. Review it: settle every item of ingest.review (then\n"
     "# delete it), then run: briefgen ingest --accept {rel}\n"
 )
-
-
-@dataclass(frozen=True)
-class DraftFile:
-    """A draft on disk, read loosely (it need not validate yet)."""
-
-    rel: str
-    data: dict[str, Any]
-    review: tuple[Diagnostic, ...]
 
 
 class _Dumper(yaml.SafeDumper):
@@ -56,38 +47,6 @@ _Dumper.add_representer(str, _represent_text)
 
 def to_yaml(data: dict[str, Any]) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
-
-
-def read_drafts(root: Path) -> list[DraftFile]:
-    """Every readable draft of the desk, with its open review items located by line."""
-    folder = root / DRAFTS
-    if not folder.is_dir() or folder.is_symlink():
-        return []
-    found: list[DraftFile] = []
-    for path in sorted(folder.glob("*.yaml")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_symlink() or not path.is_file():
-            continue
-        try:
-            parsed = parse_record_text(decode(path.read_bytes()), is_json=False)
-        except ReadError as exc:
-            found.append(DraftFile(rel, {}, (Diagnostic(rel, exc.line, "", exc.message, code="unreadable"),)))
-            continue
-        block = parsed.data.get("ingest")
-        review_list = block.get("review") if isinstance(block, dict) else None
-        items: list[Any] = review_list if isinstance(review_list, list) else []
-        review = tuple(
-            Diagnostic(
-                rel,
-                parsed.lines.line_of(("ingest", "review", index)),
-                f"ingest.review[{index}]" + (f" ({item.get('field')})" if isinstance(item, dict) else ""),
-                str(item.get("message") if isinstance(item, dict) else item),
-                code="draft-review",
-            )
-            for index, item in enumerate(items)
-        )
-        found.append(DraftFile(rel, parsed.data, review))
-    return found
 
 
 def _known(desk: Desk, drafts: list[DraftFile]) -> tuple[KnownSource, ...]:

@@ -38,9 +38,9 @@ from briefgen.ingest.block import (
     RemovedMarkup,
     ReviewItem,
 )
-from briefgen.ingest.gazetteer import Names
 from briefgen.ingest.language import detect_language
 from briefgen.ingest.mentions import find_mentions
+from briefgen.ingest.names import Names
 from briefgen.ingest.page import Page, read_page
 from briefgen.ingest.paragraphs import NEAR_DUPLICATE, Paragraph, Split, key, split_text
 from briefgen.ingest.printed import Dateline, PrintedDate, find_dateline

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from briefgen.datewords import fold
-from briefgen.ingest.gazetteer import Names
+from briefgen.ingest.names import Names
 from briefgen.ingest.paragraphs import Paragraph
 
 _PREFIXES = {"ARABIC": "[وفبلك]{0,2}", "HEBREW": "[והבלמשכ]{0,3}"}
