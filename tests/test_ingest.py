@@ -612,3 +612,12 @@ def test_a_last_updated_line_is_never_the_publication_date(desk: Path, tmp_path:
     assert second["source"]["published"] == "2026-03-10"  # the time has no offset: only its day is kept
     note = next(f["note"] for f in second["ingest"]["fields"] if f["field"] == "published")
     assert "without a UTC offset" in note
+
+
+def test_text_longer_than_a_source_record_holds_is_refused(desk: Path) -> None:
+    from briefgen.ingest.rawinput import InputError
+
+    lines = [f"Paragraph {i} " + " ".join(["convoy"] * 1_300) + "." for i in range(30)]  # about 230,000 characters
+    raw = ("Long report\n" + "\n".join(lines) + "\n").encode()
+    with pytest.raises(InputError, match=r"its text is \d+ characters; a source record holds at most 200000"):
+        make_draft(RawInput("long.txt", raw, False), Options(), desk_context(load_desk(desk), ("en",)))

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from briefgen.datewords import base_language, find_day_words, fold_text, resolve_day_phrase
 from briefgen.ingest.attribution import find_attributions, find_quotes
@@ -42,10 +42,10 @@ from briefgen.ingest.language import detect_language
 from briefgen.ingest.mentions import find_mentions
 from briefgen.ingest.names import Names
 from briefgen.ingest.page import Page, read_page
-from briefgen.ingest.paragraphs import NEAR_DUPLICATE, Paragraph, Split, key, split_text
+from briefgen.ingest.paragraphs import NEAR_DUPLICATE, Paragraph, Split, key, near_duplicates, split_text
 from briefgen.ingest.printed import Dateline, PrintedDate, find_dateline
 from briefgen.ingest.rawinput import InputError, RawInput, decode_input, strip_invisible
-from briefgen.models import SourceRecord
+from briefgen.models import MAX_SOURCE_TEXT, SourceRecord
 
 OVERLAP_SHARE = 0.5
 
@@ -227,14 +227,12 @@ def _printed(number: int, printed: PrintedDate, notes: _Notes) -> date | datetim
 
 def _overlaps(paragraphs: tuple[Paragraph, ...], context: DeskContext, notes: _Notes) -> list[Overlap]:
     found: list[Overlap] = []
+    keys = [key(p.text) for p in paragraphs]
     for known in context.known:
         if not known.paragraph_keys:
             continue
-        matching = [
-            p.number
-            for p in paragraphs
-            if any(fuzz.ratio(key(p.text), other, score_cutoff=NEAR_DUPLICATE) for other in known.paragraph_keys)
-        ]
+        scores = process.cdist(keys, known.paragraph_keys, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE)
+        matching = [p.number for p, row in zip(paragraphs, scores, strict=True) if row.max() > 0]
         if matching and len(matching) >= OVERLAP_SHARE * len(paragraphs):
             found.append(Overlap(source=known.id, paragraphs=matching))
             notes.ask(
@@ -268,6 +266,13 @@ def make_draft(raw: RawInput, options: Options, context: DeskContext) -> Draft:
     if not split.paragraphs:
         raise InputError(f"{raw.name}: no paragraph of text found (only titles, bylines, dates or junk lines)")
     paragraphs = split.paragraphs
+    size = sum(len(p.text) + 2 for p in paragraphs) - 2
+    if size > MAX_SOURCE_TEXT:
+        raise InputError(
+            f"{raw.name}: its text is {size} characters; a source record holds at most {MAX_SOURCE_TEXT} "
+            "(split the document into several files)"
+        )
+    near = near_duplicates(paragraphs)
     dateline = find_dateline(paragraphs[0].text)
     outlet, gazetteer_type = _outlet(options, dateline, page, context.names, notes)
     title = split.title
@@ -310,10 +315,10 @@ def make_draft(raw: RawInput, options: Options, context: DeskContext) -> Draft:
         )
     notes.note("relays", "attribution cues naming gazetteer outlets", Confidence.MEDIUM if relays else Confidence.NONE)
     overlaps = _overlaps(paragraphs, context, notes)
-    for near in split.near_duplicates:
+    for pair in near:
         notes.ask(
             "text",
-            f"paragraph {near.para} is {near.similarity}% like paragraph {near.of}: delete one if it is a repeat",
+            f"paragraph {pair.para} is {pair.similarity}% like paragraph {pair.of}: delete one if it is a repeat",
         )
     text = "\n\n".join(p.text for p in paragraphs)
     text_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -349,7 +354,7 @@ def make_draft(raw: RawInput, options: Options, context: DeskContext) -> Draft:
         removed=list(split.removed),
         removed_characters=list(clean.removed),
         removed_markup=[RemovedMarkup(element=e, count=c) for e, c in (page.dropped if page else ())],
-        near_duplicates=list(split.near_duplicates),
+        near_duplicates=near,
         overlaps=overlaps,
         review=notes.review,
         candidates=candidates,

@@ -8,7 +8,8 @@
    no blank line separates them, each line is a paragraph (pasted copy, one paragraph a line). Otherwise paragraphs are the groups of lines
    between blank lines, their lines joined by a space (hard-wrapped text).
 4. A paragraph equal to an earlier one (after Unicode normalisation, case folding and white space) is
-   removed and listed as a repeat; one at least 90 % similar (rapidfuzz ratio) is kept and flagged.
+   removed and listed as a repeat; one at least 90 % similar (rapidfuzz ratio) is kept and flagged
+   (`near_duplicates`, run once the text is known to fit a source record).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from briefgen.datewords import fold_text
 from briefgen.ingest.block import NearDuplicate, RemovedLine
@@ -57,7 +59,6 @@ class Split:
     title: str | None
     paragraphs: tuple[Paragraph, ...]
     removed: tuple[RemovedLine, ...]
-    near_duplicates: tuple[NearDuplicate, ...]
     authors: tuple[str, ...]
     credits: tuple[str, ...]
     published: tuple[tuple[int, PrintedDate], ...]
@@ -126,13 +127,12 @@ def split_text(text: str, language: str, *, title: str | None, choose_title: boo
             assert stamp is not None
             (updated if stamp[0] == "updated" else published).append((line.number, stamp[1]))
     blocks = _blocks(content)
-    paragraphs, repeats, near = _deduplicate(blocks)
+    paragraphs, repeats = _deduplicate(blocks)
     removed.extend(repeats)
     return Split(
         title=title,
         paragraphs=tuple(paragraphs),
         removed=tuple(sorted(removed, key=lambda r: r.line)),
-        near_duplicates=tuple(near),
         authors=tuple(dict.fromkeys(authors)),
         credits=tuple(dict.fromkeys(credits)),
         published=tuple(published),
@@ -169,11 +169,10 @@ def _blocks(content: list[Line | None]) -> list[tuple[int, str]]:
     return blocks
 
 
-def _deduplicate(blocks: list[tuple[int, str]]) -> tuple[list[Paragraph], list[RemovedLine], list[NearDuplicate]]:
+def _deduplicate(blocks: list[tuple[int, str]]) -> tuple[list[Paragraph], list[RemovedLine]]:
     paragraphs: list[Paragraph] = []
     first: dict[str, Paragraph] = {}
     removed: list[RemovedLine] = []
-    near: list[NearDuplicate] = []
     for line, text in blocks:
         seen = first.get(key(text))
         if seen is not None:
@@ -181,11 +180,18 @@ def _deduplicate(blocks: list[tuple[int, str]]) -> tuple[list[Paragraph], list[R
             removed.append(RemovedLine(line=line, kind="repeat", text=text[:2_000], note=note))
             continue
         paragraph = Paragraph(len(paragraphs) + 1, text, line)
-        for earlier in paragraphs:
-            score = fuzz.ratio(key(earlier.text), key(text), score_cutoff=NEAR_DUPLICATE)
-            if score:
-                near.append(NearDuplicate(para=paragraph.number, of=earlier.number, similarity=int(score)))
-                break
         paragraphs.append(paragraph)
         first[key(text)] = paragraph
-    return paragraphs, removed, near
+    return paragraphs, removed
+
+
+def near_duplicates(paragraphs: tuple[Paragraph, ...]) -> list[NearDuplicate]:
+    """Each paragraph at least 90 % like an earlier one (rapidfuzz ratio), with the first such one."""
+    keys = [key(p.text) for p in paragraphs]
+    scores = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE, dtype=np.uint8)
+    found: list[NearDuplicate] = []
+    for later in range(1, len(keys)):
+        earlier = next((i for i in range(later) if scores[later, i]), None)
+        if earlier is not None:
+            found.append(NearDuplicate(para=later + 1, of=earlier + 1, similarity=int(scores[later, earlier])))
+    return found
