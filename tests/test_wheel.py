@@ -25,14 +25,16 @@ def test_wheel_finds_its_templates(tmp_path: Path) -> None:
     )
     probe = (
         "import briefgen, sys; from briefgen.render.templates import builtin_templates_dir; "
-        "print(briefgen.__file__); print(builtin_templates_dir())"
+        "print(briefgen.__file__); print(builtin_templates_dir()); "
+        "from datetime import date; from briefgen.compose.datewords import resolve_day_phrase; "  # CLDR data in the wheel
+        "print(resolve_day_phrase('hier', 'fr', date(2026, 3, 9), future=False).on)"
     )
     env = {**os.environ, "PYTHONPATH": str(target)}
     where = subprocess.run(
         [sys.executable, "-c", probe], env=env, cwd=tmp_path, capture_output=True, text=True, check=True
     )
-    module, templates = where.stdout.split()
-    assert module.startswith(str(target)) and templates.startswith(str(target))
+    module, templates, yesterday = where.stdout.split()
+    assert module.startswith(str(target)) and templates.startswith(str(target)) and yesterday == "2026-03-08"
     out = tmp_path / "out"
     subprocess.run(
         [

@@ -31,6 +31,7 @@ from briefgen.desk.fields import (
     Url,
     Verbatim,
 )
+from briefgen.desk.ingest_block import IngestBlock
 
 TLP_COLOURS = {
     "TLP:CLEAR": "#FFFFFF",
@@ -365,6 +366,7 @@ class SourceRecord(Record):
     developments: Annotated[list[SourceDevelopment], Field(max_length=MAX_ITEMS)] = []
     actors: Annotated[list[SourceActor], Field(max_length=MAX_ITEMS)] = []
     open_questions: Annotated[list[SourceQuestion], Field(max_length=MAX_ITEMS)] = []
+    ingest: IngestBlock | None = None  # written by `briefgen ingest`; ignored by builds
 
 
 SourcePattern = Annotated[str, StringConstraints(pattern=r"^[a-z0-9*?\[\]!-]{1,80}$"), Verbatim]

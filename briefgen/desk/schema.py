@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from briefgen.desk.gazetteer import Gazetteer
 from briefgen.desk.models import BriefRecord, DistributionList, SourceRecord
 from briefgen.desk.settings import Settings
 
@@ -15,6 +16,7 @@ SCHEMA_KINDS: dict[str, type[BaseModel]] = {
     "brief": BriefRecord,
     "list": DistributionList,
     "settings": Settings,
+    "gazetteer": Gazetteer,
 }
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, ConfigDict, Field, NameEmail, StringConstraints
 
-from briefgen.desk.fields import Line, Record
+from briefgen.desk.fields import Language, Line, Record
 from briefgen.desk.models import OutputFormat
 
 
@@ -38,6 +38,7 @@ class PdfVariant(enum.StrEnum):
 class DeskSection(Record):
     name: Line = "Desk"
     timezone: Annotated[str, AfterValidator(_known_timezone)] = "UTC"
+    languages: Annotated[list[Language], Field(max_length=50)] = []  # what the desk reads; `ingest` detects among them
 
 
 def _inside_the_desk(value: str) -> str:
