@@ -176,7 +176,12 @@ def build(
             if workers is None:
                 renderer.close()
         if results:
-            write_index(out, desk_templates=options.layout.templates, desk_name=desk.settings.desk.name)
+            write_index(
+                out,
+                desk_templates=options.layout.templates,
+                desk_name=desk.settings.desk.name,
+                base_url=desk.settings.archive.url,
+            )
     results.sort(key=lambda r: r.key)
     desk_errors, unselected_errors = _desk_errors(report, jobs, editions, options.strict)
     return BuildResult(selection, results, desk_errors, unselected_errors, renderer.used)

@@ -186,6 +186,8 @@ class OutputFormat(enum.StrEnum):
     JSON = "json"
     EML = "eml"
     TXT = "txt"
+    STIX = "stix"
+    CSL = "csl"
 
 
 # --- citations and dates -------------------------------------------------------------------------
