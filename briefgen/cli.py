@@ -291,7 +291,9 @@ def _show_progress(quiet: bool) -> bool:
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Build the editions of this date.")
 @click.option("--all", "all_editions", is_flag=True, help="Build every edition of the desk.")
 @click.option("--brief", "brief_ids", multiple=True, metavar="ID", help="Only this brief (repeatable).")
-@click.option("--format", "formats", metavar="LIST", help="Comma-separated: html,pdf,json,txt,eml,stix,csl (default: settings).")
+@click.option(
+    "--format", "formats", metavar="LIST", help="Comma-separated: html,pdf,json,txt,eml,stix,csl (default: settings)."
+)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: an edition with warnings is not built.")
 @click.option("--force", is_flag=True, help="Rebuild editions whose inputs did not change.")

@@ -118,7 +118,14 @@ def feed_editions(editions: list[ArchivedEdition]) -> list[FeedEdition]:
     """The archived editions the feeds may show: those whose marking is known."""
     return [
         FeedEdition(
-            e.brief_id, e.date, e.title, Marking(e.marking), e.issued, e.summary, e.files.get("html"), e.files.get("pdf")
+            e.brief_id,
+            e.date,
+            e.title,
+            Marking(e.marking),
+            e.issued,
+            e.summary,
+            e.files.get("html"),
+            e.files.get("pdf"),
         )
         for e in editions
         if e.marking in TLP_COLOURS

@@ -94,7 +94,11 @@ def json_feed(feeds: Feeds, audience: Marking) -> bytes:
         item["tags"] = [edition.marking.value]
         if edition.pdf:
             item["attachments"] = [{"url": feeds.link(edition.pdf), "mime_type": "application/pdf", "title": "PDF"}]
-        item["_briefgen"] = {"brief": edition.brief_id, "date": edition.date.isoformat(), "marking": edition.marking.value}
+        item["_briefgen"] = {
+            "brief": edition.brief_id,
+            "date": edition.date.isoformat(),
+            "marking": edition.marking.value,
+        }
         items.append(item)
     data["items"] = items
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

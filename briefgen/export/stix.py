@@ -100,7 +100,9 @@ class _Bundle:
                 ref["url"] = source.url
             refs.append(ref)
             if source.marking is not None:
-                granular.append({"marking_ref": TLP2_IDS[source.marking], "selectors": [f"external_references.[{index}]"]})
+                granular.append(
+                    {"marking_ref": TLP2_IDS[source.marking], "selectors": [f"external_references.[{index}]"]}
+                )
         return refs, granular
 
     def _marked(self, fields: dict[str, Any], sources: list[tuple[Source, str | None]]) -> dict[str, Any]:
