@@ -16,7 +16,7 @@ from typing import Any
 
 import stix2
 
-from briefgen.compose.model import ActorPart, ComposedBrief, Development, Source
+from briefgen.compose.model import ActorPart, Cite, ComposedBrief, Development, Source
 from briefgen.desk.models import ActorType, Marking
 from briefgen.export.edition import edition_instant, edition_parts, readable, stable_uuid, visible_sources
 
@@ -76,6 +76,7 @@ class _Bundle:
         self.sources = {source.id: source for source in brief.sources}
         self.desk_id = self._id("identity", "desk")
         self.report_id = self._id("report", "edition")
+        self.actor_ids = {actor.id: self._id("identity", "actor", actor.id) for actor in brief.actors}
 
     def _id(self, kind: str, *item: str) -> str:
         return f"{kind}--{stable_uuid(*edition_parts(self.brief), kind, *item)}"
@@ -123,16 +124,13 @@ class _Bundle:
             object_marking_refs=self.marks,
         )
 
-    def actor_ids(self) -> dict[str, str]:
-        return {actor.id: self._id("identity", "actor", actor.id) for actor in self.brief.actors}
-
     def actors(self) -> list[stix2.Identity]:
         identities = []
         for actor in self.brief.actors:
             lines = [f"Also known as: {', '.join(actor.aliases)}."] if actor.aliases else []
             if actor.role:
                 lines.append(readable(actor.role, self.brief))
-            fields: dict[str, Any] = {"id": self.actor_ids()[actor.id], "name": actor.name, **self._common()}
+            fields: dict[str, Any] = {"id": self.actor_ids[actor.id], "name": actor.name, **self._common()}
             fields["identity_class"] = _IDENTITY_CLASS[actor.type] if actor.type else "unknown"
             if actor.type in _SECTORS:
                 fields["sectors"] = _SECTORS[actor.type]
@@ -141,7 +139,7 @@ class _Bundle:
             identities.append(stix2.Identity(**self._marked(fields, self._cited(actor.cites))))
         return identities
 
-    def _cited(self, cites: list[Any]) -> list[tuple[Source, str | None]]:
+    def _cited(self, cites: list[Cite]) -> list[tuple[Source, str | None]]:
         found: dict[str, list[str]] = {}
         for cite in cites:
             if cite.source in self.sources:
@@ -149,7 +147,7 @@ class _Bundle:
                 found.setdefault(cite.source, []).extend(where)
         return [(self.sources[sid], "; ".join(where) or None) for sid, where in found.items()]
 
-    def note(self, development: Development, actor_ids: dict[str, str]) -> stix2.Note:
+    def note(self, development: Development) -> stix2.Note:
         sourcing = development.sourcing
         lines = [readable(development.detail, self.brief)] if development.detail else []
         facts = [f"Status: {_words(development.status)}."]
@@ -169,7 +167,7 @@ class _Bundle:
         if development.actors:
             facts.append("Actors: " + "; ".join(_actor(part) for part in development.actors) + ".")
         lines.append("\n".join(facts))
-        refs = [self.report_id] + [actor_ids[p.actor] for p in development.actors if p.actor in actor_ids]
+        refs = [self.report_id] + [self.actor_ids[p.actor] for p in development.actors if p.actor in self.actor_ids]
         fields: dict[str, Any] = {
             "id": self._id("note", "development", development.id),
             "abstract": readable(development.summary, self.brief),
@@ -213,8 +211,7 @@ def _actor(part: ActorPart) -> str:
 def stix_bundle(brief: ComposedBrief) -> bytes:
     """The edition's STIX 2.1 bundle as JSON bytes (stable key order, indented, UTF-8)."""
     made = _Bundle(brief)
-    actor_ids = made.actor_ids()
-    notes = [made.note(development, actor_ids) for development in brief.developments]
+    notes = [made.note(development) for development in brief.developments]
     actors = made.actors()
     report = made.report([note.id for note in notes] + [actor.id for actor in actors] or [made.desk_id])
     content = [made.desk(), report, *actors, *notes]
