@@ -94,6 +94,9 @@ def test_stix_bundle_is_valid_and_marked(sample_out: Path) -> None:
     assert f"Status: {development['status']}." in first["content"]
     assert f"status:{development['status']}" in first["labels"]
     assert f"corroboration:{development['sourcing']['corroboration']}" in first["labels"]
+    # A discrepancy about no single development is in the report, each statement beside its sources.
+    assert "Sources disagree (date, different events): Are the" in report["description"]
+    assert "- Officials met on Wednesday in Azerbaijan (" in report["description"]
     identities = {o["name"]: o for o in objects(bundle, "identity")}
     assert {a["name"] for a in brief["actors"]} | {"Levant Desk"} == set(identities)
     cited = {ref["external_id"] for ref in report["external_references"]}
@@ -239,3 +242,17 @@ def test_an_item_or_source_absent_from_the_brief_is_in_no_export(
     build(desk, out)
     assert "Gamma Unit" in (out / "2025-05-22" / "valley.stix.json").read_text(encoding="utf-8")
     assert "gamma-cable" in (out / "2025-05-22" / "valley.csl.json").read_text(encoding="utf-8")
+
+
+def test_a_discrepancy_about_a_development_is_in_its_note(make_desk: Callable[..., Path], tmp_path: Path) -> None:
+    desk = make_desk(
+        "minimal", {"sources/beta.yaml": lambda t: t.replace("occurred: 2025-05-20", "occurred: 2025-05-18")}
+    )
+    bundle = json.loads((build(desk, tmp_path / "out") / "valley.stix.json").read_bytes())
+    assert set(validate_stix(bundle)) <= ACCEPTED_WARNINGS
+    (note,) = objects(bundle, "note")
+    assert "corroboration:conflicting" in note["labels"]
+    assert "Sources disagree (date, unresolved)" in note["content"]
+    assert "- 2025-05-20 (Alpha News)\n- 2025-05-18 (Beta Wire)" in note["content"]
+    (report,) = objects(bundle, "report")
+    assert "Sources disagree" not in report["description"]

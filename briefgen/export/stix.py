@@ -16,7 +16,7 @@ from typing import Any
 
 import stix2
 
-from briefgen.compose.model import ActorPart, Cite, ComposedBrief, Development, Source
+from briefgen.compose.model import ActorPart, Cite, ComposedBrief, Development, Discrepancy, Source
 from briefgen.desk.models import ActorType, Marking
 from briefgen.export.edition import edition_instant, edition_parts, readable, stable_uuid, visible_sources
 
@@ -167,6 +167,9 @@ class _Bundle:
         if development.actors:
             facts.append("Actors: " + "; ".join(_actor(part) for part in development.actors) + ".")
         lines.append("\n".join(facts))
+        lines.extend(
+            self._discrepancy(found) for found in self.brief.discrepancies if found.id in development.discrepancies
+        )
         refs = [self.report_id] + [self.actor_ids[p.actor] for p in development.actors if p.actor in self.actor_ids]
         fields: dict[str, Any] = {
             "id": self._id("note", "development", development.id),
@@ -184,11 +187,30 @@ class _Bundle:
             fields["authors"] = self.brief.authors
         return stix2.Note(**self._marked(fields, self._cited(development.cites)))
 
+    def _discrepancy(self, found: Discrepancy) -> str:
+        """A discrepancy about a development, each statement beside the sources that make it."""
+        said = [
+            f"- {readable(statement.value, self.brief)} ("
+            + "; ".join(
+                self.sources[c.source].outlet or self.sources[c.source].title
+                for c in statement.cites
+                if c.source in self.sources
+            )
+            + ")"
+            for statement in found.statements
+        ]
+        head = f"Sources disagree ({_words(found.kind)}, {_words(found.status)}): {readable(found.topic, self.brief)}"
+        return "\n".join([head, *said])
+
     def report(self, refs: list[str]) -> stix2.Report:
         brief = self.brief
         text = [readable(line, brief) for line in brief.bluf]
         if brief.outlook:
             text.append("Outlook: " + readable(brief.outlook, brief))
+        noted = {
+            d.id for development in brief.developments for d in brief.discrepancies if d.id in development.discrepancies
+        }
+        text.extend(self._discrepancy(found) for found in brief.discrepancies if found.id not in noted)
         if brief.restrictions:
             text.append(f"Restrictions: {brief.restrictions}")
         fields: dict[str, Any] = {
