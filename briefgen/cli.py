@@ -328,6 +328,14 @@ def _size(count: int) -> str:
     return f"{count / 1024:.1f} KiB"
 
 
+def _format_word(path: Path) -> str:
+    """The format a written file is of: `html`, `stix` (`brief.stix.json`), `eml`."""
+    from briefgen.desk.layout import OutLayout
+
+    parsed = OutLayout.parse_edition_file(path.name)
+    return parsed[1].removesuffix(".json") if parsed is not None else path.suffix.lstrip(".")
+
+
 def _edition_line(edition: EditionResult) -> str:
     name = f"{edition.brief_id} {edition.date.isoformat()}"
     warnings = f"{len(edition.warnings)} warning{'s' * (len(edition.warnings) != 1)}"
@@ -335,7 +343,7 @@ def _edition_line(edition: EditionResult) -> str:
         return f"FAILED  {name}: {len(edition.errors)} error(s); earlier outputs left as they were"
     if edition.up_to_date:
         return f"ok      {name}: up to date, {warnings}"
-    written = ", ".join(p.suffix.lstrip(".") for p in edition.written)
+    written = ", ".join(_format_word(p) for p in edition.written)
     pdf = f", {edition.pdf_pages} pages, PDF {_size(edition.pdf_bytes)}" if edition.pdf_bytes is not None else ""
     folder = edition.written[0].parent if edition.written else ""
     return f"built   {name}: {written} -> {folder}{pdf}, {edition.seconds:.2f} s, {warnings}"
@@ -350,7 +358,9 @@ def _show_progress(quiet: bool) -> bool:
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Build the editions of this date.")
 @click.option("--all", "all_editions", is_flag=True, help="Build every edition of the desk.")
 @click.option("--brief", "brief_ids", multiple=True, metavar="ID", help="Only this brief (repeatable).")
-@click.option("--format", "formats", metavar="LIST", help="Comma-separated: html,pdf,json,txt,eml (default: settings).")
+@click.option(
+    "--format", "formats", metavar="LIST", help="Comma-separated: html,pdf,json,txt,eml,stix,csl (default: settings)."
+)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: an edition with warnings is not built.")
 @click.option("--force", is_flag=True, help="Rebuild editions whose inputs did not change.")

@@ -1,27 +1,34 @@
-"""The archive page `out/index.html`: every edition in the output folder, newest first, with its files.
+"""The archive page `out/index.html` and its feeds: every edition in the output folder, newest first.
 
 It is rebuilt from what is on disk after each build, so it also lists editions whose records are gone.
-Titles and markings come from each edition's JSON when there is one (read as untrusted state: bounded,
-never through a link).
+Titles, markings, issue times and BLUFs come from each edition's JSON when there is one, the marking
+otherwise from its manifest (both read as untrusted state: bounded, never through a link). Beside the page,
+a JSON Feed and an Atom feed per audience (`briefgen.export.feeds`); an edition of unknown marking is in
+none of them.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from briefgen.build.manifest import read_manifest
+from briefgen.desk.citations import CITATION_GROUP
 from briefgen.desk.layout import EditionKey, OutLayout
-from briefgen.desk.models import TLP_COLOURS
+from briefgen.desk.models import TLP_COLOURS, Marking
 from briefgen.desk.outfolder import OutFolder
 from briefgen.desk.settings import LimitsSection
 from briefgen.errors import OutputError, TemplateError
+from briefgen.export.feeds import FeedEdition, Feeds, all_feeds
 from briefgen.render.sandbox import RenderBudget, budget
 from briefgen.render.templates import environment, runtime_message
 
 INDEX_TEMPLATE = "index.html.j2"
-LINKED_FORMATS = ("html", "pdf", "txt", "json")
+# The files the archive links, by extension, and the word it shows for each.
+LINKED_FORMATS = {"html": "html", "pdf": "pdf", "txt": "txt", "json": "json", "stix.json": "stix", "csl.json": "csl"}
 
 
 @dataclass(frozen=True)
@@ -30,22 +37,55 @@ class ArchivedEdition:
     date: date
     title: str
     marking: str
-    files: dict[str, str]  # format -> path relative to out/
+    files: dict[str, str]  # format word -> path relative to out/
+    issued: datetime  # UTC: the edition's `issued`, else midnight of its date in its time zone
+    summary: str  # the BLUF, citation calls removed
 
     @property
     def marking_class(self) -> str:
         return self.marking.split(":")[-1].lower().replace("+", "-") if self.marking in TLP_COLOURS else "unknown"
 
 
-def _title_and_marking(folder: OutFolder, key: EditionKey) -> tuple[str, str]:
+@dataclass(frozen=True)
+class _Facts:
+    title: str
+    marking: str
+    issued: datetime
+    summary: str
+
+
+def _issued(data: dict[str, object], day: date) -> datetime:
     try:
-        raw = folder.read(OutLayout.edition_file(key, "json"))
-        data = json.loads(raw) if raw is not None else {}
-    except (OutputError, ValueError, RecursionError):
-        return key.brief_id, ""
+        zone = ZoneInfo(str(data.get("timezone", "UTC")))
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    try:
+        issued = datetime.fromisoformat(str(data["issued"])) if data.get("issued") else None
+    except ValueError:
+        issued = None
+    if issued is None:
+        return datetime.combine(day, time(0), zone).astimezone(UTC)
+    return (issued if issued.tzinfo else issued.replace(tzinfo=zone)).astimezone(UTC)
+
+
+def _facts(folder: OutFolder, key: EditionKey, has_json: bool) -> _Facts:
+    data: object = {}
+    if has_json:
+        try:
+            raw = folder.read(OutLayout.edition_file(key, "json"))
+            data = json.loads(raw) if raw is not None else {}
+        except (OutputError, ValueError, RecursionError):
+            data = {}
     if not isinstance(data, dict):
-        return key.brief_id, ""
-    return str(data.get("title", key.brief_id))[:500], str(data.get("marking", ""))[:40]
+        data = {}
+    marking = str(data.get("marking", ""))[:40]
+    if marking not in TLP_COLOURS:
+        manifest = read_manifest(folder, key)
+        marking = manifest.marking if manifest is not None and manifest.marking in TLP_COLOURS else ""
+    bluf = data.get("bluf")
+    lines = [CITATION_GROUP.sub("", str(line)).strip() for line in bluf[:7]] if isinstance(bluf, list) else []
+    summary = "\n\n".join(" ".join(line.split()) for line in lines)[:4000]
+    return _Facts(str(data.get("title", key.brief_id))[:500], marking, _issued(data, key.date), summary)
 
 
 def archived_editions(out: OutFolder) -> list[ArchivedEdition]:
@@ -66,14 +106,37 @@ def archived_editions(out: OutFolder) -> list[ArchivedEdition]:
                     found.setdefault(parsed[0], {})[parsed[1]] = f"{name}/{file}"
             for brief_id, files in sorted(found.items()):
                 key = EditionKey(brief_id, day)
-                title, marking = _title_and_marking(folder, key) if "json" in files else (brief_id, "")
-                ordered = {f: files[f] for f in LINKED_FORMATS if f in files}
-                editions.append(ArchivedEdition(brief_id, day, title, marking, ordered))
+                facts = _facts(folder, key, "json" in files)
+                ordered = {word: files[ext] for ext, word in LINKED_FORMATS.items() if ext in files}
+                editions.append(
+                    ArchivedEdition(brief_id, day, facts.title, facts.marking, ordered, facts.issued, facts.summary)
+                )
     return sorted(editions, key=lambda e: (-e.date.toordinal(), e.brief_id))
 
 
-def write_index(out: OutFolder, *, desk_templates: Path, desk_name: str, limits: LimitsSection) -> None:
-    """Render `out/index.html` (template `index.html.j2`, which a desk may override)."""
+def feed_editions(editions: list[ArchivedEdition]) -> list[FeedEdition]:
+    """The archived editions the feeds may show: those whose marking is known."""
+    return [
+        FeedEdition(
+            e.brief_id,
+            e.date,
+            e.title,
+            Marking(e.marking),
+            e.issued,
+            e.summary,
+            e.files.get("html"),
+            e.files.get("pdf"),
+        )
+        for e in editions
+        if e.marking in TLP_COLOURS
+    ]
+
+
+def write_index(
+    out: OutFolder, *, desk_templates: Path, desk_name: str, limits: LimitsSection, base_url: str | None = None
+) -> None:
+    """Render `out/index.html` (template `index.html.j2`, which a desk may override) within the render
+    budget, and write the feeds beside it (links start with `base_url`, the URL out/ is published at)."""
     editions = archived_editions(out)
     days = sorted({e.date for e in editions}, reverse=True)
     try:
@@ -91,3 +154,5 @@ def write_index(out: OutFolder, *, desk_templates: Path, desk_name: str, limits:
     except Exception as exc:  # a desk's index template fails the index, naming its file and line
         raise TemplateError(runtime_message(exc, desk_templates, ["desk", "days", "count", "colours"])) from None
     out.write(OutLayout.INDEX, html.encode("utf-8"))
+    for name, data in all_feeds(Feeds(desk_name, base_url or "", feed_editions(editions))).items():
+        out.write(name, data)

@@ -14,6 +14,8 @@ from briefgen.build.pipeline import RenderedEdition
 from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.models import DistributionList, OutputFormat
 from briefgen.desk.settings import MailSection
+from briefgen.export.csl import csl_json
+from briefgen.export.stix import stix_bundle
 from briefgen.mail.message import cleared, message_for
 
 
@@ -83,6 +85,16 @@ FORMATS: dict[OutputFormat, FormatSpec] = {
             _emails,
             needs_text=True,
             needs_pdf=True,
+        ),
+        FormatSpec(
+            OutputFormat.STIX,
+            "a STIX 2.1 bundle: a Report, a Note per development, TLP 2.0 markings",
+            _one("stix.json", lambda s: stix_bundle(s.edition.brief)),
+        ),
+        FormatSpec(
+            OutputFormat.CSL,
+            "CSL-JSON of the sources the edition shows, for Pandoc or Zotero",
+            _one("csl.json", lambda s: csl_json(s.edition.brief)),
         ),
     )
 }

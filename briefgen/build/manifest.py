@@ -22,7 +22,7 @@ from briefgen.desk.outfolder import OutFolder
 from briefgen.errors import OutputError
 
 MANIFEST_VERSION = 1
-_EDITION_EXTENSIONS = ("html", "pdf", "json", "txt", "inputs")
+_EDITION_EXTENSIONS = ("html", "pdf", "json", "txt", "stix.json", "csl.json", "inputs")
 
 
 def sha256(data: bytes) -> str:

@@ -193,6 +193,7 @@ def build(
                 desk_templates=options.layout.templates,
                 desk_name=desk.settings.desk.name,
                 limits=desk.settings.limits,
+                base_url=desk.settings.archive.url,
             )
     results.sort(key=lambda r: r.key)
     desk_errors, unselected_errors = _desk_errors(report, jobs, editions, options.strict)

@@ -17,7 +17,7 @@ SETTINGS_FILE = "briefgen.toml"
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 RECORD_FOLDERS = ("sources", "briefs", "lists")
 _DAY_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_EDITION_FILE = re.compile(r"^(?P<brief>[a-z0-9][a-z0-9-]{0,79})\.(?P<ext>[a-z]+)$")
+_EDITION_FILE = re.compile(r"^(?P<brief>[a-z0-9][a-z0-9-]{0,79})\.(?P<ext>[a-z]+(?:\.json)?)$")
 _EMAIL_FILE = re.compile(r"^(?P<brief>[a-z0-9][a-z0-9-]{0,79})\.(?P<list>[a-z0-9][a-z0-9-]{0,79})\.eml$")
 _MANIFEST_FILE = re.compile(r"^\.(?P<brief>[a-z0-9][a-z0-9-]{0,79})\.edition\.json$")
 
@@ -63,13 +63,20 @@ class DeskLayout:
 class OutLayout:
     """The output folder: `<date>/<brief>.<ext>` per edition, with its email editions
     `<date>/<brief>.<list>.eml` and its manifest `<date>/.<brief>.edition.json`; the send log
-    `sent.jsonl`, the archive page `index.html` and the build lock `.briefgen.lock` at the top."""
+    `sent.jsonl`, the archive page `index.html`, its feeds `feed-<audience>.json` and `.atom`, and the build
+    lock `.briefgen.lock` at the top. An edition's extension is one word, or a word and `.json` for the JSON
+    exports (`<brief>.stix.json`, `<brief>.csl.json`)."""
 
     root: Path
 
     LOCK = ".briefgen.lock"
     SEND_LOG = "sent.jsonl"
     INDEX = "index.html"
+
+    @staticmethod
+    def feed_file(audience: str, kind: str) -> str:
+        """An audience's feed beside the archive page: `feed-green.json` (JSON Feed), `feed-green.atom`."""
+        return f"feed-{audience}.{kind}"
 
     @staticmethod
     def day_folder(day: date) -> str:

@@ -187,6 +187,8 @@ class OutputFormat(enum.StrEnum):
     JSON = "json"
     EML = "eml"
     TXT = "txt"
+    STIX = "stix"
+    CSL = "csl"
 
 
 # --- citations and dates -------------------------------------------------------------------------

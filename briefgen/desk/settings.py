@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, ConfigDict, Field, NameEmail, StringConstraints
 
-from briefgen.desk.fields import Language, Line, Record
+from briefgen.desk.fields import Language, Line, Record, Url
 from briefgen.desk.models import OutputFormat
 
 
@@ -88,6 +88,18 @@ class LimitsSection(Record):
     max_citations: Annotated[int, Field(ge=1, le=1_000_000)] = 5_000
 
 
+def _ends_with_slash(value: str) -> str:
+    if not value.endswith("/"):
+        raise ValueError(f"{value!r} must end with '/' (it is the folder out/ is published at)")
+    return value
+
+
+class ArchiveSection(Record):
+    # Where out/ is published (e.g. "https://briefs.example.org/levant/"): the feeds' links start with it.
+    # Unset, the feeds link relative to themselves.
+    url: Annotated[Url, AfterValidator(_ends_with_slash)] | None = None
+
+
 class Settings(Record):
     """`briefgen.toml`: desk settings, all optional."""
 
@@ -96,6 +108,7 @@ class Settings(Record):
     pdf: PdfSection = PdfSection()
     mail: MailSection = MailSection()
     limits: LimitsSection = LimitsSection()
+    archive: ArchiveSection = ArchiveSection()
 
     @property
     def timezone(self) -> ZoneInfo:
