@@ -16,7 +16,7 @@ from briefgen.compose import model as composed
 from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.outfolder import OutFolder
 from briefgen.errors import OutputError
-from briefgen.render.labels import sourcing_label, when_label
+from briefgen.render.labels import occurred_label, place_label, sourcing_label, status_note
 
 Archive = dict[str, tuple[date, ...]]  # brief id -> the dates of its JSON editions in out/
 
@@ -75,9 +75,9 @@ def previous_edition(
 
 def _facts(development: composed.Development) -> dict[str, str]:
     return {
-        "status": development.status.value,
-        "date": when_label(development.occurred),
-        "place": development.where or "not stated",
+        "status": development.status.value + (f" ({note})" if (note := status_note(development)) else ""),
+        "date": occurred_label(development),
+        "place": place_label(development) or "not stated",
         "corroboration": sourcing_label(development.sourcing),
     }
 

@@ -1,0 +1,316 @@
+"""Weekday names and relative day words in a source's language, and the day they mean.
+
+One implementation for every part of briefgen that reads "on Wednesday", "yesterday", "lundi",
+"salı" or "يوم الثلاثاء": compose (resolving a development's `as_reported`), ingest (date candidates in
+a draft) and the prose checks (a bare day word in Markdown).
+
+The words are CLDR data, never written by hand: weekday names (format and stand-alone, wide) come from
+Babel; the relative day fields ("today", "yesterday", "tomorrow", and per weekday "last X", "this X",
+"next X"), which Babel does not ship, are copied unchanged from CLDR's JSON into
+`briefgen/data/cldr_day_fields.json` by `scripts/extract_cldr_day_fields.py`. Inflected weekday forms
+are read off those phrases (Russian "в прошлую среду" gives "среду"). Matching is on NFC text, folded
+for case and diacritics (Arabic vowel marks and hamza seats, Hebrew points, Turkish dotted and dotless
+i); Arabic and Hebrew one-letter prefixes (و، ب، ל، ב ...) may precede a word and Turkish suffixes
+("Salı'ya", "salıdan") may follow one.
+
+Resolution (the record format's rule): against the source's own local publication date (a datetime's
+own offset, never UTC); relative days by their offset; "next X" is the first X after the publication
+day (seven days later when said on an X), "last X" the last one before it, "this X" the coming X for
+future statuses and the latest for past ones (the publication day itself when said on an X); a bare weekday is the most recent such day
+(the same day allowed) for past statuses, and the next one for future statuses (scheduled, expected),
+except that the publication's own weekday is then ambiguous. Every unresolved result says why.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import get_day_names
+
+_DATA_FILE = Path(__file__).parent.parent / "data" / "cldr_day_fields.json"
+_WEEKDAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
+_PREFIXES = {"ar": "وفبلك", "he": "ובהלמשכ"}  # one-letter proclitics written onto the next word
+# Turkish case and possessive endings written onto a day word ("Salı'ya", "salıdan", "dünkü"), on folded
+# text; relative days take fewer of them, so that "dünya" (world) is not "dün" (yesterday).
+_DAY_WORD_FIRST = {"ar", "fa"}  # "يوم الثلاثاء", "روز سه‌شنبه": CLDR's word for "day" before the weekday
+_SUFFIXES = {
+    "tr": (r"(?:'?(?:y?[aeiu]|[dt][ae]n?|n?[iu]n|k[iu]|y?l[ae]|gunu))?", r"(?:'?(?:k[iu]|[dt][ae]n?|ne|n?[iu]n))?"),
+}
+_FOLD_EXTRA = str.maketrans({"ı": "i", "ى": "ي", "ة": "ه", "’": "'", "ʼ": "'", "\u0640": None})
+
+AMBIGUOUS_SAME_WEEKDAY = "same weekday as publication: today or in a week?"
+NO_PUBLICATION_DATE = "the source has no publication date"
+
+
+class DayKind(enum.StrEnum):
+    """What a day word says: an offset in days, or a weekday with its qualifier."""
+
+    RELATIVE = "relative day"
+    LAST = "last weekday"
+    THIS = "this weekday"
+    NEXT = "next weekday"
+    WEEKDAY = "weekday"
+
+
+@dataclass(frozen=True, order=True)
+class DayWord:
+    """A day word found in text: the characters as written, where, and what it says."""
+
+    start: int
+    end: int
+    word: str
+    kind: DayKind
+    value: int  # days from publication for RELATIVE; else the weekday, 0 = Monday
+
+
+@dataclass(frozen=True)
+class DayResolution:
+    """The day a phrase means, or (`on` None) the reason it cannot be told; `matched` is the day word."""
+
+    on: date | None
+    reason: str | None
+    matched: str | None
+
+
+@dataclass(frozen=True)
+class DayWordRow:
+    """One row of the documented table: a language, a kind of word, its meaning and its forms."""
+
+    language: str
+    kind: DayKind
+    meaning: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Form:
+    folded: str
+    written: str
+    kind: DayKind
+    value: int
+
+
+# --- folding ------------------------------------------------------------------------------------------
+
+
+def _fold_char(char: str) -> str:
+    if char.isspace():
+        return " "
+    kept = "".join(c for c in unicodedata.normalize("NFD", char) if unicodedata.category(c) != "Mn")
+    return kept.casefold().translate(_FOLD_EXTRA)
+
+
+def fold(text: str) -> tuple[str, tuple[int, ...]]:
+    """Text folded for matching (case, diacritics, white space), and for each folded character the
+    index of the character of `text` it comes from."""
+    pieces: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = _fold_char(char)
+        pieces.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(pieces), tuple(origin)
+
+
+def fold_text(text: str) -> str:
+    """`fold` without the index map."""
+    return fold(text)[0]
+
+
+# --- vocabulary ----------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _cldr_fields() -> dict[str, dict[str, object]]:
+    data: dict[str, dict[str, object]] = json.loads(_DATA_FILE.read_text(encoding="utf-8"))
+    return {key: value for key, value in data.items() if not key.startswith("_")}
+
+
+def base_language(language: str) -> str:
+    """`fr-FR` -> `fr`, `AR_sy` -> `ar`."""
+    return re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower()
+
+
+def supported_languages() -> tuple[str, ...]:
+    """Languages with both Babel's weekday names and CLDR's relative day fields."""
+    return tuple(sorted(_cldr_fields()))
+
+
+def _relative(fields: dict[str, object], field: str) -> dict[int, str]:
+    entry = fields[field]
+    assert isinstance(entry, dict)
+    return {int(key): str(value) for key, value in entry.items()}
+
+
+@functools.cache
+def _vocabulary(language: str) -> tuple[_Form, ...]:
+    fields = _cldr_fields().get(language)
+    if fields is None:
+        return ()
+    try:
+        locale = Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return ()
+    forms: dict[str, _Form] = {}
+
+    def add(written: str, kind: DayKind, value: int) -> None:
+        folded = " ".join(fold_text(unicodedata.normalize("NFC", written)).split())
+        forms.setdefault(folded, _Form(folded, written, kind, value))
+
+    for weekday, field in enumerate(_WEEKDAY_FIELDS):
+        names = {str(get_day_names("wide", context, locale)[weekday]) for context in ("format", "stand-alone")}
+        for name in sorted(names):
+            add(name, DayKind.WEEKDAY, weekday)
+            if language in _DAY_WORD_FIRST:
+                add(f"{fields['day-name']} {name}", DayKind.WEEKDAY, weekday)  # Arabic "يوم الثلاثاء"
+        stems = {fold_text(name)[:3] for name in names}
+        for offset, phrase in sorted(_relative(fields, field).items()):
+            kind = {-1: DayKind.LAST, 0: DayKind.THIS, 1: DayKind.NEXT}[offset]
+            if fold_text(phrase) not in {fold_text(n) for n in names}:  # Hebrew "this X" is the bare name
+                add(phrase, kind, weekday)
+            for token in phrase.split():  # inflected forms: Russian "среду" in "в прошлую среду"
+                if fold_text(token)[:3] in stems:
+                    add(token, DayKind.WEEKDAY, weekday)
+    for offset, phrase in sorted(_relative(fields, "day").items()):
+        add(phrase, DayKind.RELATIVE, offset)
+    return tuple(sorted(forms.values(), key=lambda f: (-len(f.folded), f.folded)))
+
+
+@functools.cache
+def _pattern(language: str) -> re.Pattern[str] | None:
+    vocabulary = _vocabulary(language)
+    if not vocabulary:
+        return None
+
+    def alternatives(relative: bool) -> str:
+        chosen = [f for f in vocabulary if (f.kind is DayKind.RELATIVE) == relative]
+        return "|".join(re.escape(form.folded).replace(r"\ ", r"\s+") for form in chosen)
+
+    prefix = f"[{_PREFIXES[language]}]{{0,2}}" if language in _PREFIXES else ""
+    weekday_suffix, relative_suffix = _SUFFIXES.get(language, ("", ""))
+    word = rf"(?:{alternatives(False)}){weekday_suffix}|(?:{alternatives(True)}){relative_suffix}"
+    return re.compile(rf"(?<!\w){prefix}(?P<word>{word})(?!\w)")
+
+
+def _meaning(language: str, found: str) -> _Form | None:
+    normal = " ".join(found.split())
+    for form in _vocabulary(language):
+        if normal == form.folded or (language in _SUFFIXES and normal.startswith(form.folded)):
+            return form
+    return None
+
+
+def find_day_words(text: str, language: str) -> list[DayWord]:
+    """Every weekday name and relative day word of `language` in `text`, in order, longest first."""
+    language = base_language(language)
+    pattern = _pattern(language)
+    if pattern is None:
+        return []
+    normal = unicodedata.normalize("NFC", text)
+    folded, origin = fold(normal)
+    found: list[DayWord] = []
+    for match in pattern.finditer(folded):
+        form = _meaning(language, match.group("word"))
+        if form is None:
+            continue
+        start = origin[match.start("word")]
+        end = origin[match.end("word") - 1] + 1
+        found.append(DayWord(start, end, normal[start:end], form.kind, form.value))
+    return found
+
+
+# --- resolution ----------------------------------------------------------------------------------------
+
+
+def local_date(published: date | datetime) -> date:
+    """The publication day where the source was published: a datetime's own offset, not UTC."""
+    return published.date() if isinstance(published, datetime) else published
+
+
+def _resolve(word: DayWord, day: date, *, future: bool) -> DayResolution:
+    ahead = (word.value - day.weekday()) % 7  # 0..6 days to the next such weekday, 0 = today
+    back = (day.weekday() - word.value) % 7
+    if word.kind is DayKind.RELATIVE:
+        return DayResolution(day + timedelta(days=word.value), None, word.word)
+    if word.kind is DayKind.NEXT:
+        return DayResolution(day + timedelta(days=ahead or 7), None, word.word)
+    if word.kind is DayKind.LAST:
+        return DayResolution(day - timedelta(days=back or 7), None, word.word)
+    if word.kind is DayKind.THIS:
+        return DayResolution(day + timedelta(days=ahead) if future else day - timedelta(days=back), None, word.word)
+    if not future:
+        return DayResolution(day - timedelta(days=back), None, word.word)
+    if ahead == 0:
+        return DayResolution(None, AMBIGUOUS_SAME_WEEKDAY, word.word)
+    return DayResolution(day + timedelta(days=ahead), None, word.word)
+
+
+def resolve_day_phrase(phrase: str, language: str, published: date | datetime | None, *, future: bool) -> DayResolution:
+    """The day `phrase` ("on Wednesday", "hier", "gelecek salı") names, said by a source published at
+    `published` in `language`; `future` is True for scheduled and expected events."""
+    words = find_day_words(phrase, language)
+    if not words:
+        if _pattern(base_language(language)) is None:
+            return DayResolution(None, f"no day words are known for language {language!r}", None)
+        return DayResolution(None, f"{phrase.strip()!r} is not a day", None)
+    if len({(w.kind, w.value) for w in words}) > 1:
+        names = ", ".join(repr(w.word) for w in words)
+        return DayResolution(None, f"{phrase.strip()!r} names more than one day ({names})", None)
+    if published is None:
+        return DayResolution(None, NO_PUBLICATION_DATE, words[0].word)
+    return _resolve(words[0], local_date(published), future=future)
+
+
+# --- documentation -------------------------------------------------------------------------------------
+
+
+def _meaning_label(kind: DayKind, value: int) -> str:
+    if kind is DayKind.RELATIVE:
+        return f"{value:+d} day{'s' * (abs(value) != 1)}" if value else "publication day"
+    return str(get_day_names("wide", "format", Locale.parse("en"))[value])
+
+
+def day_word_table(languages: tuple[str, ...] | None = None) -> list[DayWordRow]:
+    """The words recognised, per language, kind and meaning (the docs' table is generated from it)."""
+    rows: list[DayWordRow] = []
+    for language in languages or supported_languages():
+        grouped: dict[tuple[DayKind, int], list[str]] = {}
+        for form in _vocabulary(language):
+            grouped.setdefault((form.kind, form.value), []).append(unicodedata.normalize("NFC", form.written))
+        order = list(DayKind)
+        for (kind, value), words in sorted(grouped.items(), key=lambda item: (order.index(item[0][0]), item[0][1])):
+            rows.append(DayWordRow(language, kind, _meaning_label(kind, value), tuple(sorted(words))))
+    return rows
+
+
+def day_word_table_markdown(languages: tuple[str, ...] | None = None) -> str:
+    """`day_word_table` as a Markdown table."""
+    lines = ["| language | kind | meaning | words |", "| --- | --- | --- | --- |"]
+    for row in day_word_table(languages):
+        lines.append(f"| {row.language} | {row.kind.value} | {row.meaning} | {', '.join(row.words)} |")
+    return "\n".join(lines) + "\n"
+
+
+def date_words_document() -> str:
+    """`docs/date-words.md`: the rules and the table (`python -m briefgen.compose.datewords > docs/date-words.md`)."""
+    rules = __doc__.split("\n\nResolution", 1)[1].strip() if __doc__ else ""
+    return (
+        "# Date words\n\n"
+        "Generated by `python -m briefgen.compose.datewords` from CLDR data (Babel's weekday names, CLDR's relative\n"
+        "day fields); a test fails when it is stale. Matching ignores case and diacritics.\n\n"
+        f"Resolution {rules}\n\n"
+        f"Unresolved reasons: {NO_PUBLICATION_DATE!r}; {AMBIGUOUS_SAME_WEEKDAY!r}; \"'...' is not a day\";\n"
+        "\"'...' names more than one day\".\n\n" + day_word_table_markdown()
+    )
+
+
+if __name__ == "__main__":
+    print(date_words_document(), end="")
