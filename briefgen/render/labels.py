@@ -133,7 +133,9 @@ def when_label(when: composed.When | None) -> str:
         return "date not stated"
     if when.on is None:
         reason = when.unresolved or ""
-        why = ", which is not a day" if reason == f"{(when.as_reported or '').strip()!r} is not a day" else f": {reason}"
+        why = (
+            ", which is not a day" if reason == f"{(when.as_reported or '').strip()!r} is not a day" else f": {reason}"
+        )
         why = why if reason else ""
         reported = f" (reported as “{when.as_reported}”{why})" if when.as_reported else ""
         return f"date not stated{reported}"
