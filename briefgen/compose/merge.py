@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from briefgen.compose import model as composed
@@ -58,10 +58,6 @@ class Part(Generic[Item]):
     @property
     def own_source(self) -> str | None:
         return self.source.id if self.source is not None else None
-
-    @property
-    def published(self) -> date | datetime | None:
-        return self.source.published if self.source is not None else None
 
     def cites(self) -> list[Citation]:
         if self.item.cites or self.source is None:

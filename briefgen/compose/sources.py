@@ -8,7 +8,7 @@ import fnmatch
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from briefgen.compose import model as composed
 from briefgen.compose.merge import Found, publication_key, union
@@ -17,10 +17,6 @@ from briefgen.desk.models import Brief, BriefRecord, SourceDocument, SourceRecor
 from briefgen.errors import Diagnostic, Severity
 
 _GLOB = re.compile(r"[*?\[\]!]")
-
-
-def _when_text(value: date | datetime) -> str:
-    return value.isoformat()
 
 
 def published_after_cutoff(source: SourceDocument, brief: Brief) -> str | None:
@@ -36,7 +32,7 @@ def published_after_cutoff(source: SourceDocument, brief: Brief) -> str | None:
         day = published.date() if isinstance(published, datetime) else published
         late = day > brief.date
         limit = f"the edition's date {brief.date.isoformat()} (it sets no cut-off)"
-    return f"published {_when_text(published)}, after {limit}" if late else None
+    return f"published {published.isoformat()}, after {limit}" if late else None
 
 
 def select_sources(desk: Desk, edition: Loaded[BriefRecord]) -> Found[tuple[Loaded[SourceRecord], ...]]:

@@ -320,7 +320,18 @@ class SourceQuestion(OpenQuestionPatch):
 class BriefDevelopment(DevelopmentPatch):
     """A development in a brief record: an override or the editor's own, with its place in the brief."""
 
-    order: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    order: (
+        Annotated[
+            int,
+            Field(
+                ge=0,
+                le=100_000,
+                description="The development's place in the brief, lower first; developments without one follow "
+                "by theme, latest date and strength of sourcing (docs/sourcing.md).",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class BriefStatement(Record):
