@@ -3,6 +3,7 @@ sees (the HTML edition's text)."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -245,3 +246,29 @@ def test_without_a_cutoff_the_editions_date_is_the_limit() -> None:
     brief = composed_brief(DESKS / "late-source", "late-pattern")
     assert [s["id"] for s in brief_json(brief)["sources"]] == ["on-time", "after-cutoff"]
     assert any("'next-day'" in m and "it sets no cut-off" in m for m in messages(DESKS / "late-source", "late-pattern"))
+
+
+def test_notes_never_fail_strict_validation(make_desk: MakeDesk) -> None:
+    desk = make_desk("late-source", files={"briefs/named.yaml": None})
+    result = run("validate", desk, "--strict")
+    assert result.exit_code == 0, result.output
+    assert "briefs/all.yaml:5: brief.cutoff: note: source 'after-cutoff'" in result.stdout
+    assert "valid: 0 errors, 0 warnings" in result.stderr
+    assert run("validate", DESKS / "late-source", "--strict").exit_code == 1  # the named one is a warning
+
+
+def test_an_edition_written_before_the_counts_shows_no_change_from_the_upgrade() -> None:
+    from briefgen.build.changes import compare
+
+    brief = composed_brief(DESKS / "three-file-development", "crossing-decided")
+    old = brief_json(brief)
+    old["schema_version"] = 1
+    for dev in old["developments"]:
+        for key in ("independent", "dependent", "differ_on"):
+            dev["sourcing"].pop(key)
+        dev.pop("alternatives"), dev.pop("assessed")
+        if dev["sourcing"]["sources"] > 1:
+            dev["sourcing"]["corroboration"] = "conflicting"  # schema 1 put this word in place of the count
+    changes = compare(brief, json.dumps(old).encode(), brief.date)
+    assert changes.changed_developments == [c for c in changes.changed_developments if c.id == "crossing-closed"]
+    assert all(f.field != "corroboration" for c in changes.changed_developments for f in c.fields)
