@@ -272,3 +272,15 @@ def test_an_edition_written_before_the_counts_shows_no_change_from_the_upgrade()
     changes = compare(brief, json.dumps(old).encode(), brief.date)
     assert changes.changed_developments == [c for c in changes.changed_developments if c.id == "crossing-closed"]
     assert all(f.field != "corroboration" for c in changes.changed_developments for f in c.fields)
+
+
+def test_a_late_source_cited_anyway_is_a_warning(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        "late-source", files={"briefs/all.yaml": lambda t: t.replace("[@on-time]", "[@on-time; @after-cutoff]")}
+    )
+    found = messages(desk, "late-all")
+    assert any(
+        m.startswith("briefs/all.yaml:5: brief.cutoff: warning: source 'after-cutoff' is published 2025-05-22T09:00")
+        and "cited in this edition all the same" in m
+        for m in found
+    ), found

@@ -19,7 +19,7 @@ from typing import TypeVar
 from briefgen.compose import items as rules
 from briefgen.compose import model as composed
 from briefgen.compose.merge import Found, Item, RecordItems, gather, publication_key, union
-from briefgen.compose.sources import select_sources
+from briefgen.compose.sources import published_after_cutoff, select_sources
 from briefgen.desk.citations import TextCitation, find_citations
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord, SourceDocument, SourceRecord
@@ -111,6 +111,26 @@ def check_marking(desk: Desk, edition: Loaded[BriefRecord], used: Sequence[str])
     return found
 
 
+def check_late_citations(
+    edition: Loaded[BriefRecord],
+    selected: Sequence[Loaded[SourceRecord]],
+    used: Sequence[str],
+    known: dict[str, SourceDocument],
+) -> list[Diagnostic]:
+    """A source left out for its publication after the cut-off but cited all the same is used: a warning
+    that shows both times (never silently)."""
+    brief = edition.record.brief
+    chosen = {s.record.source.id for s in selected}
+    where = ("brief", "cutoff") if brief.cutoff is not None else ("brief", "date")
+    found = []
+    for source_id in used:
+        late = published_after_cutoff(known[source_id], brief) if source_id not in chosen else None
+        if late:
+            message = f"source {source_id!r} is {late}, and is cited in this edition all the same"
+            found.append(edition.file.diagnostic(where, message, severity=Severity.WARNING, code="source-after-cutoff"))
+    return found
+
+
 def check_lists(desk: Desk, edition: Loaded[BriefRecord]) -> list[Diagnostic]:
     brief = edition.record.brief
     lists = {entry.record.id: entry.record for entry in desk.lists}
@@ -186,6 +206,7 @@ def compose(desk: Desk, edition: Loaded[BriefRecord]) -> Composition:
         *results.diagnostics,
         *discrepancies.diagnostics,
         *questions.diagnostics,
+        *check_late_citations(edition, selected, used, known),
         *check_marking(desk, edition, used),
         *check_lists(desk, edition),
     )
