@@ -101,6 +101,7 @@ class _Form:
 # --- folding ------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65_536)
 def _fold_char(char: str) -> str:
     if char.isspace():
         return " "
@@ -122,7 +123,7 @@ def fold(text: str) -> tuple[str, tuple[int, ...]]:
 
 def fold_text(text: str) -> str:
     """`fold` without the index map."""
-    return fold(text)[0]
+    return "".join(map(_fold_char, text))
 
 
 # --- vocabulary ----------------------------------------------------------------------------------------
