@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from briefgen import __version__
-from briefgen.errors import BriefgenError, Diagnostic, ExitCode
+from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity
 
 if TYPE_CHECKING:
     from briefgen.build.edition import EditionResult
@@ -336,9 +336,15 @@ def _format_word(path: Path) -> str:
     return parsed[1].removesuffix(".json") if parsed is not None else path.suffix.lstrip(".")
 
 
+def _is_note(diagnostic: Diagnostic) -> bool:
+    return diagnostic.severity is Severity.NOTE
+
+
 def _edition_line(edition: EditionResult) -> str:
     name = f"{edition.brief_id} {edition.date.isoformat()}"
-    warnings = f"{len(edition.warnings)} warning{'s' * (len(edition.warnings) != 1)}"
+    count = sum(not _is_note(d) for d in edition.warnings)
+    notes = len(edition.warnings) - count
+    warnings = f"{count} warning{'s' * (count != 1)}" + (f", {notes} note{'s' * (notes != 1)}" if notes else "")
     if not edition.ok:
         return f"FAILED  {name}: {len(edition.errors)} error(s); earlier outputs left as they were"
     if edition.up_to_date:
@@ -465,7 +471,7 @@ def _print_build(result: BuildResult, *, quiet: bool, verbose: bool) -> None:
         up_to_date = sum(e.up_to_date for e in result.editions)
         pages = sum(e.pdf_pages or 0 for e in built)
         pdf_bytes = sum(e.pdf_bytes or 0 for e in built)
-        warnings = sum(len(e.warnings) for e in result.editions)
+        warnings = sum(not _is_note(d) for e in result.editions for d in e.warnings)
         seconds = sum(e.seconds for e in result.editions)
         pdf = f"{pages} pages, {_size(pdf_bytes)} of PDF; " if any(e.pdf_bytes is not None for e in built) else ""
         click.echo(

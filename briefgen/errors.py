@@ -70,6 +70,7 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # what the build did and why (a source left out after the cut-off); --strict leaves it
 
 
 @dataclass(frozen=True, order=True)
@@ -86,7 +87,7 @@ class Diagnostic:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         field = f" {self.field}:" if self.field else ""
-        level = " warning:" if self.severity is Severity.WARNING else ""
+        level = "" if self.severity is Severity.ERROR else f" {self.severity.value}:"
         return f"{where}:{field}{level} {self.message}"
 
     @property

@@ -89,11 +89,14 @@ def test_json_carries_corroboration_discrepancies_and_unresolved_dates(tmp_path:
     devs = {d["id"]: d for d in data["developments"]}
     assert devs["deconfliction-talks"]["sourcing"]["corroboration"] == "multiple_independent"
     assert devs["permanent-mechanism"]["sourcing"]["anonymous_only"] is True
+    assert devs["deconfliction-talks"]["sourcing"]["independent"] == 2
+    assert devs["deconfliction-talks"]["assessed"] == ["status", "place"]
     assert devs["officials-met-azerbaijan"]["occurred"] == {
         "on": None,
         "as_reported": "on Wednesday",
         "precision": "day",
         "resolved_from": None,
+        "unresolved": "the source has no publication date",
     }
     assert devs["talks-resume-baku"]["occurred"]["on"] == "2025-05-22"
     assert devs["understanding-reported"]["occurred"]["on"] == "2025-05-21"
@@ -105,12 +108,14 @@ def test_a_bare_weekday_never_appears_as_a_date(tmp_path: Path) -> None:
     html = (build_sample(tmp_path) / "syria-deconfliction.html").read_text(encoding="utf-8")
     # The date follows the status badge in each development's facts line.
     dates = [
-        d.split("·")[0].strip() for d in re.findall(r'<p class="facts"><span[^>]*>[^<]*</span>\n([^<]*)<span', html)
+        d.split("·")[0].strip()
+        for d in re.findall(r'<p class="facts"><span[^>]*>[^<]*</span>[^\n<]*\n([^<]*)<span', html)
     ]
     assert len(dates) == 11
     for label in dates:
         assert re.match(
-            r"^(\d{1,2} [A-Z][a-z]+ \d{4}|date not stated( \(reported as “[^”]+”, which the sources do not date\))?)$",
+            r"^(\d{1,2} [A-Z][a-z]+ \d{4}|date not stated( \(reported as “[^”]+”(, which is not a day|: the source has "
+            r"no publication date)\))?)$",
             label,
         ), label
 

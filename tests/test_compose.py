@@ -28,18 +28,18 @@ def development(brief: composed.ComposedBrief, dev_id: str) -> composed.Developm
 
 def test_weekday_resolves_against_the_citing_source_published_date() -> None:
     source = SourceDocument(id="s", title="t", published=date(2025, 5, 21))  # a Wednesday
-    past, _ = resolve_date(DateMapping(as_reported="on Wednesday"), Status.REPORTED, source)
+    past = resolve_date(DateMapping(as_reported="on Wednesday"), Status.REPORTED, source).when
     assert past.on == date(2025, 5, 21) and past.resolved_from == "s"
-    earlier, _ = resolve_date(DateMapping(as_reported="last Monday"), Status.REPORTED, source)
+    earlier = resolve_date(DateMapping(as_reported="last Monday"), Status.REPORTED, source).when
     assert earlier.on == date(2025, 5, 19)
-    future, _ = resolve_date(DateMapping(as_reported="on Thursday"), Status.SCHEDULED, source)
+    future = resolve_date(DateMapping(as_reported="on Thursday"), Status.SCHEDULED, source).when
     assert future.on == date(2025, 5, 22)
-    same_day_future, _ = resolve_date(DateMapping(as_reported="Wednesday"), Status.EXPECTED, source)
-    assert same_day_future.on == date(2025, 5, 21)
-    undated, problem = resolve_date(
-        DateMapping(as_reported="on Friday"), Status.REPORTED, SourceDocument(id="u", title="t")
-    )
-    assert undated.on is None and problem is not None and "has no publication date" in problem
+    same_day_future = resolve_date(DateMapping(as_reported="Wednesday"), Status.EXPECTED, source)
+    assert same_day_future.when.on is None
+    assert same_day_future.problem is not None and "same weekday as publication" in same_day_future.problem
+    undated = resolve_date(DateMapping(as_reported="on Friday"), Status.REPORTED, SourceDocument(id="u", title="t"))
+    assert undated.when.on is None and undated.when.unresolved == "the source has no publication date"
+    assert undated.problem is not None and "the source has no publication date" in undated.problem
 
 
 def test_items_merge_by_id_with_citations_united_and_independent_corroboration(make_desk: MakeDesk) -> None:
@@ -74,14 +74,15 @@ def test_disagreeing_fact_fields_become_discrepancies(make_desk: MakeDesk) -> No
     )
     brief = composed_brief(desk)
     line = development(brief, "ceasefire-line")
-    assert line.sourcing.corroboration is composed.Corroboration.CONFLICTING
+    assert line.sourcing.corroboration is composed.Corroboration.MULTIPLE_INDEPENDENT
+    assert line.sourcing.independent == 2 and line.sourcing.differ_on == ["date", "place"]
     found = {d.kind.value: d for d in brief.discrepancies}
     assert set(found) == {"place", "date"}
     assert [(s.value, [c.source for c in s.cites]) for s in found["place"].statements] == [
+        ("Upper valley", ["beta-wire"]),  # in Unicode order of the folded names, never in file order
         ("Valley", ["alpha-report"]),
-        ("Upper valley", ["beta-wire"]),
     ]
-    assert [s.value for s in found["date"].statements] == ["2025-05-20", "2025-05-19"]
+    assert [s.value for s in found["date"].statements] == ["2025-05-19", "2025-05-20"]  # in date order
     assert all(d.found_by_build and d.development == "ceasefire-line" for d in found.values())
     assert sorted(line.discrepancies) == sorted(d.id for d in found.values())
 

@@ -251,8 +251,10 @@ def test_a_discrepancy_about_a_development_is_in_its_note(make_desk: Callable[..
     bundle = json.loads((build(desk, tmp_path / "out") / "valley.stix.json").read_bytes())
     assert set(validate_stix(bundle)) <= ACCEPTED_WARNINGS
     (note,) = objects(bundle, "note")
-    assert "corroboration:conflicting" in note["labels"]
+    assert "corroboration:multiple_independent" in note["labels"]
+    assert "sources-differ-on:date" in note["labels"]
+    assert "2 independent originator(s), 0 dependent cop(ies); the sources differ on date" in note["content"]
     assert "Sources disagree (date, unresolved)" in note["content"]
-    assert "- 2025-05-20 (Alpha News)\n- 2025-05-18 (Beta Wire)" in note["content"]
+    assert "- 2025-05-18 (Beta Wire)\n- 2025-05-20 (Alpha News)" in note["content"]
     (report,) = objects(bundle, "report")
     assert "Sources disagree" not in report["description"]

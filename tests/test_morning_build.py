@@ -342,3 +342,13 @@ def test_entry_reads_build_options_plainly() -> None:
     assert _build_options(["build", "--jobs", "x"]) is None
     assert _build_options(["build", "--help"]) is None
     assert _build_options(["validate", "desk"]) is None
+
+
+def test_a_build_removes_temporary_files_a_killed_build_left_in_day_folders(make_desk: MakeDesk) -> None:
+    desk = make_desk("three-days")
+    assert run("build", desk, "--date", "2025-05-21", "--format", "html").exit_code == 0
+    stale = desk / "out/2025-05-21/.valley.edition.json.0badf00d.tmp"
+    stale.write_bytes(b"{")
+    assert run("build", desk, "--date", "2025-05-21", "--format", "html").exit_code == 0  # up to date
+    assert not stale.exists()
+    assert (desk / "out/2025-05-21/valley.html").is_file()

@@ -41,7 +41,7 @@ def test_sample_desk_validates_with_the_warnings_its_material_deserves() -> None
     assert all("warning:" in w for w in warnings)
     joined = "\n".join(warnings)
     assert "aggregator-talks-azerbaijan.yaml:8: source.published: warning: no publication date" in joined
-    assert "'on Wednesday' is a weekday and source 'aggregator-talks-azerbaijan' has no publication date" in joined
+    assert "'on Wednesday' (source 'aggregator-talks-azerbaijan', en): the source has no publication date" in joined
     assert "list 'public-digest' is cleared for TLP:CLEAR only" in joined
 
 
@@ -354,8 +354,8 @@ def test_warning_no_publication_date_and_unresolved_weekday(make_desk: MakeDesk)
     assert warnings_of(desk) == [
         "sources/alpha.yaml:1: source.published: warning: no publication date: weekdays it reports cannot be "
         "resolved and its endnote says 'date not stated'",
-        "sources/alpha.yaml:16: developments[0].occurred: warning: date left unresolved: 'on Tuesday' is a weekday "
-        "and source 'alpha-report' has no publication date",
+        "sources/alpha.yaml:16: developments[0].occurred: warning: date left unresolved: 'on Tuesday' (source "
+        "'alpha-report', en): the source has no publication date; set `on` when it is known",
     ]
 
 

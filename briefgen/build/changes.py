@@ -16,7 +16,7 @@ from briefgen.compose import model as composed
 from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.outfolder import OutFolder
 from briefgen.errors import OutputError
-from briefgen.render.labels import sourcing_label, when_label
+from briefgen.render.labels import occurred_label, place_label, sourcing_label, status_note
 
 Archive = dict[str, tuple[date, ...]]  # brief id -> the dates of its JSON editions in out/
 
@@ -75,17 +75,43 @@ def previous_edition(
 
 def _facts(development: composed.Development) -> dict[str, str]:
     return {
-        "status": development.status.value,
-        "date": when_label(development.occurred),
-        "place": development.where or "not stated",
+        "status": development.status.value + (f" ({note})" if (note := status_note(development)) else ""),
+        "date": occurred_label(development),
+        "place": place_label(development) or "not stated",
         "corroboration": sourcing_label(development.sourcing),
     }
+
+
+def _schema_1_sourcing(item: dict[str, Any]) -> dict[str, Any]:
+    """An edition of schema 1 had no `independent`/`dependent` counts and could say `conflicting` in
+    place of the count: read it as today's count, so an upgrade alone shows no change."""
+    sourcing = item.get("sourcing")
+    if not isinstance(sourcing, dict) or "independent" in sourcing:
+        return item
+    groups, count = sourcing.get("originators"), sourcing.get("sources")
+    if not isinstance(groups, list) or not isinstance(count, int):
+        return item
+    level = sourcing.get("corroboration")
+    differ_on: list[str] = []
+    if level == "conflicting":
+        level = "single_source" if count == 1 else "multiple_dependent" if len(groups) == 1 else "multiple_independent"
+        found = item.get("discrepancies") or []
+        suffixes = {"status": ("-status",), "date": ("-date",), "place": ("-place", "-where")}
+        differ_on = [f for f, ends in suffixes.items() if any(f"{item.get('id')}{e}" in found for e in ends)]
+    upgraded = {
+        **sourcing,
+        "corroboration": level,
+        "independent": len(groups),
+        "dependent": count - len(groups),
+        "differ_on": differ_on,
+    }
+    return {**item, "sourcing": upgraded}
 
 
 def _previous_facts(item: dict[str, Any]) -> dict[str, str]:
     """The same display values, from a previous edition's JSON."""
     try:
-        development = composed.Development.model_validate(item)
+        development = composed.Development.model_validate(_schema_1_sourcing(item))
     except ValueError:
         # Written by another version: compare what can be read.
         occurred = item.get("occurred") or {}

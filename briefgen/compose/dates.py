@@ -1,45 +1,111 @@
-"""Dates as sources report them: a weekday resolved against the reporting source's publication date."""
+"""Dates as sources report them (rule 6 of "Merging"): a day word ("on Wednesday", "hier", "yesterday",
+"gelecek salı") resolved against the reporting source's own local publication date, in the source's
+language, by `briefgen.compose.datewords` (CLDR data through Babel); and the day words left bare in
+Markdown prose, which a reader cannot date.
+"""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from briefgen.compose import model as composed
-from briefgen.desk.models import DateMapping, Precision, SourceDocument, Status
+from briefgen.compose.datewords import find_day_words, resolve_day_phrase
+from briefgen.desk.loader import Desk, RecordFile
+from briefgen.desk.models import BriefRecord, DateMapping, Precision, SourceDocument, SourceRecord, Status
+from briefgen.desk.reader import Loc
+from briefgen.errors import Diagnostic, Severity
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
+
+@dataclass(frozen=True)
+class ResolvedDate:
+    """A reported date as resolved, and (when it stays unresolved) the warning that says why."""
+
+    when: composed.When
+    problem: str | None
 
 
-def resolve_date(
-    mapping: DateMapping, status: Status, source: SourceDocument | None
-) -> tuple[composed.When, str | None]:
-    """Resolve a reported date; returns the date and, when it stays unresolved, why."""
+def resolve_date(mapping: DateMapping, status: Status, source: SourceDocument | None) -> ResolvedDate:
+    """Resolve a reported date: `on` when given, else the day word of `as_reported` in the source's
+    language against its publication day (its own offset); every unresolved date says the true reason."""
     precision = mapping.precision or (Precision.TIME if isinstance(mapping.on, datetime) else Precision.DAY)
     if mapping.on is not None:
-        return composed.When(on=mapping.on, as_reported=mapping.as_reported, precision=precision), None
+        return ResolvedDate(composed.When(on=mapping.on, as_reported=mapping.as_reported, precision=precision), None)
     reported = mapping.as_reported or ""
-    weekday = _WEEKDAY.search(reported)
-    if weekday is None:
-        return composed.When(on=None, as_reported=reported, precision=precision), (
-            f"date left unresolved: {reported!r} gives no date (set `on` when it is known)"
-        )
-    if source is None or source.published is None:
-        who = f"source {source.id!r}" if source else "the citing source"
-        return composed.When(on=None, as_reported=reported, precision=precision), (
-            f"date left unresolved: {reported!r} is a weekday and {who} has no publication date"
-        )
-    published = source.published.date() if isinstance(source.published, datetime) else source.published
-    target = WEEKDAYS.index(weekday.group(1).lower())
-    if status.is_future:
-        resolved = published + timedelta(days=(target - published.weekday()) % 7)
+    if source is None:
+        reason = "no source is cited to date it"
+        resolution = None
     else:
-        resolved = published - timedelta(days=(published.weekday() - target) % 7)
-    return composed.When(on=resolved, as_reported=reported, precision=Precision.DAY, resolved_from=source.id), None
+        resolution = resolve_day_phrase(reported, source.language, source.published, future=status.is_future)
+        reason = resolution.reason or ""
+    if resolution is not None and resolution.on is not None and source is not None:
+        when = composed.When(on=resolution.on, as_reported=reported, precision=Precision.DAY, resolved_from=source.id)
+        return ResolvedDate(when, None)
+    when = composed.When(on=None, as_reported=reported, precision=precision, unresolved=reason)
+    who = f" (source {source.id!r}, {source.language})" if source is not None else ""
+    return ResolvedDate(when, f"date left unresolved: {reported!r}{who}: {reason}; set `on` when it is known")
 
 
-def date_key(when: composed.When | None) -> str | None:
-    if when is None:
+def when_key(when: composed.When) -> str:
+    """A resolved date as text at its precision (`2026`, `2026-04`, `2026-04-05`, or the full time)."""
+    if when.on is None:
+        return f"not dated: {when.as_reported}"
+    day = when.on.date() if isinstance(when.on, datetime) else when.on
+    if when.precision is Precision.YEAR:
+        return f"{day.year:04d}"
+    if when.precision is Precision.MONTH:
+        return f"{day.year:04d}-{day.month:02d}"
+    if when.precision is Precision.TIME and isinstance(when.on, datetime):
+        return when.on.isoformat()
+    return day.isoformat()
+
+
+def day_of(when: composed.When) -> date | None:
+    """The day of a resolved date (a datetime's own offset), for ordering."""
+    if when.on is None:
         return None
-    return when.on.isoformat() if when.on is not None else f"unresolved: {when.as_reported}"
+    return when.on.date() if isinstance(when.on, datetime) else when.on
+
+
+# --- day words in prose --------------------------------------------------------------------------------
+
+
+def _prose_fields(record: SourceRecord | BriefRecord) -> Iterator[tuple[Loc, str]]:
+    if isinstance(record, BriefRecord):
+        for index, bullet in enumerate(record.brief.bluf):
+            yield ("brief", "bluf", index), bullet
+        if record.brief.outlook:
+            yield ("brief", "outlook"), record.brief.outlook
+    for index, development in enumerate(record.developments):
+        if development.detail:
+            yield ("developments", index, "detail"), development.detail
+    for index, actor in enumerate(record.actors):
+        if actor.role:
+            yield ("actors", index, "role"), actor.role
+    for index, question in enumerate(record.open_questions):
+        if question.answer:
+            yield ("open_questions", index, "answer"), question.answer
+
+
+def _day_word_warnings(record: SourceRecord | BriefRecord, file: RecordFile, language: str) -> Iterator[Diagnostic]:
+    for loc, text in _prose_fields(record):
+        for word in find_day_words(text, language):
+            yield file.diagnostic(
+                loc,
+                f"{word.word!r} is a day word the reader cannot date in the brief: write the date "
+                "(e.g. '21 May') or put it in a development's `occurred.as_reported`",
+                severity=Severity.WARNING,
+                code="day-word-in-prose",
+            )
+
+
+def prose_day_words(desk: Desk) -> list[Diagnostic]:
+    """A bare weekday or relative day word in Markdown prose (bluf, detail, outlook, role, answer), in the
+    record's language: a warning naming file, line and field."""
+    found: list[Diagnostic] = []
+    for source in desk.sources:
+        found.extend(_day_word_warnings(source.record, source.file, source.record.source.language))
+    for brief in desk.briefs:
+        found.extend(_day_word_warnings(brief.record, brief.file, brief.record.brief.language))
+    return found

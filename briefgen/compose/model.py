@@ -26,7 +26,7 @@ from briefgen.desk.models import (
     Status,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Composed(BaseModel):
@@ -49,23 +49,38 @@ class When(Composed):
     on: date | datetime | None
     as_reported: str | None = None
     precision: Precision = Precision.DAY
-    resolved_from: str | None = None  # the source whose publication date resolved a weekday
+    resolved_from: str | None = None  # the source whose publication date resolved a day word
+    unresolved: str | None = None  # when `on` is None: why ("the source has no publication date", ...)
 
 
 class Corroboration(enum.StrEnum):
+    """How many independent originators stand behind a development (disagreement is a flag beside it)."""
+
     SINGLE_SOURCE = "single_source"
     MULTIPLE_DEPENDENT = "multiple_dependent"
     MULTIPLE_INDEPENDENT = "multiple_independent"
-    CONFLICTING = "conflicting"
 
 
 class Sourcing(Composed):
-    """How well a development is sourced: computed from its citations, never typed."""
+    """How well a development is sourced: computed from its citations, never typed. A count with flags:
+    `independent` originators, `dependent` copies of them, `anonymous_only`, and `differ_on` (the facts
+    the sources disagree on: date, place, status)."""
 
     corroboration: Corroboration
     sources: int
+    independent: int
+    dependent: int
     originators: list[list[str]]  # each inner list is one independent originator's source ids
     anonymous_only: bool
+    differ_on: list[str] = []
+
+
+class Alternatives(Composed):
+    """Every value the sources give for a fact they disagree on, when the brief record sets none."""
+
+    status: list[Status] = []
+    occurred: list[When] = []
+    where: list[str] = []
 
 
 class ActorPart(Composed):
@@ -88,6 +103,8 @@ class Development(Composed):
     theme: str | None
     sourcing: Sourcing
     discrepancies: list[str]  # ids of discrepancies about this development
+    alternatives: Alternatives = Alternatives()
+    assessed: list[str] = []  # facts (status, date, place) the brief record sets: the desk's assessment
 
 
 class Actor(Composed):
@@ -109,6 +126,7 @@ class OpenQuestion(Composed):
     watch_for: list[str]
     answer: str | None
     cites: list[Cite]
+    answer_cites: list[Cite] = []  # the record that gave the answer
 
 
 class Statement(Composed):
@@ -125,6 +143,7 @@ class Discrepancy(Composed):
     note: str | None
     found_by_build: bool
     development: str | None = None
+    decided_by_editor: bool = False  # the brief record gives a decision on a discrepancy the build found
 
 
 class Source(Composed):

@@ -1,46 +1,156 @@
-"""Which sources a brief uses, and which of them share an originator."""
+"""Which sources a brief uses (rule 1 of "Merging", with the cut-off), and corroboration (rule 4):
+which of them share an originator, counted with flags.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
+from briefgen.compose import model as composed
+from briefgen.compose.merge import Found, publication_key, union
 from briefgen.desk.loader import Desk, Loaded
-from briefgen.desk.models import SourceDocument, SourceRecord
+from briefgen.desk.models import Brief, BriefRecord, SourceDocument, SourceRecord
+from briefgen.errors import Diagnostic, Severity
+
+_GLOB = re.compile(r"[*?\[\]!]")
 
 
-def select_sources(desk: Desk, patterns: Sequence[str] | None) -> list[Loaded[SourceRecord]]:
-    """The source records a brief uses, in path order: all of them, or those whose id matches a pattern."""
-    if patterns is None:
-        return list(desk.sources)
-    return [s for s in desk.sources if any(fnmatch.fnmatchcase(s.record.source.id, p) for p in patterns)]
+def published_after_cutoff(source: SourceDocument, brief: Brief) -> str | None:
+    """When the source was published after the edition's cut-off (or, with no cut-off, after its date):
+    both times in words; else None. A date without a time is after a cut-off only from the next day."""
+    published = source.published
+    if published is None:
+        return None
+    if brief.cutoff is not None:
+        late = published > brief.cutoff if isinstance(published, datetime) else published > brief.cutoff.date()
+        limit = f"the edition's cut-off {brief.cutoff.isoformat()}"
+    else:
+        day = published.date() if isinstance(published, datetime) else published
+        late = day > brief.date
+        limit = f"the edition's date {brief.date.isoformat()} (it sets no cut-off)"
+    return f"published {published.isoformat()}, after {limit}" if late else None
 
 
-def originator_groups(sources: dict[str, SourceDocument], source_ids: Iterable[str]) -> list[list[str]]:
-    """Group sources into independent originators: a source, its outlet and what it relays are one."""
+def select_sources(desk: Desk, edition: Loaded[BriefRecord]) -> Found[tuple[Loaded[SourceRecord], ...]]:
+    """The source records a brief uses, by publication (then id): all of them, or those whose id matches
+    a pattern. A source published after the cut-off is left out (a note says which) unless the brief names
+    it by id (then a warning: an error under --strict)."""
+    brief = edition.record.brief
+    patterns = brief.sources
+    chosen: list[Loaded[SourceRecord]] = []
+    found: list[Diagnostic] = []
+    for entry in desk.sources:
+        source = entry.record.source
+        named = [i for i, p in enumerate(patterns or ()) if not _GLOB.search(p) and p == source.id]
+        matched = patterns is None or bool(named) or any(fnmatch.fnmatchcase(source.id, p) for p in patterns)
+        if not matched:
+            continue
+        late = published_after_cutoff(source, brief)
+        if late and named:
+            found.append(
+                edition.file.diagnostic(
+                    ("brief", "sources", named[0]),
+                    f"source {source.id!r} ({entry.file.rel}) is {late}; it is used because the brief names it",
+                    severity=Severity.WARNING,
+                    code="source-after-cutoff",
+                )
+            )
+        elif late:
+            where = ("brief", "cutoff") if brief.cutoff is not None else ("brief", "date")
+            found.append(
+                edition.file.diagnostic(
+                    where,
+                    f"source {source.id!r} ({entry.file.rel}) is {late}; left out (name it in brief.sources to use it)",
+                    severity=Severity.NOTE,
+                    code="source-after-cutoff",
+                )
+            )
+            continue
+        chosen.append(entry)
+    if patterns is not None and not chosen:
+        known = ", ".join(sorted(s.record.source.id for s in desk.sources))
+        found.append(
+            edition.file.diagnostic(
+                ("brief", "sources"), f"no source matches {', '.join(patterns)} (known: {known})", code="no-sources"
+            )
+        )
+    chosen.sort(key=lambda s: publication_key(s.record.source))
+    return Found(tuple(chosen), tuple(found))
 
-    def keys(source: SourceDocument) -> set[str]:
-        found = {source.id} | {outlet_key(r) for r in source.relays}
-        if source.outlet:
-            found.add(outlet_key(source.outlet))
-        return found
 
-    groups: list[tuple[set[str], list[str]]] = []
-    for source_id in dict.fromkeys(source_ids):
-        source = sources.get(source_id)
-        own = keys(source) if source else {source_id}
-        merged_keys, merged_ids = set(own), [source_id]
-        remaining = []
-        for group_keys, group_ids in groups:
-            if group_keys & merged_keys:
-                merged_keys |= group_keys
-                merged_ids = group_ids + merged_ids
-            else:
-                remaining.append((group_keys, group_ids))
-        groups = [*remaining, (merged_keys, merged_ids)]
-    return sorted(sorted(ids) for _, ids in groups)
+# --- originators ------------------------------------------------------------------------------------
 
 
-def outlet_key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+def originator_key(name: str) -> str:
+    """A name compared across scripts: NFKC, case-folded, white space collapsed; never empty."""
+    folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    return folded or f"\u0000{name}"
+
+
+class _Joined:
+    """Union-find over originator keys (iterative: long relay chains and cycles are safe)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def root(self, key: str) -> str:
+        path = []
+        while self.parent.setdefault(key, key) != key:
+            path.append(key)
+            key = self.parent[key]
+        for step in path:
+            self.parent[step] = key
+        return key
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self.root(a), self.root(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _keys(source: SourceDocument) -> list[str]:
+    names = [source.id, *([source.outlet] if source.outlet else []), *source.relays]
+    return [originator_key(n) for n in names]
+
+
+def originator_groups(sources: Mapping[str, SourceDocument], source_ids: Iterable[str]) -> list[list[str]]:
+    """Group sources into independent originators: a source, its outlet and everything it relays,
+    followed through every source of the desk (a chain of relays is one originator)."""
+    joined = _Joined()
+    for source in sources.values():
+        keys = _keys(source)
+        for key in keys[1:]:
+            joined.join(keys[0], key)
+    groups: dict[str, list[str]] = {}
+    for source_id in union(source_ids):
+        document = sources.get(source_id)
+        root = joined.root(_keys(document)[0] if document else originator_key(source_id))
+        groups.setdefault(root, []).append(source_id)
+    return sorted(sorted(ids) for ids in groups.values())
+
+
+def sourcing(
+    cites: Sequence[composed.Cite], sources: Mapping[str, SourceDocument], differ_on: Sequence[str]
+) -> composed.Sourcing:
+    """Corroboration as a count with flags, from a development's citations."""
+    source_ids = union(c.source for c in cites)
+    groups = originator_groups(sources, source_ids)
+    if len(source_ids) == 1:
+        level = composed.Corroboration.SINGLE_SOURCE
+    elif len(groups) == 1:
+        level = composed.Corroboration.MULTIPLE_DEPENDENT
+    else:
+        level = composed.Corroboration.MULTIPLE_INDEPENDENT
+    return composed.Sourcing(
+        corroboration=level,
+        sources=len(source_ids),
+        independent=len(groups),
+        dependent=len(source_ids) - len(groups),
+        originators=groups,
+        anonymous_only=bool(cites) and all(c.anonymous for c in cites),
+        differ_on=list(differ_on),
+    )

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefgen.compose.compose import Composition, compose
+from briefgen.compose.dates import prose_day_words
 from briefgen.compose.model import ComposedBrief
 from briefgen.desk.checks import check_desk
 from briefgen.desk.citations import find_citations
 from briefgen.desk.layout import SETTINGS_FILE
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord
-from briefgen.errors import Diagnostic, sort_diagnostics
+from briefgen.errors import Diagnostic, Severity, sort_diagnostics
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,11 @@ class Report:
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
+        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+    @property
+    def notes(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.NOTE]
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def _citation_budget(brief: ComposedBrief, edition: Loaded[BriefRecord], limit: 
 def edition_verdict(report: Report, edition: Loaded[BriefRecord], *, strict: bool) -> EditionVerdict:
     """The one rule, used by `build`, `preview`, `validate` and `send`: an edition is stopped by an error in
     the settings, in a source file that did not load (it may hold anything the edition needs), or in any
-    file the edition reads; under `strict`, its warnings stop it too."""
+    file the edition reads; under `strict`, its warnings stop it too (notes never do)."""
     composition = next(c for e, c in report.compositions if e is edition)
     files = set(composition.files) | {edition.file.rel}
     loaded = {e.file.rel for e in report.desk.sources} | {e.file.rel for e in report.desk.briefs}
@@ -84,15 +89,16 @@ def edition_verdict(report: Report, edition: Loaded[BriefRecord], *, strict: boo
         for d in report.errors
         if d.path == SETTINGS_FILE or d.path in files or (d.path.startswith("sources/") and d.path not in loaded)
     ]
-    warnings = [d for d in report.warnings if d.path in files]
+    warnings = [d for d in report.diagnostics if not d.is_error and d.path in files]
     if strict:
-        errors, warnings = [*errors, *warnings], []
+        errors += [w for w in warnings if w.severity is Severity.WARNING]
+        warnings = [w for w in warnings if w.severity is not Severity.WARNING]
     return EditionVerdict(composition, tuple(errors), tuple(warnings))
 
 
 def validate_desk(desk: Desk) -> Report:
     """Every problem of the desk, with each edition's composition."""
-    diagnostics = [*desk.diagnostics, *check_desk(desk)]
+    diagnostics = [*desk.diagnostics, *check_desk(desk), *prose_day_words(desk)]
     compositions = []
     for edition in desk.briefs:
         composition = compose(desk, edition)

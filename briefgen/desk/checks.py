@@ -18,34 +18,33 @@ from briefgen.errors import Diagnostic, Severity, did_you_mean
 
 _QUOTE_CHARS = str.maketrans(
     {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2033": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2015": "-",
-        "\u2212": "-",
-        "\u00a0": " ",
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u2039\u203a\u0060\u00b4", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u300c\u300d", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000", " "),
+        **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", None),
     }
 )
+# Space inside quotation marks and before French high punctuation (« oui », « non » : ...) is typographic.
+_TYPOGRAPHIC_SPACE = re.compile(r"(?<=\") | (?=\")| (?=[;:!?])")
+_PARA_LOCATOR = re.compile(r"^(?:para|paras|paragraph|paragraphs|¶)\.?\s*(\d+)(?:\s*[-–]\s*(\d+))?$", re.IGNORECASE)
 
 
 def normalise_quote_text(text: str) -> str:
-    """Fold typographic quotes, dashes and white space, so a quote matches however it was typed."""
+    """Fold typographic quotes (curly, guillemets), dashes, no-break, narrow and other spaces, invisible
+    characters and Unicode forms (NFKC), so a quote matches however it was typed. Only the folded copies
+    are compared: the stored text and quote are never altered."""
     folded = unicodedata.normalize("NFKC", text).translate(_QUOTE_CHARS)
-    return re.sub(r"\s+", " ", folded).strip()
+    folded = re.sub(r"\s+", " ", folded).strip()
+    return _TYPOGRAPHIC_SPACE.sub("", folded)
+
+
+def locator_paragraph(locator: str) -> int | None:
+    """The last paragraph a Markdown locator names (`para 7`, `paras 2-3`, `¶ 4`), or None."""
+    match = _PARA_LOCATOR.match(locator.strip())
+    if match is None:
+        return None
+    return int(match.group(2) or match.group(1))
 
 
 def paragraphs(text: str) -> list[str]:
@@ -169,8 +168,25 @@ class _DeskChecks:
             for found in find_citations(text):
                 if isinstance(found, CitationSyntaxError):
                     self.diagnostics.append(file.diagnostic(loc, str(found), code="bad-citation"))
-                elif isinstance(found, TextCitation):
-                    self._unknown(file, loc, found.source)
+                elif isinstance(found, TextCitation) and not self._unknown(file, loc, found.source):
+                    self._text_locator(file, loc, found)
+
+    def _text_locator(self, file: RecordFile, loc: Loc, found: TextCitation) -> None:
+        """A Markdown locator beyond the source's paragraphs is an error, as in `cites:`."""
+        source = self.sources[found.source].record.source
+        para = locator_paragraph(found.locator or "")
+        if source.text is None or para is None:
+            return
+        count = len(paragraphs(source.text))
+        if para > count:
+            self.diagnostics.append(
+                file.diagnostic(
+                    loc,
+                    f"[@{found.source}, {found.locator}]: para {para} is beyond the text of source "
+                    f"{source.id!r}, which has {count} paragraphs",
+                    code="bad-locator",
+                )
+            )
 
     def _quote(self, file: RecordFile, loc: Loc, citation: Citation, source: SourceDocument) -> None:
         if source.text is None:

@@ -1,7 +1,8 @@
 """The field types of records: ids, single-line and multi-line text, URLs, dates, and the closed base model.
 
 Single-line fields refuse control and bidirectional-override characters; every text has a length bound;
-dates are ISO 8601 (a datetime needs its UTC offset). Numbers a reader found where text is expected keep
+single-line and Markdown text is NFC-normalised on load (a source's own `text` and
+quotes are kept exactly as typed); dates are ISO 8601 (a datetime needs its UTC offset). Numbers a reader found where text is expected keep
 the text as written in the file (`1.10` stays "1.10", see `briefgen.desk.reader`).
 """
 
@@ -60,10 +61,23 @@ def _multi_line(value: str) -> str:
     return value
 
 
+def _nfc(value: str) -> str:
+    """Text is compared and shown in NFC: a name pasted with decomposed accents is the same name."""
+    return unicodedata.normalize("NFC", value)
+
+
 Verbatim = BeforeValidator(verbatim_text)
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN), Verbatim]
-Line = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LINE), Verbatim, AfterValidator(_single_line)]
-Text = Annotated[str, StringConstraints(max_length=MAX_TEXT), Verbatim, AfterValidator(_multi_line)]
+Line = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_LINE),
+    Verbatim,
+    AfterValidator(_single_line),
+    AfterValidator(_nfc),
+]
+Text = Annotated[
+    str, StringConstraints(max_length=MAX_TEXT), Verbatim, AfterValidator(_multi_line), AfterValidator(_nfc)
+]
 SourceText = Annotated[str, StringConstraints(max_length=MAX_SOURCE_TEXT), Verbatim, AfterValidator(_multi_line)]
 Language = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$"), Verbatim]
 

@@ -320,6 +320,23 @@ class SourceQuestion(OpenQuestionPatch):
     question: Line
 
 
+class BriefDevelopment(DevelopmentPatch):
+    """A development in a brief record: an override or the editor's own, with its place in the brief."""
+
+    order: (
+        Annotated[
+            int,
+            Field(
+                ge=0,
+                le=100_000,
+                description="The development's place in the brief, lower first; developments without one follow "
+                "by theme, latest date and strength of sourcing (docs/sourcing.md).",
+            ),
+        ]
+        | None
+    ) = None
+
+
 class BriefStatement(Record):
     """One side of a discrepancy: what is said, and who says it."""
 
@@ -328,14 +345,25 @@ class BriefStatement(Record):
 
 
 class BriefDiscrepancy(Record):
-    """Sources that disagree (or may describe different events), each value beside its sources."""
+    """Sources that disagree (or may describe different events), each value beside its sources.
+
+    With the id of a discrepancy the build finds (`<development>-date`, `-place`, `-status`) it is the
+    editor's decision on that one and replaces it: `topic`, `kind` and `statements` may then be left to the
+    build. Otherwise `topic`, `kind` and two or more `statements` are needed (checked by `compose`).
+    """
 
     id: Slug
-    topic: Line
-    kind: DiscrepancyKind
+    topic: Line | None = None
+    kind: DiscrepancyKind | None = None
     status: DiscrepancyStatus = DiscrepancyStatus.UNRESOLVED
-    statements: Annotated[list[BriefStatement], Field(min_length=2, max_length=100)]
+    statements: Annotated[list[BriefStatement], Field(max_length=100)] = []
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _two_sides(self) -> Self:
+        if len(self.statements) == 1:
+            raise ValueError("a discrepancy needs two or more statements (or none, to decide one the build finds)")
+        return self
 
 
 # --- source and brief records --------------------------------------------------------------------
@@ -399,7 +427,7 @@ class BriefRecord(Record):
     """`briefs/*.yaml`: one edition, with the editor's own items and overrides."""
 
     brief: Brief
-    developments: Annotated[list[DevelopmentPatch], Field(max_length=MAX_ITEMS)] = []
+    developments: Annotated[list[BriefDevelopment], Field(max_length=MAX_ITEMS)] = []
     actors: Annotated[list[ActorPatch], Field(max_length=MAX_ITEMS)] = []
     open_questions: Annotated[list[OpenQuestionPatch], Field(max_length=MAX_ITEMS)] = []
     discrepancies: Annotated[list[BriefDiscrepancy], Field(max_length=MAX_ITEMS)] = []

@@ -153,8 +153,9 @@ class _Bundle:
         facts = [f"Status: {_words(development.status)}."]
         facts.append(
             f"Corroboration: {_words(sourcing.corroboration)} ({sourcing.sources} source(s), "
-            f"{len(sourcing.originators)} independent originator(s)"
+            f"{sourcing.independent} independent originator(s), {sourcing.dependent} dependent cop(ies)"
             + ("; anonymous sources only" if sourcing.anonymous_only else "")
+            + (f"; the sources differ on {', '.join(sourcing.differ_on)}" if sourcing.differ_on else "")
             + ")."
         )
         occurred = development.occurred
@@ -179,6 +180,7 @@ class _Bundle:
             "labels": [
                 f"status:{development.status}",
                 f"corroboration:{sourcing.corroboration}",
+                *(f"sources-differ-on:{fact}" for fact in sourcing.differ_on),
                 f"kind:{development.kind}",
             ],
             **self._common(),

@@ -127,11 +127,17 @@ def datetime_label(value: datetime, tz: ZoneInfo) -> str:
 
 
 def when_label(when: composed.When | None) -> str:
-    """A development's date as resolved (to its precision), or `date not stated` with what the source said."""
+    """A development's date as resolved (to its precision), or `date not stated` with what the source
+    said and why it is not dated."""
     if when is None:
         return "date not stated"
     if when.on is None:
-        reported = f" (reported as “{when.as_reported}”, which the sources do not date)" if when.as_reported else ""
+        reason = when.unresolved or ""
+        why = (
+            ", which is not a day" if reason == f"{(when.as_reported or '').strip()!r} is not a day" else f": {reason}"
+        )
+        why = why if reason else ""
+        reported = f" (reported as “{when.as_reported}”{why})" if when.as_reported else ""
         return f"date not stated{reported}"
     day = when.on.date() if isinstance(when.on, datetime) else when.on
     if when.precision == "year":
@@ -151,16 +157,66 @@ def published_label(value: date | datetime | None) -> str:
     return date_label(value.date() if isinstance(value, datetime) else value)
 
 
+SOURCES_DIFFER = "sources differ"
+DESK_ASSESSMENT = "desk's assessment"
+FACT_NAMES = {"date": "date", "place": "place", "status": "status"}
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def sourcing_label(sourcing: composed.Sourcing) -> str:
-    """Corroboration in words: `single source`, `2 independent sources`, `conflicting reports`..."""
+    """Corroboration in words, a count with flags: `single source`, `3 sources, one originator`,
+    `2 independent sources (3 in all), which differ on date and place`."""
     level = sourcing.corroboration
     if level is composed.Corroboration.SINGLE_SOURCE:
-        return "single source"
-    if level is composed.Corroboration.MULTIPLE_DEPENDENT:
-        return f"{sourcing.sources} sources, one originator"
-    if level is composed.Corroboration.MULTIPLE_INDEPENDENT:
-        return f"{len(sourcing.originators)} independent sources"
-    return "conflicting reports"
+        text = "single source"
+    elif level is composed.Corroboration.MULTIPLE_DEPENDENT:
+        text = f"{sourcing.sources} sources, one originator"
+    else:
+        text = f"{sourcing.independent} independent sources"
+        if sourcing.dependent:
+            text += f" ({sourcing.sources} in all)"
+    if sourcing.differ_on:
+        text += f", which differ on {_and([FACT_NAMES.get(f, f) for f in sourcing.differ_on])}"
+    return text
+
+
+def _alternative_dates(whens: list[composed.When]) -> str:
+    days = [w.on.date() if isinstance(w.on, datetime) else w.on for w in whens]
+    plain = [d for d in days if d is not None]
+    same_month = len({(d.year, d.month) for d in plain}) == 1
+    if len(plain) == len(whens) and all(w.precision == "day" for w in whens) and same_month:
+        return f"{' or '.join(str(d.day) for d in plain)} {MONTHS[plain[0].month - 1]} {plain[0].year}"
+    return " or ".join(when_label(w) for w in whens)
+
+
+def occurred_label(development: composed.Development) -> str:
+    """The facts line's date: the date; every date when sources differ (`4 or 5 April 2026 — sources
+    differ`); the desk's assessment said as such."""
+    if development.alternatives.occurred:
+        return f"{_alternative_dates(development.alternatives.occurred)} — {SOURCES_DIFFER}"
+    text = when_label(development.occurred)
+    return f"{text} ({DESK_ASSESSMENT})" if "date" in development.assessed else text
+
+
+def place_label(development: composed.Development) -> str:
+    """The facts line's place (empty when none is given), in the same manner as `occurred_label`."""
+    if development.alternatives.where:
+        return f"{' or '.join(development.alternatives.where)} — {SOURCES_DIFFER}"
+    if development.where is None:
+        return ""
+    return f"{development.where} ({DESK_ASSESSMENT})" if "place" in development.assessed else development.where
+
+
+def status_note(development: composed.Development) -> str:
+    """What follows the status badge: the statuses sources give when they conflict, or that the status is
+    the desk's assessment; empty otherwise."""
+    if development.alternatives.status:
+        said = " or ".join(LABELS["status"][s.value] for s in development.alternatives.status)
+        return f"{SOURCES_DIFFER}: {said}"
+    return DESK_ASSESSMENT if "status" in development.assessed else ""
 
 
 def text_direction(text: str | None) -> str:
