@@ -28,7 +28,7 @@ from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity
 from briefgen.models import DistributionList, OutputFormat
 from briefgen.output import write_atomic
 from briefgen.pdfcheck import problems as pdf_problems
-from briefgen.pdfjob import Attachment, PdfFailure, PdfJob, RenderedPdf
+from briefgen.pdfjob import ASSET_ROOT, Asset, Attachment, PdfFailure, PdfJob, RenderedPdf
 from briefgen.render import builtin_templates_dir, render_html, render_text
 
 
@@ -228,11 +228,26 @@ def _attachment_check(plan: BuildPlan, job: EditionJob, size: int) -> list[Diagn
     return [Diagnostic(f"{job.brief_id}.pdf", 0, "", message, Severity.WARNING, "attachment-size")]
 
 
+def template_assets(desk_templates: Path) -> tuple[Asset, ...]:
+    """The files a render may read, carried in its job: every regular file under the desk's `templates/`
+    (at the top of `ASSET_ROOT`) and the built-in templates (under `builtin/`), but Jinja templates, which
+    are rendered here, never read by the PDF renderer. A symlink that leads out of its folder is left out."""
+    assets: dict[str, Asset] = {}
+    for prefix, folder in (("", desk_templates), ("builtin/", builtin_templates_dir())):
+        if not folder.is_dir():
+            continue
+        root = folder.resolve()
+        for path in sorted(folder.rglob("*")):
+            name = prefix + path.relative_to(folder).as_posix()
+            if path.suffix == ".j2" or name in assets or not path.is_file():
+                continue
+            if path.resolve().is_relative_to(root):
+                assets[name] = Asset.of(name, path.read_bytes())
+    return tuple(assets.values())
+
+
 def pdf_job_for(plan: BuildPlan, brief: out.ComposedBrief, html: str, json_edition: bytes | None) -> PdfJob:
     """The PDF render of an edition as plain data (see `briefgen.pdfjob`)."""
-    builtin = builtin_templates_dir().resolve()
-    templates = plan.desk_templates
-    base = templates.resolve() if templates.is_dir() else builtin
     attachments: tuple[Attachment, ...] = ()
     if plan.settings.pdf.variant is PdfVariant.PDF_A_3B and json_edition is not None:
         attachments = (
@@ -241,8 +256,8 @@ def pdf_job_for(plan: BuildPlan, brief: out.ComposedBrief, html: str, json_editi
     return PdfJob(
         label=f"{brief.id} {brief.date}",
         html=html,
-        base_url=base.as_uri() + "/",
-        readable_roots=(str(builtin), str(templates)),
+        base_url=ASSET_ROOT,
+        assets=template_assets(plan.desk_templates),
         variant=plan.settings.pdf.variant.value,
         identifier=hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
         attachments=attachments,
