@@ -1,19 +1,19 @@
 """`briefgen build`: the pipeline, in order.
 
 load the desk -> lock out/ -> validate (cross-file checks, compose each edition) -> select the editions ->
-build them (each brief's editions in date order, briefs in parallel across processes) -> write the archive
+build them (each brief's editions composed in date order, PDFs rendered in parallel) -> write the archive
 index. An edition that fails writes nothing and leaves its earlier outputs as they were; the others
 still build. Editions whose inputs did not change are left alone unless `force` is given.
 """
 
 from __future__ import annotations
 
-import collections
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Protocol
 
 from briefgen.archive import write_index
 from briefgen.changes import archived_json
@@ -31,6 +31,7 @@ from briefgen.loader import SETTINGS_FILE, Desk, Loaded, load_desk
 from briefgen.models import BriefRecord, OutputFormat
 from briefgen.output import build_lock, remove_stale_temporaries
 from briefgen.pdfcheck import warm_up as warm_up_pdf_check
+from briefgen.pdfjob import PdfFailure, PdfJob, RenderedPdf
 from briefgen.validate import Report, validate_desk
 from briefgen.workers import Workers, default_jobs
 
@@ -96,43 +97,110 @@ def _jobs(desk: Desk, report: Report, editions: list[Loaded[BriefRecord]], stric
     return jobs
 
 
+class Renderer(Protocol):
+    """What builds PDFs: the local worker processes (`briefgen.workers.Workers`) or a Dask cluster
+    (`briefgen.dask_executor.DaskRenderer`). At most `capacity` jobs are submitted at once."""
+
+    capacity: int
+
+    @property
+    def used(self) -> int: ...
+
+    def submit(self, key: int, job: PdfJob) -> None: ...
+
+    def completed(self) -> list[tuple[int, RenderedPdf | PdfFailure]]: ...
+
+    def close(self) -> None: ...
+
+    def terminate(self) -> None: ...
+
+
+@dataclass(eq=False)  # told apart by identity
+class _Held:
+    """An edition of a chain prepared (its PDF rendering, or back), not yet finished."""
+
+    job: EditionJob
+    outcome: PreparedEdition | EditionResult
+    pdf: RenderedPdf | PdfFailure | None = None
+    back: bool = False
+
+
+@dataclass
+class _Chain:
+    """One brief's editions: those not prepared yet, those held until the ones before them are finished,
+    and the JSON editions this build wrote (what the next edition compares with)."""
+
+    todo: list[EditionJob]
+    held: list[_Held] = field(default_factory=list)
+    earlier: list[tuple[date, Path]] = field(default_factory=list)
+
+
 def _build_chains(
-    plan: BuildPlan, chains: list[list[EditionJob]], renderer: Workers, progress: Progress | None
+    plan: BuildPlan, chains: list[list[EditionJob]], renderer: Renderer, progress: Progress | None
 ) -> list[EditionResult]:
-    """Build each brief's editions in date order (each compares with the one before), briefs side by side:
-    HTML, JSON and text here, PDFs by the renderer, as many at once as it has capacity for."""
+    """Build each brief's editions, briefs side by side: HTML, JSON and text here, PDFs by the renderer, as
+    many at once as it has capacity for.
+
+    A brief's editions are composed in date order, each comparing with the one before. When PDFs are built,
+    an edition is prepared as soon as the one before it is (against that one's JSON, as if it were already
+    written), so that their PDFs render at the same time; editions are still finished (written) in date
+    order, and if one fails, those prepared after it are prepared again against what was really written:
+    the bytes are those of a serial build."""
     results: list[EditionResult] = []
-    waiting: collections.deque[tuple[list[EditionJob], list[tuple[date, Path]]]] = collections.deque(
-        (chain, []) for chain in chains
-    )
-    in_flight: dict[int, tuple[PreparedEdition, list[EditionJob], list[tuple[date, Path]]]] = {}
+    state = [_Chain(list(chain)) for chain in chains]
+    in_flight: dict[int, tuple[_Chain, _Held]] = {}
+    stale: set[int] = set()  # renders of editions prepared against an edition that then failed
     keys = itertools.count()
+    overlap = OutputFormat.PDF in plan.formats  # then no edition is written before its PDF is back
+    writes_json = OutputFormat.JSON in plan.formats
 
-    def finished(result: EditionResult, rest: list[EditionJob], earlier: list[tuple[date, Path]]) -> None:
-        results.append(result)
-        if progress:
-            progress(result)
-        if rest:
-            json_written = [(result.date, path) for path in result.written if path.suffix == ".json"]
-            waiting.appendleft((rest, earlier + json_written))
+    def settle(chain: _Chain) -> None:
+        while chain.held and chain.held[0].back:
+            item = chain.held.pop(0)
+            outcome = item.outcome
+            result = outcome if isinstance(outcome, EditionResult) else finish_edition(plan, outcome, item.pdf)
+            results.append(result)
+            if progress:
+                progress(result)
+            written = [(result.date, path) for path in result.written if path.suffix == ".json"]
+            chain.earlier += written
+            assumed = writes_json and isinstance(outcome, PreparedEdition)
+            if chain.held and assumed and not written:
+                stale.update(key for key, (_, held) in in_flight.items() if held in chain.held)
+                chain.todo[:0] = [held.job for held in chain.held]
+                chain.held.clear()
 
-    while waiting or in_flight:
-        while waiting and len(in_flight) < renderer.capacity:
-            chain, earlier = waiting.popleft()
-            outcome = prepare_edition(plan, chain[0], earlier)
-            if isinstance(outcome, EditionResult):
-                finished(outcome, chain[1:], earlier)
-            else:
+    def ready() -> _Chain | None:
+        waiting = [c for c in state if c.todo and (overlap or not c.held)]
+        return min(waiting, key=lambda c: len(c.held), default=None)
+
+    while True:
+        while len(in_flight) < renderer.capacity and (chain := ready()) is not None:
+            job = chain.todo.pop(0)
+            last = chain.held[-1].outcome if chain.held else None
+            pending = None
+            if writes_json and isinstance(last, PreparedEdition) and "json" in last.outputs:
+                pending = (last.job.date, last.outputs["json"])
+            outcome = prepare_edition(plan, job, chain.earlier, pending)
+            item = _Held(job, outcome, back=isinstance(outcome, EditionResult))
+            chain.held.append(item)
+            if isinstance(outcome, PreparedEdition):
                 assert outcome.pdf_job is not None
                 key = next(keys)
                 renderer.submit(key, outcome.pdf_job)
                 if key == 0:
                     warm_up_pdf_check()
-                in_flight[key] = (outcome, chain[1:], earlier)
-        if in_flight:
-            for key, pdf in renderer.completed():
-                prepared, rest, earlier = in_flight.pop(key)
-                finished(finish_edition(plan, prepared, pdf), rest, earlier)
+                in_flight[key] = (chain, item)
+            settle(chain)
+        if not in_flight:
+            break
+        for key, pdf in renderer.completed():
+            chain, item = in_flight.pop(key)
+            if key in stale:
+                stale.discard(key)
+                continue
+            item.pdf, item.back = pdf, True
+            settle(chain)
     return results
 
 
@@ -149,11 +217,12 @@ def build(
     jobs: int | None = None,
     progress: Progress | None = None,
     on_selected: Callable[[int], None] | None = None,
-    workers: Workers | None = None,
+    workers: Renderer | None = None,
 ) -> BuildResult:
     """Build the selected editions of the desk at `desk_root`; with `strict`, a warning fails its edition.
 
-    `workers`, when given (see `briefgen.workers`), builds the editions; the caller closes it."""
+    `workers`, when given (local workers, see `briefgen.workers`, or a Dask cluster), renders the PDFs; the
+    caller closes it."""
     desk = load_desk(desk_root)
     chosen = tuple(dict.fromkeys(formats or desk.settings.build.formats))
     target = out_dir or desk.out_dir
@@ -178,7 +247,7 @@ def build(
         by_brief = sorted(edition_jobs, key=lambda j: (j.brief_id, j.date))
         chains = [list(group) for _, group in itertools.groupby(by_brief, key=lambda j: j.brief_id)]
         # PDFs are rendered in worker processes (each within its time and memory budget), never here.
-        renderer = workers or Workers(jobs or default_jobs(), start=False)
+        renderer: Renderer = workers or Workers(jobs or default_jobs(), start=False)
         try:
             results = _build_chains(plan, chains, renderer, progress)
         except BaseException:

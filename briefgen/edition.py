@@ -123,17 +123,24 @@ def _stamp_path(out_dir: Path, brief_id: str, day: date) -> Path:
 @dataclass(frozen=True)
 class _Inputs:
     fingerprint: str
-    previous: tuple[date, Path] | None
+    previous_date: date | None
     previous_json: bytes | None
 
 
-def _inputs(plan: BuildPlan, job: EditionJob, earlier: Sequence[tuple[date, Path]] = ()) -> _Inputs:
+def _inputs(
+    plan: BuildPlan,
+    job: EditionJob,
+    earlier: Sequence[tuple[date, Path]] = (),
+    pending: tuple[date, bytes] | None = None,
+) -> _Inputs:
     previous = previous_edition([*plan.archive.get(job.brief_id, ()), *earlier], job.date)
-    previous_json = previous[1].read_bytes() if previous else None
+    previous_date, previous_json = (previous[0], previous[1].read_bytes()) if previous else (None, None)
+    if pending is not None and pending[0] < job.date and (previous_date is None or pending[0] > previous_date):
+        previous_date, previous_json = pending
     digest = _files_digest((name, plan.desk_root / name) for name in job.files)
     digest.update(plan.shared_digest.encode("ascii"))
     digest.update(previous_json or b"<first edition>")
-    return _Inputs(digest.hexdigest(), previous, previous_json)
+    return _Inputs(digest.hexdigest(), previous_date, previous_json)
 
 
 def _up_to_date(plan: BuildPlan, job: EditionJob, inputs: _Inputs) -> bool:
@@ -172,25 +179,28 @@ class MailParts:
 
 
 def prepare_edition(
-    plan: BuildPlan, job: EditionJob, earlier: Sequence[tuple[date, Path]] = ()
+    plan: BuildPlan,
+    job: EditionJob,
+    earlier: Sequence[tuple[date, Path]] = (),
+    pending: tuple[date, bytes] | None = None,
 ) -> EditionResult | PreparedEdition:
     """Everything of an edition but the PDF render: the up-to-date check, changes, HTML, JSON and text.
 
     Returns the final result when there is nothing to render (errors, up to date, or no PDF wanted: then the
     outputs are written here), else what `finish_edition` needs once the PDF is rendered. `earlier` lists
-    the JSON editions of the same brief that this build wrote before this one."""
+    the JSON editions of the same brief that this build wrote before this one; `pending` is the JSON edition
+    (date, bytes) of the one before it whose PDF is still rendering, compared with as if it were written."""
     started = time.perf_counter()
     if job.errors or job.brief is None:
         return EditionResult(
             job.brief_id, job.date, warnings=job.warnings, errors=job.errors, exit_code=ExitCode.BAD_DATA
         )
-    inputs = _inputs(plan, job, earlier)
+    inputs = _inputs(plan, job, earlier, pending)
     if _up_to_date(plan, job, inputs):
         return EditionResult(
             job.brief_id, job.date, warnings=job.warnings, up_to_date=True, seconds=time.perf_counter() - started
         )
-    previous = inputs.previous
-    changes = compare(job.brief, inputs.previous_json, previous[0] if previous else None)
+    changes = compare(job.brief, inputs.previous_json, inputs.previous_date)
     brief = job.brief.model_copy(update={"changes": changes})
     try:
         rendered = render_html(brief, desk_templates=plan.desk_templates, page_size=plan.settings.pdf.page_size.value)

@@ -330,3 +330,37 @@ def test_entry_reads_build_options_plainly() -> None:
     assert _build_options(["build", "--jobs", "x"]) is None
     assert _build_options(["build", "--help"]) is None
     assert _build_options(["validate", "desk"]) is None
+
+
+@pytest.mark.pdf
+def test_one_briefs_editions_render_in_parallel_with_the_bytes_of_a_serial_build(
+    make_desk: MakeDesk, tmp_path: Path
+) -> None:
+    desk = make_desk("three-days")
+    serial = run("build", desk, "--all", "--jobs", "1", "--out", tmp_path / "serial")
+    parallel = run("build", desk, "--all", "--jobs", "2", "--out", tmp_path / "parallel")
+    assert serial.exit_code == parallel.exit_code == 0, parallel.output
+    assert "PDFs in 2 processes" in parallel.stderr  # editions of the one brief rendered side by side
+    a, b = outputs(tmp_path / "serial"), outputs(tmp_path / "parallel")
+    assert len([n for n in a if n.endswith(".pdf")]) == 3
+    assert a == b
+
+
+@pytest.mark.pdf
+def test_an_edition_whose_pdf_fails_is_not_compared_with_by_the_next_one(make_desk: MakeDesk, tmp_path: Path) -> None:
+    # The middle edition's PDF is refused (its HTML asks for a URL): the next edition was prepared against its
+    # JSON while it rendered, and must be prepared again against the first edition, as a serial build does.
+    template = (
+        '{% extends "builtin/brief.html.j2" %}{% block outlook %}{{ super() }}'
+        '{% if brief.date.isoformat() == "2025-05-22" %}<img alt="" src="http://127.0.0.1:9/x.png">{% endif %}'
+        "{% endblock %}"
+    )
+    desk = make_desk("three-days", files={"templates/brief.html.j2": template})
+    serial = run("build", desk, "--all", "--jobs", "1", "--out", tmp_path / "serial")
+    parallel = run("build", desk, "--all", "--jobs", "2", "--out", tmp_path / "parallel")
+    assert serial.exit_code == parallel.exit_code == 4, parallel.output
+    a, b = outputs(tmp_path / "serial"), outputs(tmp_path / "parallel")
+    assert "2025-05-23/valley.pdf" in a and "2025-05-22/valley.pdf" not in a
+    assert a == b
+    third = json.loads(b["2025-05-23/valley.json"])
+    assert third["changes"]["previous"] == "2025-05-21"
