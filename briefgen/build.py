@@ -204,6 +204,15 @@ def _build_chains(
     return results
 
 
+def _renderer(url: str, workers: Renderer | None, jobs: int | None) -> tuple[Renderer, bool]:
+    """The renderer for `url` and whether the build owns it (then it closes it)."""
+    if url != "local":
+        from briefgen.dask_executor import DaskRenderer
+
+        return DaskRenderer(url), True
+    return workers or Workers(jobs or default_jobs(), start=False), workers is None
+
+
 def build(
     desk_root: Path,
     *,
@@ -218,11 +227,12 @@ def build(
     progress: Progress | None = None,
     on_selected: Callable[[int], None] | None = None,
     workers: Renderer | None = None,
+    executor: str | None = None,
 ) -> BuildResult:
     """Build the selected editions of the desk at `desk_root`; with `strict`, a warning fails its edition.
 
-    `workers`, when given (local workers, see `briefgen.workers`, or a Dask cluster), renders the PDFs; the
-    caller closes it."""
+    PDFs are rendered where `executor` (else `[executor] url`) says: "local" worker processes (`workers`, when
+    given, see `briefgen.workers`; the caller closes it), or the Dask cluster of a dask://HOST:PORT URL."""
     desk = load_desk(desk_root)
     chosen = tuple(dict.fromkeys(formats or desk.settings.build.formats))
     target = out_dir or desk.out_dir
@@ -247,14 +257,14 @@ def build(
         by_brief = sorted(edition_jobs, key=lambda j: (j.brief_id, j.date))
         chains = [list(group) for _, group in itertools.groupby(by_brief, key=lambda j: j.brief_id)]
         # PDFs are rendered in worker processes (each within its time and memory budget), never here.
-        renderer: Renderer = workers or Workers(jobs or default_jobs(), start=False)
+        renderer, owned = _renderer(executor or desk.settings.executor.url, workers, jobs)
         try:
             results = _build_chains(plan, chains, renderer, progress)
         except BaseException:
             renderer.terminate()
             raise
         finally:
-            if workers is None:
+            if owned:
                 renderer.close()
         processes = renderer.used
         if results:

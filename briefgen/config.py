@@ -72,6 +72,11 @@ class LimitsSection(Record):
     render_memory: Annotated[int, Field(ge=256, le=1024 * 1024)] = 4096  # MiB of address space
 
 
+class ExecutorSection(Record):
+    # Where PDFs are rendered: "local" (worker processes on this machine) or a Dask scheduler, dask://HOST:PORT.
+    url: Annotated[str, StringConstraints(pattern=r"^(local|dask://[A-Za-z0-9.\[\]:_-]{1,250}:[0-9]{1,5})$")] = "local"
+
+
 class Settings(Record):
     """`briefgen.toml`: desk settings, all optional."""
 
@@ -80,6 +85,7 @@ class Settings(Record):
     pdf: PdfSection = PdfSection()
     mail: MailSection = MailSection()
     limits: LimitsSection = LimitsSection()
+    executor: ExecutorSection = ExecutorSection()
 
     @property
     def timezone(self) -> ZoneInfo:
