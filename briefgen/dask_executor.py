@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import hashlib
 import importlib.metadata
 import multiprocessing
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 URL = re.compile(r"^dask://(?P<address>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})$")
 INSTALL_HINT = 'the Dask executor needs Dask: pip install "briefgen[dask]"'
 CONNECT_SECONDS = 10
+WAIT_SECONDS = 10  # how often a build waiting for renders checks that a worker that may render them is left
 NOT_DAEMONIC = (
     "the Dask worker runs as a daemonic process, which may not start briefgen's render process: start it "
     "with DASK_DISTRIBUTED__WORKER__DAEMON=False (distributed.worker.daemon: false)"
@@ -117,8 +119,9 @@ def font_fingerprint() -> str:
     return hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
 
 
+@functools.cache
 def environment() -> Environment:
-    """This process's environment (WeasyPrint's version is read without importing it)."""
+    """This process's environment, read once (WeasyPrint's version without importing it)."""
     return Environment(__version__, importlib.metadata.version("weasyprint"), font_fingerprint())
 
 
@@ -195,6 +198,9 @@ class DaskRenderer:
             raise RenderError(f"--executor {url}: no Dask worker at {address} can render this desk's PDFs")
         threads = self._client.scheduler_info(n_workers=-1)["workers"]
         self.capacity = sum(int(threads[w].get("nthreads", 1)) for w in self._workers if w in threads)
+        # Renders go to the matching workers only when some were refused; else to any worker, so that a
+        # worker Dask restarts (at a new address) still gets work. Each job checks its worker again.
+        self._only = self._workers if len(self._workers) < len(threads) else None
         self._wanted: dict[str, _Wanted] = {}
         self._renderers: set[str] = set()
 
@@ -227,7 +233,7 @@ class DaskRenderer:
         wanted = self._wanted.get(name)
         if wanted is None:
             future = self._client.submit(
-                render_on_worker, job, self._environment, key=name, workers=self._workers, allow_other_workers=False
+                render_on_worker, job, self._environment, key=name, workers=self._only, allow_other_workers=False
             )
             wanted = self._wanted[name] = _Wanted(future, job.label, [])
         wanted.keys.append(key)
@@ -238,8 +244,14 @@ class DaskRenderer:
 
         if not self._wanted:
             return []
-        with self._client.as_current():
-            done, _ = wait([w.future for w in self._wanted.values()], return_when="FIRST_COMPLETED")
+        while True:
+            try:
+                with self._client.as_current():
+                    done, _ = wait([w.future for w in self._wanted.values()], WAIT_SECONDS, "FIRST_COMPLETED")
+                break
+            except TimeoutError:
+                if self._only is not None and not set(self._only) & set(self._client.scheduler_info()["workers"]):
+                    return self._abandon("every Dask worker that matched this machine has left the cluster")
         finished: list[tuple[int, RenderedPdf | PdfFailure]] = []
         for future in done:
             wanted = self._wanted.pop(future.key)
@@ -257,12 +269,23 @@ class DaskRenderer:
             finished += [(key, outcome) for key in wanted.keys]
         return finished
 
+    def _abandon(self, reason: str) -> list[tuple[int, RenderedPdf | PdfFailure]]:
+        """Fail every render still wanted, with `reason`."""
+        failed: list[tuple[int, RenderedPdf | PdfFailure]] = [
+            (key, PdfFailure(f"{wanted.label}: {reason}", int(ExitCode.RENDER_FAILED)))
+            for wanted in self._wanted.values()
+            for key in wanted.keys
+        ]
+        self.terminate()
+        return failed
+
     def close(self) -> None:
         """Release every render still wanted and disconnect."""
         for wanted in self._wanted.values():
             wanted.future.release()
         self._wanted.clear()
-        self._client.close()
+        if self._client.status != "closed":
+            self._client.close()
 
     def terminate(self) -> None:
         """Cancel every render still wanted and disconnect (Ctrl-C)."""
@@ -270,4 +293,5 @@ class DaskRenderer:
         if futures:
             self._client.cancel(futures, force=True)
         self._wanted.clear()
-        self._client.close()
+        if self._client.status != "closed":
+            self._client.close()
