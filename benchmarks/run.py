@@ -237,9 +237,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         help="where to write the report (default: benchmarks/RESULTS.md; --quick writes none unless given)",
     )
+    parser.add_argument("--reps", type=int, help="repeats of each timed command (default: 7; --quick: 1)")
+    parser.add_argument(
+        "--editions",
+        help="comma-separated desk sizes for the full and no-op builds (default: 10,100,1000; --quick: 3,6)",
+    )
     options = parser.parse_args(argv)
+    argv_text = " ".join(sys.argv[1:] if argv is None else argv)
     quick = options.quick
-    reps = 1 if quick else 7
+    reps = options.reps or (1 if quick else 7)
     output = options.output or (None if quick else HERE / "RESULTS.md")
     briefgen = BIN / "briefgen"
     weasyprint_cmd = BIN / "weasyprint"
@@ -453,7 +459,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for label, developments in sizes.items():
         root = write_desk(work / label, developments=developments)
         args = [briefgen, "build", root, "--all", "--force", "--jobs", "1"]
-        stats, runs = repeat_commands(args, 1 if quick else 3)
+        stats, runs = repeat_commands(args, max(1, min(3, reps // 2)))
         pdf = root / "out" / "2025-05-01" / "bench-brief.pdf"
         pages = page_counts[label] = pdf_pages(pdf)
         size = pdf.stat().st_size
@@ -524,7 +530,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # --- many editions: full and no-op builds ---------------------------------------------------------------
     print(f"- many editions: full and no-op builds ({time.perf_counter() - began:.0f} s)", file=sys.stderr)
-    counts = [3, 6] if quick else [10, 100, 1000]
+    counts = [int(n) for n in (options.editions or ("3,6" if quick else "10,100,1000")).split(",")]
     rows.append("| **Many editions** (3 pages each, one brief each, whole `briefgen build --jobs 2`) | | | | |")
     edition_points: list[tuple[int, float, float]] = []
     desks_by_count: dict[int, Path] = {}
@@ -551,7 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             [briefgen, "build", chain, "--all", "--force", "--jobs", "1", "--quiet"],
             [briefgen, "build", chain, "--all", "--force", "--jobs", "2", "--quiet"],
         ],
-        1 if quick else 3,
+        max(1, min(3, reps // 2)),
     )
     chain_speedup = serial_chain.median / parallel_chain.median
     rows += [
@@ -598,7 +604,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = [
         "# briefgen benchmarks",
         "",
-        f"Written by `python benchmarks/run.py{' --quick' if quick else ''}`. All figures come from this one run; "
+        f"Written by `python benchmarks/run.py{' ' if argv_text else ''}{argv_text}`. All figures come from this one run; "
         "medians, with min–max over n runs. Whole commands are timed from outside (start-up included); "
         "stages are timed inside one process.",
         "",
