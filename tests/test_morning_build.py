@@ -285,6 +285,15 @@ def test_progress_bar_only_on_a_terminal(make_desk: MakeDesk) -> None:
     assert b"building" in seen and b"3/3" in seen
 
 
+def _cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used (utime + stime from /proc), 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
@@ -306,8 +315,12 @@ def test_a_killed_pdf_worker_fails_only_its_edition(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         env={**os.environ, "CI": "1"},
     )
-    time.sleep(2.0)  # the worker is set up (about 0.6 s) and well into the long brief
+    # Wait until the worker is well into the long brief: more CPU time than its set-up (about 0.6 s) takes.
+    deadline = time.monotonic() + 60
     workers = _children(process.pid)
+    while time.monotonic() < deadline and not (len(workers) == 1 and _cpu_seconds(workers[0]) > 2.0):
+        time.sleep(0.1)
+        workers = _children(process.pid)
     assert len(workers) == 1, workers
     os.kill(workers[0], signal.SIGKILL)
     stdout, stderr = process.communicate(timeout=120)
