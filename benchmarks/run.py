@@ -240,7 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, help="repeats of each timed command (default: 7; --quick: 1)")
     parser.add_argument(
         "--editions",
-        help="comma-separated desk sizes for the full and no-op builds (default: 10,100,1000; --quick: 3,6)",
+        help="comma-separated desk sizes for the full and no-op builds (default: 10,100,1000; --quick: 4)",
     )
     options = parser.parse_args(argv)
     argv_text = " ".join(sys.argv[1:] if argv is None else argv)
@@ -530,14 +530,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # --- many editions: full and no-op builds ---------------------------------------------------------------
     print(f"- many editions: full and no-op builds ({time.perf_counter() - began:.0f} s)", file=sys.stderr)
-    counts = [int(n) for n in (options.editions or ("3,6" if quick else "10,100,1000")).split(",")]
+    counts = [int(n) for n in (options.editions or ("4" if quick else "10,100,1000")).split(",")]
     rows.append("| **Many editions** (3 pages each, one brief each, whole `briefgen build --jobs 2`) | | | | |")
     edition_points: list[tuple[int, float, float]] = []
     desks_by_count: dict[int, Path] = {}
     for count in counts:
         root = desks_by_count[count] = write_desk(work / f"editions-{count}", developments=10, editions=count)
         full = command([briefgen, "build", root, "--all", "--force", "--jobs", "2", "--quiet"])
-        noop, _ = repeat_commands([briefgen, "build", root, "--all", "--jobs", "2", "--quiet"], max(2, reps // 2))
+        noop, _ = repeat_commands(
+            [briefgen, "build", root, "--all", "--jobs", "2", "--quiet"], max(1 if quick else 2, reps // 2)
+        )
         edition_points.append((count, full.seconds, noop.median))
         rows.append(
             f"| {count:,} editions: full build | {full.seconds:.2f} s | | 1 | {full.seconds / count * 1000:.0f} ms "
@@ -578,7 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"- the 100-edition desk: --jobs 1, --jobs 2 and a Dask LocalCluster ({time.perf_counter() - began:.0f} s)",
         file=sys.stderr,
     )
-    editions = 6 if quick else 100
+    editions = 4 if quick else 100
     many = desks_by_count.get(editions) or write_desk(work / "many", developments=10, editions=editions)
     serial = command([briefgen, "build", many, "--all", "--force", "--jobs", "1", "--quiet"])
     parallel = command([briefgen, "build", many, "--all", "--force", "--jobs", "2", "--quiet"])
