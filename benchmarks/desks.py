@@ -75,8 +75,11 @@ def _source(index: int, developments: range, published: date) -> dict[str, objec
     }
 
 
-def write_desk(root: Path, *, developments: int, editions: int = 1, sources_per_edition: int | None = None) -> Path:
-    """Write a desk with `editions` briefs (one per day from 2025-05-01), each of `developments` items.
+def write_desk(
+    root: Path, *, developments: int, editions: int = 1, sources_per_edition: int | None = None, one_brief: bool = False
+) -> Path:
+    """Write a desk with `editions` briefs (one per day from 2025-05-01), each of `developments` items; with
+    `one_brief`, they are the daily editions of one brief (each compares with the one before).
 
     Records are written as JSON (the machine-made format the spec accepts), one source per ten developments.
     """
@@ -117,7 +120,7 @@ def write_desk(root: Path, *, developments: int, editions: int = 1, sources_per_
             path.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
         brief = {
             "brief": {
-                "id": "bench-brief" if editions == 1 else f"bench-brief-{edition:03d}",
+                "id": "bench-brief" if editions == 1 or one_brief else f"bench-brief-{edition:03d}",
                 "title": f"Benchmark brief: talks in {PLACES[edition % len(PLACES)]} and the region",
                 "date": day.isoformat(),
                 "issued": f"{day.isoformat()}T06:00:00+03:00",

@@ -373,6 +373,11 @@ def _show_progress(quiet: bool) -> bool:
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Build in N processes (default: the number of cores)."
 )
+@click.option(
+    "--executor",
+    metavar="URL",
+    help="Where PDFs render: local (worker processes here) or dask://HOST:PORT (default: [executor] url, local).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the totals.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print the time of each stage of each edition.")
 def build(
@@ -385,6 +390,7 @@ def build(
     strict: bool,
     force: bool,
     jobs: int | None,
+    executor: str | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -399,7 +405,12 @@ def build(
         raise click.UsageError("--quiet and --verbose cannot be combined")
     from briefgen.pdf.workers import workers_for_build
 
-    workers = workers_for_build(desk, formats, jobs)  # before briefgen's heavier imports (see briefgen.entry)
+    if executor not in (None, "local"):
+        from briefgen.pdf.dask_executor import scheduler_address
+
+        scheduler_address(executor)  # a malformed URL is a usage error before anything starts
+    # Local workers start before briefgen's heavier imports (see briefgen.entry); not for a Dask build.
+    workers = workers_for_build(desk, formats, jobs) if executor in (None, "local") else None
     try:
         from briefgen.build.options import BuildOptions
         from briefgen.build.runner import build as run_build
@@ -416,6 +427,7 @@ def build(
             strict=strict,
             force=force,
             jobs=jobs,
+            executor=executor,
         )
         bar: Any = None
 

@@ -25,6 +25,7 @@ class BuildOptions:
     strict: bool = False
     force: bool = False
     jobs: int | None = None  # PDF processes; None: the cores available
+    executor: str | None = None  # "local" or dask://HOST:PORT; None: the settings' `[executor] url`
     day_given: bool = True  # False when `day` is today in the desk's time zone
 
     @classmethod
@@ -40,6 +41,7 @@ class BuildOptions:
         strict: bool = False,
         force: bool = False,
         jobs: int | None = None,
+        executor: str | None = None,
     ) -> BuildOptions:
         """The options of a build of `desk`: command-line values first, then the desk's settings. `out_dir`
         from the command line may be anywhere; `[build] out` is checked to stay inside the desk when loaded."""
@@ -55,6 +57,7 @@ class BuildOptions:
             strict=strict,
             force=force,
             jobs=jobs,
+            executor=executor,
             day_given=on is not None,
         )
 

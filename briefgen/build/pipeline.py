@@ -17,7 +17,7 @@ from briefgen.build.changes import PreviousEdition, compare
 from briefgen.compose import model as composed
 from briefgen.desk.settings import PdfVariant, Settings
 from briefgen.errors import Diagnostic, Severity
-from briefgen.pdf.job import Attachment, PdfJob
+from briefgen.pdf.job import ASSET_ROOT, Asset, Attachment, PdfJob
 from briefgen.render.html import render_html, render_text
 from briefgen.render.sandbox import RenderBudget
 from briefgen.render.templates import builtin_templates_dir
@@ -88,12 +88,29 @@ def render_edition(inputs: EditionInputs) -> RenderedEdition:
     return RenderedEdition(final, rendered.html, text, composed_json(final), warnings)
 
 
+def template_assets(desk_templates: Path) -> tuple[Asset, ...]:
+    """The files a render may read, carried in its job: every regular file under the desk's `templates/`
+    (at the top of `ASSET_ROOT`) and the built-in templates (under `builtin/`), but Jinja templates, which
+    are rendered here, never read by the PDF renderer. A symlink that leads out of its folder is left out."""
+    assets: dict[str, Asset] = {}
+    for prefix, folder in (("", desk_templates), ("builtin/", builtin_templates_dir())):
+        if not folder.is_dir():
+            continue
+        root = folder.resolve()
+        for path in sorted(folder.rglob("*")):
+            name = prefix + path.relative_to(folder).as_posix()
+            if path.suffix == ".j2" or name in assets or not path.is_file():
+                continue
+            if path.resolve().is_relative_to(root):
+                assets[name] = Asset.of(name, path.read_bytes())
+    return tuple(assets.values())
+
+
 def pdf_job(edition: RenderedEdition, settings: Settings, templates: Path) -> PdfJob:
-    """The PDF render of an edition as plain data (see `briefgen.pdf.job`); a PDF/A-3b carries the JSON
-    edition's bytes as its attachment."""
+    """The PDF render of an edition as plain data (see `briefgen.pdf.job`): the files it may read travel
+    with it by content, so a job names no path of this machine; a PDF/A-3b carries the JSON edition's
+    bytes as its attachment."""
     brief = edition.brief
-    builtin = builtin_templates_dir().resolve()
-    base = templates.resolve() if templates.is_dir() else builtin
     attachments: tuple[Attachment, ...] = ()
     if settings.pdf.variant is PdfVariant.PDF_A_3B:
         name = f"{brief.id}-{brief.date.isoformat()}.json"
@@ -101,8 +118,8 @@ def pdf_job(edition: RenderedEdition, settings: Settings, templates: Path) -> Pd
     return PdfJob(
         label=f"{brief.id} {brief.date}",
         html=edition.html,
-        base_url=base.as_uri() + "/",
-        readable_roots=(str(builtin), str(templates)),
+        base_url=ASSET_ROOT,
+        assets=template_assets(templates),
         variant=settings.pdf.variant.value,
         identifier=hashlib.sha256(edition.html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
         attachments=attachments,

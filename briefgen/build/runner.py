@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from briefgen.build.archive import write_index
 from briefgen.build.changes import archived_json
@@ -33,9 +34,37 @@ from briefgen.desk.models import BriefRecord
 from briefgen.desk.outfolder import OutFolder
 from briefgen.errors import DeskError, Diagnostic, ExitCode
 from briefgen.pdf.check import warm_up as warm_up_pdf_check
+from briefgen.pdf.job import PdfFailure, PdfJob, RenderedPdf
 from briefgen.pdf.workers import Workers, default_jobs
 
 Progress = Callable[[EditionResult], None]
+
+
+class Renderer(Protocol):
+    """What builds PDFs: the local worker processes (`briefgen.pdf.workers.Workers`) or a Dask cluster
+    (`briefgen.pdf.dask_executor.DaskRenderer`). At most `capacity` jobs are submitted at once."""
+
+    capacity: int
+
+    @property
+    def used(self) -> int: ...
+
+    def submit(self, key: int, job: PdfJob) -> None: ...
+
+    def completed(self) -> list[tuple[int, RenderedPdf | PdfFailure]]: ...
+
+    def close(self) -> None: ...
+
+    def terminate(self) -> None: ...
+
+
+def _renderer(url: str, workers: Renderer | None, jobs: int | None) -> tuple[Renderer, bool]:
+    """The renderer for `url` and whether the build owns it (then it closes it)."""
+    if url != "local":
+        from briefgen.pdf.dask_executor import DaskRenderer
+
+        return DaskRenderer(url), True
+    return workers or Workers(jobs or default_jobs(), start=False), workers is None
 
 
 @dataclass(frozen=True)
@@ -73,7 +102,7 @@ def _jobs(report: Report, editions: list[Loaded[BriefRecord]], strict: bool) -> 
 
 
 def _build_chains(
-    context: BuildContext, chains: list[list[EditionJob]], renderer: Workers, progress: Progress | None
+    context: BuildContext, chains: list[list[EditionJob]], renderer: Renderer, progress: Progress | None
 ) -> list[EditionResult]:
     """Build each brief's editions in date order (each compares with the one before), briefs side by side:
     HTML, JSON and text here, PDFs by the renderer, as many at once as it has capacity for."""
@@ -151,10 +180,11 @@ def build(
     *,
     progress: Progress | None = None,
     on_selected: Callable[[int], None] | None = None,
-    workers: Workers | None = None,
+    workers: Renderer | None = None,
 ) -> BuildResult:
     """Build the selected editions of `desk` as `options` say; with `options.strict`, a warning fails its
-    edition. `workers`, when given (see `briefgen.pdf.workers`), render the PDFs; the caller closes them.
+    edition. PDFs are rendered where `options.executor` (else `[executor] url`) says: local worker processes
+    (`workers`, when given; the caller closes them), or the Dask cluster of a dask://HOST:PORT URL.
     Raises `DeskError` (nothing written) when the settings have errors."""
     settings_errors = [d for d in desk.diagnostics if d.is_error and d.path == SETTINGS_FILE]
     if settings_errors:
@@ -178,14 +208,14 @@ def build(
         by_brief = sorted(jobs, key=lambda j: j.key)
         chains = [list(group) for _, group in itertools.groupby(by_brief, key=lambda j: j.key.brief_id)]
         # PDFs are rendered in worker processes (each within its time and memory budget), never here.
-        renderer = workers or Workers(options.jobs or default_jobs(), start=False)
+        renderer, owned = _renderer(options.executor or desk.settings.executor.url, workers, options.jobs)
         try:
             results = _build_chains(context, chains, renderer, progress)
         except BaseException:
             renderer.terminate()
             raise
         finally:
-            if workers is None:
+            if owned:
                 renderer.close()
         if any(r.written for r in results) or (results and out.kind(OutLayout.INDEX) is None):
             write_index(

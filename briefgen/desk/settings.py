@@ -100,6 +100,11 @@ class ArchiveSection(Record):
     url: Annotated[Url, AfterValidator(_ends_with_slash)] | None = None
 
 
+class ExecutorSection(Record):
+    # Where PDFs are rendered: "local" (worker processes on this machine) or a Dask scheduler, dask://HOST:PORT.
+    url: Annotated[str, StringConstraints(pattern=r"^(local|dask://[A-Za-z0-9.\[\]:_-]{1,250}:[0-9]{1,5})$")] = "local"
+
+
 class Settings(Record):
     """`briefgen.toml`: desk settings, all optional."""
 
@@ -109,6 +114,7 @@ class Settings(Record):
     mail: MailSection = MailSection()
     limits: LimitsSection = LimitsSection()
     archive: ArchiveSection = ArchiveSection()
+    executor: ExecutorSection = ExecutorSection()
 
     @property
     def timezone(self) -> ZoneInfo:

@@ -2,8 +2,10 @@
 
 Only this module imports WeasyPrint, and only commands that write a PDF import this module. It imports
 nothing else of briefgen but its errors and `pdfjob`, so a worker process that renders PDFs starts fast.
-Rendering is confined: the URL fetcher reads regular files under the built-in templates and the desk's `templates/`
-folder (symlinks resolved first) and refuses everything else, which fails the edition with the URL named.
+Rendering is confined: the URL fetcher serves only the asset files the job carries (the regular files of the
+built-in templates and the desk's `templates/` folder, see `briefgen.pdfjob`) and refuses everything else
+(network, other files, data: URLs), which fails the edition with the URL named. It reads no file itself, so
+the rule holds on any machine that renders the job.
 Metadata dates come from the edition, and the PDF identifier from its content, so the same inputs give
 the same bytes.
 """
@@ -13,9 +15,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import hashlib
 import logging
+import posixpath
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -24,7 +27,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from briefgen.errors import BriefgenError, RenderError, ResourceBlocked
-from briefgen.pdf.job import PdfFailure, PdfJob, RenderedPdf
+from briefgen.pdf.job import ASSET_ROOT, Asset, PdfFailure, PdfJob, RenderedPdf
 
 LARGE_HTML = 256 * 1024  # characters of HTML above which a render collects garbage between layout and writing
 
@@ -82,22 +85,23 @@ class BlockedResource(FatalURLFetchingError):  # type: ignore[misc]
 
 
 class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
-    """Reads only regular files under the allowed folders; no network, no data: URLs, nothing else."""
+    """Serves only the job's assets, by their URL below `ASSET_ROOT`; no network, no file, nothing else."""
 
-    def __init__(self, roots: list[Path]) -> None:
+    def __init__(self, assets: tuple[Asset, ...]) -> None:
         super().__init__(allowed_protocols=["file"], allow_redirects=False, fail_on_errors=True)
-        self.roots = [root.resolve() for root in roots if root.is_dir()]
+        # An asset whose bytes do not match its hash is not served: what was hashed is what may be read.
+        self.assets = {a.path: a for a in assets if hashlib.sha256(a.data).hexdigest() == a.sha256}
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise BlockedResource(url, "only the desk's template and asset files may be read while rendering")
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots):
+        root = urlsplit(ASSET_ROOT).path
+        path = posixpath.normpath(unquote(parts.path))
+        asset = self.assets.get(path[len(root) :]) if path.startswith(root) else None
+        if asset is None:
             raise BlockedResource(url, "outside the built-in templates and the desk's templates/ folder")
-        if not path.is_file():
-            raise BlockedResource(url, "not a regular file")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {}, 200)
+        return URLFetcherResponse(ASSET_ROOT + asset.path, asset.data, {}, 200)
 
 
 @functools.cache
@@ -108,7 +112,7 @@ def font_configuration() -> FontConfiguration:
 
 def render_pdf(job: PdfJob) -> RenderedPdf:
     """Render an edition's final HTML to PDF bytes. Raises `ResourceBlocked` or `RenderError`."""
-    fetcher = ConfinedFetcher([Path(root) for root in job.readable_roots])
+    fetcher = ConfinedFetcher(job.assets)
     attachments = [
         weasyprint.Attachment(
             string=a.data.decode("utf-8"), name=a.name, description=a.description, relationship="Data"
