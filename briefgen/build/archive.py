@@ -19,6 +19,7 @@ from briefgen.desk.models import TLP_COLOURS
 from briefgen.desk.outfolder import OutFolder
 from briefgen.errors import OutputError, TemplateError
 from briefgen.render.templates import environment
+from briefgen.render.words import words_for
 
 INDEX_TEMPLATE = "index.html.j2"
 LINKED_FORMATS = ("html", "pdf", "txt", "json")
@@ -76,6 +77,7 @@ def write_index(out: OutFolder, *, desk_templates: Path, desk_name: str) -> None
     """Render `out/index.html` (template `index.html.j2`, which a desk may override)."""
     editions = archived_editions(out)
     days = sorted({e.date for e in editions}, reverse=True)
+    words = words_for("en", desk_templates)  # the archive lists editions in every language: its words are English
     try:
         html = (
             environment(desk_templates)
@@ -85,6 +87,9 @@ def write_index(out: OutFolder, *, desk_templates: Path, desk_name: str) -> None
                 days=[(day, [e for e in editions if e.date == day]) for day in days],
                 count=len(editions),
                 colours=TLP_COLOURS,
+                words=words,
+                _=words.gettext,
+                ngettext=words.ngettext,
             )
         )
     except jinja2.TemplateError as exc:
