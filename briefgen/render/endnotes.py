@@ -85,10 +85,12 @@ class Endnotes:
         if not citations:
             return ""
         parts = [
-            f"{note.number}, {self.locator(locator)}" if locator else str(note.number)
+            self._words.gettext("%(number)d, %(locator)s", number=note.number, locator=self.locator(locator))
+            if locator
+            else str(note.number)
             for note, locator, _ in self._ordered(citations)
         ]
-        return "[" + "; ".join(parts) + "]"
+        return "[" + self._words.punctuation()["semicolon"].join(parts) + "]"
 
     def description(self, note: EndnoteView) -> str:
         """A call's link described in words: `Endnote 3: North Press Agency`."""
@@ -110,7 +112,9 @@ class Endnotes:
         if not citations:
             return Markup("")
         calls = Markup(",").join(self._call(*call) for call in self._ordered(citations))
-        return Markup('<sup class="cite">{}</sup>').format(calls)
+        # A left-to-right isolate keeps `1,2` in that order inside right-to-left text (WeasyPrint has no
+        # `unicode-bidi`; Pango honours the isolate characters).
+        return Markup('<sup class="cite">\u2066{}\u2069</sup>').format(calls)
 
     def entries(self) -> list[EndnoteView]:
         for note in self._notes.values():

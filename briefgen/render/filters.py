@@ -24,6 +24,7 @@ from briefgen.render.typography import field_language, typeset
 from briefgen.render.words import Words
 
 FSI, PDI = "\u2068", "\u2069"  # Unicode first-strong isolate and its end, for plain text
+LRI, RLI = "\u2066", "\u2067"  # left-to-right and right-to-left isolates
 
 
 def _words(context: jinja2.runtime.Context) -> Words:
@@ -43,7 +44,11 @@ def _isolate(context: jinja2.runtime.Context, text: object, lang: str | None = N
     value = typeset(value, language)
     if not context.eval_ctx.autoescape:
         return f"{FSI}{value}{PDI}" if value else ""
-    return Markup('<bdi dir="{}" lang="{}">{}</bdi>').format(text_direction(value), language, value)
+    direction = text_direction(value)
+    # The isolate characters inside <bdi> are for WeasyPrint, which does not implement `unicode-bidi`
+    # (Pango does isolate the text between them); browsers isolate <bdi> anyway.
+    mark = RLI if direction == "rtl" else LRI
+    return Markup('<bdi dir="{}" lang="{}">{}{}{}</bdi>').format(direction, language, mark, value, PDI)
 
 
 @jinja2.pass_context

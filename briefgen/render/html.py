@@ -71,6 +71,7 @@ CONTEXT_VARIABLES: dict[str, str] = {
     "page_start": "`left`, or `right` in a right-to-left brief: the side of the page where lines start "
     "(for `@top-left`... margin boxes, which CSS names by physical side)",
     "page_end": "the other side",
+    "punct": "the language's separators: `punct.comma` (`, `; `، ` in Arabic), `punct.semicolon`, `punct.stop`",
     "page_of": "the CSS `content` value of the page-number footer in the brief's language",
     "labels": "display words in the brief's language: `labels.status[...]`, `labels.product[...]`, `labels.reliability[...]`, "
     "`labels.credibility[...]`, `labels.actor_type[...]`, `labels.question_status[...]`, "
@@ -128,7 +129,9 @@ def _render(
         "direction": words.direction,
         "page_start": "right" if words.direction == "rtl" else "left",
         "page_end": "left" if words.direction == "rtl" else "right",
-        "page_of": page_of_css(words),
+        "punct": "the language's separators: `punct.comma` (`, `; `، ` in Arabic), `punct.semicolon`, `punct.stop`",
+    "page_of": page_of_css(words),
+        "punct": words.punctuation(),
         "labels": labels_for(words),
         "themes": _themes(brief),
         "marking_colour": brief.marking.colour,

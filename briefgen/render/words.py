@@ -147,6 +147,14 @@ class Words:
         text = self.translations.ngettext(singular, plural, count)
         return text % {"num": count, **values}
 
+    def punctuation(self) -> dict[str, str]:
+        """The separators the language writes between a list's items and at a sentence's end."""
+        return {
+            "comma": self.pgettext("punctuation", ", "),
+            "semicolon": self.pgettext("punctuation", "; "),
+            "stop": self.pgettext("punctuation", "."),
+        }
+
     def pgettext(self, context: str, message: str, **values: object) -> str:
         text = self.translations.pgettext(context, message)
         return text % values if values else text
