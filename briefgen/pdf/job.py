@@ -4,6 +4,7 @@ only WeasyPrint (and this module), not the rest of briefgen."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from briefgen.errors import ExitCode
 
@@ -13,6 +14,7 @@ class Attachment:
     name: str
     data: bytes
     description: str
+    created: datetime  # the edition's issued time in UTC: the attachment's creation and modification date
 
 
 @dataclass(frozen=True)

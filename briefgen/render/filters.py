@@ -69,6 +69,14 @@ def _typeset(context: jinja2.runtime.Context, text: object, lang: str | None = N
 
 
 @jinja2.pass_context
+def _isolated(context: jinja2.runtime.Context, text: object, lang: str | None = None) -> str:
+    """As `typeset`, between isolate characters: for an inline element carrying `field` (a link), which
+    WeasyPrint would not isolate; no extra element, so a link stays one link annotation."""
+    value = _typeset(context, text, lang)
+    return f"{RLI if text_direction(value) == 'rtl' else LRI}{value}{PDI}" if value else ""
+
+
+@jinja2.pass_context
 def _markdown(context: jinja2.runtime.Context, text: str | None) -> Markup | str:
     """Record Markdown as safe HTML (no raw HTML, images or unsafe links), citations as endnote calls."""
     if not context.eval_ctx.autoescape:
@@ -165,10 +173,10 @@ def _colon(context: jinja2.runtime.Context, label: str) -> str:
     return _words(context).gettext("%(label)s:", label=label)
 
 
-def _url_breaks(url: str) -> Markup:
-    """A URL that may break after `/` (and before `?`, `&`, `#`) without a hyphen, never mid-word."""
-    parts = re.split(r"(?<=/)(?=[^/])|(?=[?&#])", str(url))
-    return Markup("<wbr>").join(Markup("{}").format(part) for part in parts)
+def _url_breaks(url: str) -> str:
+    """A URL that may break after `/` (and before `?`, `&`, `#`) without a hyphen, never mid-word: zero-width
+    spaces, not `<wbr>` elements (each of which would split the link into one PDF annotation per piece)."""
+    return re.sub(r"(?<=/)(?=[^/])|(?=[?&#])", "\u200b", str(url)).lstrip("\u200b")
 
 
 class FirstMention:
@@ -202,5 +210,6 @@ FILTERS: dict[str, Any] = {
     "url_breaks": _url_breaks,
     "field": _field_attrs,
     "typeset": _typeset,
+    "isolated": _isolated,
 }
 GLOBALS: dict[str, Any] = {"cites": _cites}
