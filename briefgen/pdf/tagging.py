@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from decimal import Decimal
 from collections.abc import Iterator
 from typing import Any
 
@@ -114,15 +115,47 @@ def _artifact_pages(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> dict[int, set
     return found
 
 
-def _mark_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int]) -> None:
-    instructions = pikepdf.parse_content_stream(page)
+def _merged(text: pikepdf.Array) -> pikepdf.Array:
+    """A `TJ` array with the strings that no adjustment separates joined: WeasyPrint writes each glyph as its
+    own string followed by `0`; the same glyphs at the same places, in about half the bytes."""
+    merged: list[Any] = []
+    for item in text:
+        if isinstance(item, pikepdf.String) and merged and isinstance(merged[-1], bytes):
+            merged[-1] += bytes(item)
+        elif isinstance(item, pikepdf.String):
+            merged.append(bytes(item))
+        elif float(item) == 0 and merged and isinstance(merged[-1], bytes):
+            continue
+        else:
+            merged.append(item)
+    return pikepdf.Array([pikepdf.String(item) if isinstance(item, bytes) else item for item in merged])
+
+
+GEOMETRY = {"Tm", "cm", "re", "m", "l", "c", "v", "y", "Td", "TD"}  # operators whose operands are coordinates
+
+
+def _rounded(value: Any) -> Any:
+    """A coordinate to a thousandth of a point (WeasyPrint writes millionths): invisible, fewer bytes."""
+    if isinstance(value, Decimal):
+        value = round(value, 3)
+        return int(value) if value == value.to_integral_value() else value.normalize()
+    return value
+
+
+def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, artifacts: set[int]) -> None:
+    """A page's content with the given marked content as artifacts and its text arrays merged."""
     changed = []
-    for operands, operator in instructions:
-        if str(operator) == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
+    for operands, operator in pikepdf.parse_content_stream(page):
+        name = str(operator)
+        if name == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
             mcid = operands[1].get("/MCID")
-            if mcid is not None and int(mcid) in mcids:
+            if mcid is not None and int(mcid) in artifacts:
                 changed.append(pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
                 continue
+        if name == "TJ" and len(operands) == 1 and isinstance(operands[0], pikepdf.Array):
+            operands = [_merged(operands[0])]
+        elif name in GEOMETRY:
+            operands = [_rounded(value) for value in operands]
         changed.append(pikepdf.ContentStreamInstruction(operands, operator))
     page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(changed))
 
@@ -151,6 +184,84 @@ def _id_tree(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None:
         tree.IDTree = pdf.make_indirect(pikepdf.Dictionary(Names=names))
 
 
+PLAIN_KEYS = {"/Type", "/S", "/K", "/Pg", "/P"}
+
+
+def _page_numbers(pdf: pikepdf.Pdf) -> tuple[dict[tuple[int, int], int], dict[int, pikepdf.Array]]:
+    """Pages by object, and the parent tree's MCID arrays by their key."""
+    keys = {page.obj.objgen: int(page.obj.get("/StructParents", index)) for index, page in enumerate(pdf.pages)}
+    nums = pdf.Root.StructTreeRoot.ParentTree.get("/Nums", pikepdf.Array())
+    arrays = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2) if isinstance(nums[i + 1], pikepdf.Array)}
+    return keys, arrays
+
+
+def _collapse(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None:
+    """Fold the structure elements that say nothing into their parent: a `Span` with no attribute around
+    marked content (WeasyPrint makes one per line of text) becomes that content, referenced by the parent;
+    a `NonStruct` with no attribute gives its children to its parent. Same reading order, same content,
+    about a third of the structure's objects (upstream, PAC's "useless Span" warnings:
+    https://github.com/Kozea/WeasyPrint/issues/2482)."""
+    page_keys, arrays = _page_numbers(pdf)
+
+    def fold(element: pikepdf.Dictionary, language: str) -> None:
+        if "/Lang" in element:
+            if str(element.Lang) == language:
+                del element["/Lang"]  # said by an ancestor already
+            else:
+                language = str(element.Lang)
+        if "/Type" in element and element.get("/S") is not None:
+            del element["/Type"]  # optional for structure elements: /S says what it is
+        kids = element.get("/K")
+        if not isinstance(kids, pikepdf.Array):
+            return
+        page = element.get("/Pg")
+        result: list[Any] = []
+        for kid in kids:
+            is_element = isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") != "/OBJR" and "/S" in kid
+            if is_element and str(kid.get("/Lang", "")) == language:
+                del kid["/Lang"]
+            plain = is_element and set(kid.keys()) <= PLAIN_KEYS
+            if plain and kid.get("/S") == "/NonStruct":
+                fold(kid, language)
+                for grandchild in kid.get("/K", pikepdf.Array()):
+                    _adopt(grandchild, kid, element, page, result)
+                continue
+            if plain and kid.get("/S") == "/Span":
+                inner = kid.K if isinstance(kid.K, pikepdf.Array) else pikepdf.Array([kid.K])
+                if all(isinstance(item, int) for item in inner):
+                    for mcid in inner:
+                        _adopt(int(mcid), kid, element, page, result)
+                    continue
+            if is_element:
+                fold(kid, language)
+            result.append(kid)
+        element.K = pikepdf.Array(result)
+
+    def _adopt(item: Any, old: pikepdf.Dictionary, parent: pikepdf.Dictionary, page: Any, result: list[Any]) -> None:
+        if isinstance(item, int):
+            kid_page = old.get("/Pg", page)
+            array = arrays.get(page_keys.get(kid_page.objgen, -1)) if kid_page is not None else None
+            if array is not None and item < len(array):
+                array[item] = parent
+            if page is not None and kid_page is not None and kid_page.objgen == page.objgen:
+                result.append(item)
+            else:
+                result.append(pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=kid_page, MCID=item))
+        elif isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/MCR":
+            array = arrays.get(page_keys.get(item.Pg.objgen, -1))
+            if array is not None and int(item.MCID) < len(array):
+                array[int(item.MCID)] = parent
+            result.append(item)
+        else:
+            if isinstance(item, pikepdf.Dictionary) and "/S" in item:
+                item.P = parent
+            result.append(item)
+
+    document_language = str(pdf.Root.get("/Lang", ""))
+    for top in tree.K if isinstance(tree.K, pikepdf.Array) else [tree.K]:
+        fold(top, document_language)
+
+
 def _tall_enough(pdf: pikepdf.Pdf) -> None:
     for page in pdf.pages:
         for annotation in page.obj.get("/Annots", pikepdf.Array()):
@@ -171,10 +282,13 @@ def finish(data: bytes) -> bytes:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         tree = pdf.Root.get("/StructTreeRoot")
         if isinstance(tree, pikepdf.Dictionary):
-            for index, mcids in _artifact_pages(pdf, tree).items():
-                _mark_artifacts(pdf, pdf.pages[index], mcids)
+            artifacts = _artifact_pages(pdf, tree)
+            for index, page in enumerate(pdf.pages):
+                _rewrite_page(pdf, page, artifacts.get(index, set()))
+            _collapse(pdf, tree)
             _id_tree(pdf, tree)
         _tall_enough(pdf)
+        pikepdf.settings.set_flate_compression_level(9)  # the smallest streams zlib makes (a process setting)
         out = io.BytesIO()
         pdf.save(
             out,
