@@ -185,6 +185,7 @@ def _id_tree(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None:
 
 
 PLAIN_KEYS = {"/Type", "/S", "/K", "/Pg", "/P"}
+FOLDED = {"/NonStruct", "/Div"}  # grouping without meaning: its children go to its parent
 
 
 def _page_numbers(pdf: pikepdf.Pdf) -> tuple[dict[tuple[int, int], int], dict[int, pikepdf.Array]]:
@@ -198,7 +199,7 @@ def _page_numbers(pdf: pikepdf.Pdf) -> tuple[dict[tuple[int, int], int], dict[in
 def _collapse(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None:
     """Fold the structure elements that say nothing into their parent: a `Span` with no attribute around
     marked content (WeasyPrint makes one per line of text) becomes that content, referenced by the parent;
-    a `NonStruct` with no attribute gives its children to its parent. Same reading order, same content,
+    a `NonStruct` or `Div` with no attribute gives its children to its parent. Same reading order, same content,
     about a third of the structure's objects (upstream, PAC's "useless Span" warnings:
     https://github.com/Kozea/WeasyPrint/issues/2482)."""
     page_keys, arrays = _page_numbers(pdf)
@@ -218,22 +219,23 @@ def _collapse(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None:
         result: list[Any] = []
         for kid in kids:
             is_element = isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") != "/OBJR" and "/S" in kid
-            if is_element and str(kid.get("/Lang", "")) == language:
-                del kid["/Lang"]
-            plain = is_element and set(kid.keys()) <= PLAIN_KEYS
-            if plain and kid.get("/S") == "/NonStruct":
-                fold(kid, language)
-                for grandchild in kid.get("/K", pikepdf.Array()):
-                    _adopt(grandchild, kid, element, page, result)
+            if not is_element:
+                result.append(kid)
                 continue
-            if plain and kid.get("/S") == "/Span":
-                inner = kid.K if isinstance(kid.K, pikepdf.Array) else pikepdf.Array([kid.K])
-                if all(isinstance(item, int) for item in inner):
-                    for mcid in inner:
-                        _adopt(int(mcid), kid, element, page, result)
-                    continue
-            if is_element:
-                fold(kid, language)
+            if str(kid.get("/Lang", "")) == language:
+                del kid["/Lang"]
+            plain = set(kid.keys()) <= PLAIN_KEYS
+            fold(kid, language)  # its own children first: a span of spans becomes a span of content
+            inner = kid.get("/K", pikepdf.Array())
+            inner = inner if isinstance(inner, pikepdf.Array) else pikepdf.Array([inner])
+            content_only = all(
+                isinstance(item, int) or (isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/MCR")
+                for item in inner
+            )
+            if plain and (kid.get("/S") in FOLDED or (kid.get("/S") == "/Span" and content_only)):
+                for item in inner:
+                    _adopt(int(item) if isinstance(item, int) else item, kid, element, page, result)
+                continue
             result.append(kid)
         element.K = pikepdf.Array(result)
 
@@ -271,9 +273,9 @@ def _tall_enough(pdf: pikepdf.Pdf) -> None:
             low, high = min(y1, y2), max(y1, y2)
             if high - low < MIN_LINK_HEIGHT:
                 middle = (low + high) / 2
-                annotation.Rect = pikepdf.Array(
-                    [x1, middle - MIN_LINK_HEIGHT / 2, x2, middle + MIN_LINK_HEIGHT / 2]
-                )
+                low, high = middle - MIN_LINK_HEIGHT / 2, middle + MIN_LINK_HEIGHT / 2
+            # Normalised (lower-left, upper-right), to a hundredth of a point.
+            annotation.Rect = pikepdf.Array([round(v, 2) for v in (min(x1, x2), low, max(x1, x2), high)])
 
 
 def finish(data: bytes) -> bytes:
