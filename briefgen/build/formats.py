@@ -59,7 +59,12 @@ def _emails(source: MadeFrom) -> dict[str, bytes]:
         return {}
     return {
         OutLayout.email_file(source.key, mailing.id): message_for(
-            edition.brief, mailing, mail=source.mail, html=edition.html, text=edition.text, pdf=source.pdf,
+            edition.brief,
+            mailing,
+            mail=source.mail,
+            html=edition.html,
+            text=edition.text,
+            pdf=source.pdf,
             desk_templates=source.templates,
         )
         for mailing in source.mailing_lists()

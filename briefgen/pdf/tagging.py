@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pikepdf
@@ -144,8 +144,12 @@ def _rounded(value: Any) -> Any:
 
 def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, artifacts: set[int]) -> None:
     """A page's content with the given marked content as artifacts and its text arrays merged."""
-    changed = []
-    for operands, operator in pikepdf.parse_content_stream(page):
+    changed: list[pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage] = []
+    for instruction in pikepdf.parse_content_stream(page):
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            changed.append(instruction)
+            continue
+        operands, operator = list(instruction.operands), instruction.operator
         name = str(operator)
         if name == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
             mcid = operands[1].get("/MCID")
@@ -188,7 +192,7 @@ PLAIN_KEYS = {"/Type", "/S", "/K", "/Pg", "/P"}
 FOLDED = {"/NonStruct", "/Div"}  # grouping without meaning: its children go to its parent
 
 
-def _page_numbers(pdf: pikepdf.Pdf) -> tuple[dict[tuple[int, int], int], dict[int, pikepdf.Array]]:
+def _page_numbers(pdf: pikepdf.Pdf) -> tuple[dict[tuple[int, int], int], dict[int, pikepdf.Object]]:
     """Pages by object, and the parent tree's MCID arrays by their key."""
     keys = {page.obj.objgen: int(page.obj.get("/StructParents", index)) for index, page in enumerate(pdf.pages)}
     nums = pdf.Root.StructTreeRoot.ParentTree.get("/Nums", pikepdf.Array())
@@ -204,7 +208,7 @@ def _collapse(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None:
     https://github.com/Kozea/WeasyPrint/issues/2482)."""
     page_keys, arrays = _page_numbers(pdf)
 
-    def fold(element: pikepdf.Dictionary, language: str) -> None:
+    def fold(element: pikepdf.Object, language: str) -> None:
         if "/Lang" in element:
             if str(element.Lang) == language:
                 del element["/Lang"]  # said by an ancestor already
@@ -239,7 +243,7 @@ def _collapse(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None:
             result.append(kid)
         element.K = pikepdf.Array(result)
 
-    def _adopt(item: Any, old: pikepdf.Dictionary, parent: pikepdf.Dictionary, page: Any, result: list[Any]) -> None:
+    def _adopt(item: Any, old: pikepdf.Object, parent: pikepdf.Object, page: Any, result: list[Any]) -> None:
         if isinstance(item, int):
             kid_page = old.get("/Pg", page)
             array = arrays.get(page_keys.get(kid_page.objgen, -1)) if kid_page is not None else None

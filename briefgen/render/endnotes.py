@@ -70,9 +70,7 @@ class Endnotes:
         match = _PARA.fullmatch(locator)
         return self._words.gettext("para %(number)s", number=match.group(1)) if match else locator
 
-    def _ordered(
-        self, citations: Sequence[TextCitation | composed.Cite]
-    ) -> list[tuple[EndnoteView, str | None, str]]:
+    def _ordered(self, citations: Sequence[TextCitation | composed.Cite]) -> list[tuple[EndnoteView, str | None, str]]:
         """The calls of a group, numbered, in ascending order: (note, locator, the call's id)."""
         calls = []
         for citation in citations:

@@ -16,8 +16,8 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen.compose import model as composed
-from briefgen.render.endnotes import Endnotes
 from briefgen.render import labels
+from briefgen.render.endnotes import Endnotes
 from briefgen.render.labels import language_direction, text_direction
 from briefgen.render.markdown import render_markdown, render_markdown_text
 from briefgen.render.typography import field_language, typeset
@@ -76,20 +76,27 @@ def _isolated(context: jinja2.runtime.Context, text: object, lang: str | None = 
     return f"{RLI if text_direction(value) == 'rtl' else LRI}{value}{PDI}" if value else ""
 
 
+def _text_language(context: jinja2.runtime.Context, text: str | None) -> str:
+    """The language record text is set in: the brief's, unless the text is plainly in another script's
+    direction (English in an Arabic brief keeps English quotes)."""
+    language = context["brief"].language
+    return field_language(text or "", language, language_direction(language))
+
+
 @jinja2.pass_context
 def _markdown(context: jinja2.runtime.Context, text: str | None) -> Markup | str:
     """Record Markdown as safe HTML (no raw HTML, images or unsafe links), citations as endnote calls."""
     if not context.eval_ctx.autoescape:
-        return render_markdown_text(text or "", context["brief"].language, context["notes"])
-    return render_markdown(text or "", context["brief"].language, context["notes"])
+        return render_markdown_text(text or "", _text_language(context, text), context["notes"])
+    return render_markdown(text or "", _text_language(context, text), context["notes"])
 
 
 @jinja2.pass_context
 def _markdown_inline(context: jinja2.runtime.Context, text: str | None) -> Markup | str:
     """As `markdown`, without the paragraph around it."""
     if not context.eval_ctx.autoescape:
-        return render_markdown_text(text or "", context["brief"].language, context["notes"])
-    return render_markdown(text or "", context["brief"].language, context["notes"], inline=True)
+        return render_markdown_text(text or "", _text_language(context, text), context["notes"])
+    return render_markdown(text or "", _text_language(context, text), context["notes"], inline=True)
 
 
 @jinja2.pass_context
@@ -132,26 +139,31 @@ def _datetime_label(context: jinja2.runtime.Context, value: datetime) -> str:
 
 @jinja2.pass_context
 def _date_label(context: jinja2.runtime.Context, value: date) -> str:
+    """A date in words for the brief's locale (`22 May 2025`, `22 mai 2025`)."""
     return labels.date_label(value, _words(context))
 
 
 @jinja2.pass_context
 def _when_label(context: jinja2.runtime.Context, value: composed.When | None) -> str:
+    """A development's date as resolved (to its precision), or `date not stated` with what the source said."""
     return labels.when_label(value, _words(context))
 
 
 @jinja2.pass_context
 def _published_label(context: jinja2.runtime.Context, value: date | datetime | None) -> str:
+    """A source's publication date in words, or `date not stated`."""
     return labels.published_label(value, _words(context))
 
 
 @jinja2.pass_context
 def _sourcing_label(context: jinja2.runtime.Context, value: composed.Sourcing) -> str:
+    """Corroboration in words: `single source`, `2 independent sources`, `conflicting reports`..."""
     return labels.sourcing_label(value, _words(context))
 
 
 @jinja2.pass_context
 def _theme_label(context: jinja2.runtime.Context, value: str | None) -> str:
+    """A theme key as a heading (`armed-conflict` -> `Armed conflict`), capitalised as the language does it."""
     return labels.theme_label(value, _words(context))
 
 

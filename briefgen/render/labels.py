@@ -132,7 +132,9 @@ def date_label(value: date, words: Words | None = None) -> str:
 def _time(value: datetime, words: Words) -> str:
     offset = value.strftime("%z")
     return words.gettext(
-        "%(time)s UTC%(offset)s", time=format_time(value, "HH:mm", locale=words.locale), offset=f"{offset[:3]}:{offset[3:]}"
+        "%(time)s UTC%(offset)s",
+        time=format_time(value, "HH:mm", locale=words.locale),
+        offset=f"{offset[:3]}:{offset[3:]}",
     )
 
 
@@ -152,7 +154,9 @@ def when_label(when: composed.When | None, words: Words | None = None) -> str:
         return w.gettext("date not stated")
     if when.on is None:
         if when.as_reported:
-            return w.gettext("date not stated (reported as “%(reported)s”, which the sources do not date)", reported=when.as_reported)
+            return w.gettext(
+                "date not stated (reported as “%(reported)s”, which the sources do not date)", reported=when.as_reported
+            )
         return w.gettext("date not stated")
     day = when.on.date() if isinstance(when.on, datetime) else when.on
     if when.precision == "year":

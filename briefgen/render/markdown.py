@@ -20,6 +20,7 @@ from briefgen.desk.citations import TextCitation
 from briefgen.desk.prose import citation_rule, is_safe_link
 from briefgen.render.typography import base_language, french_spacing, quotes_for
 
+
 class CitationCalls(Protocol):
     """What renders a citation call: numbers it and returns the call's HTML (or, for text, `[n]`)."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 CATALOG_LANGUAGES = ("en", "fr", "ar", "he", "tr")
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext marker name extractors look for
+def N_(message: str) -> str:  # the gettext marker name extractors look for
     """Marks a message for extraction; translated where it is shown."""
     return message
 
@@ -60,7 +61,7 @@ def direction(language: str) -> str:
     """`rtl` or `ltr` for a language tag, from CLDR: an explicit script decides (`ku-Arab`, `az-Arab`),
     else the language's own locale data, else the script CLDR's likely subtags give it."""
     base, script = _subtags(language)
-    likely: dict[str, str] = get_global("likely_subtags")
+    likely: Mapping[str, str] = get_global("likely_subtags")
     if script is None:
         known = _parse(language) or _parse(base)
         if known is not None:
@@ -165,4 +166,3 @@ def words_for(language: str, desk_templates: Path | None = None) -> Words:
     desk_po = desk_catalog_path(desk_templates, language)
     stamp = desk_po.stat().st_mtime_ns if desk_po is not None else 0
     return Words(language, _translations(language, desk_po, stamp))
-
