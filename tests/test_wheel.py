@@ -60,8 +60,10 @@ def test_wheel_finds_its_templates(tmp_path: Path) -> None:
     for language in ("en", "fr", "ar", "he", "tr"):
         assert (target / "briefgen" / "render" / "locale" / language / "LC_MESSAGES" / "briefgen.mo").is_file()
     subprocess.run(
-        [sys.executable, "-m", "briefgen", "build", str(TESTS / "desks" / "lang-fr"), "--date", "2026-04-08"]
-        + ["--format", "html", "--out", str(out / "fr")],
+        [
+            *(sys.executable, "-m", "briefgen", "build", str(TESTS / "desks" / "lang-fr")),
+            *("--date", "2026-04-08", "--format", "html", "--out", str(out / "fr")),
+        ],
         env=env,
         cwd=tmp_path,
         check=True,

@@ -216,11 +216,18 @@ class OutFolder:
         finally:
             os.close(fd)
 
-    def remove_stale_temporaries(self) -> None:
-        """Remove temporary files a killed build left behind (they are never outputs)."""
+    def remove_stale_temporaries(self, depth: int = 1) -> None:
+        """Remove temporary files a killed build left behind (they are never outputs), here and in the
+        subfolders `depth` levels down (the editions' date folders)."""
         for name in self.names():
-            if name.startswith(".") and name.endswith(".tmp") and self.kind(name) == "file":
+            kind = self.kind(name)
+            if name.startswith(".") and name.endswith(".tmp") and kind == "file":
                 self.remove(name)
+            elif kind == "folder" and depth > 0:
+                sub = self.folder(name, create=False)
+                if sub is not None:
+                    with sub:
+                        sub.remove_stale_temporaries(depth - 1)
 
     @contextlib.contextmanager
     def lock(self, name: str) -> Iterator[None]:

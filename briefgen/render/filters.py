@@ -53,7 +53,7 @@ def _isolate(context: jinja2.runtime.Context, text: object, lang: str | None = N
 
 @jinja2.pass_context
 def _field_attrs(context: jinja2.runtime.Context, text: object, lang: str | None = None) -> Markup:
-    """`dir` and `lang` attributes for an element that holds one record field (`<li {{ w | field }}>`)."""
+    """`dir` and `lang` attributes for an element that holds one record field, written inside its start tag."""
     value = "" if text is None else str(text)
     brief_language = context["brief"].language
     language = field_language(value, lang or brief_language, language_direction(lang or brief_language))
