@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,13 @@ def _desk_catalog(path: Path) -> Translations:
     try:
         with path.open("rb") as handle:
             catalog = read_po(handle, abort_invalid=True)
-    except (PoFileError, UnicodeDecodeError, OSError) as exc:
+    except PoFileError as exc:
+        line = getattr(exc, "lineno", 0) + 1  # Babel counts from 0
+        reason = re.sub(r" on \d+$", "", str(exc))
+        raise TemplateError(
+            f"templates/locale/{path.name}:{line}: not a valid gettext catalog: {reason}: {getattr(exc, 'line', '')!r}"
+        ) from None
+    except (UnicodeDecodeError, OSError) as exc:
         raise TemplateError(f"templates/locale/{path.name}: not a valid gettext catalog: {exc}") from None
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
