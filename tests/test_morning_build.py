@@ -199,8 +199,9 @@ def test_an_interrupted_build_leaves_complete_files(make_desk: MakeDesk, tmp_pat
     assert run("build", desk, "--all", "--jobs", "1", "--out", tmp_path / "reference").exit_code == 0
     new = outputs(tmp_path / "reference")
 
+    before = {desk / "out" / name: (desk / "out" / name).stat().st_mtime_ns for name in old}  # before it starts
     process = _start_build(desk, "--jobs", "1")
-    _wait_for_change({desk / "out" / name: (desk / "out" / name).stat().st_mtime_ns for name in old}, process)
+    _wait_for_change(before, process)
     process.send_signal(how)
     _, stderr = process.communicate(timeout=60)
     if how == signal.SIGINT:

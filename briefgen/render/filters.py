@@ -170,7 +170,8 @@ def _theme_label(context: jinja2.runtime.Context, value: str | None) -> str:
 @jinja2.pass_context
 def _list_label(context: jinja2.runtime.Context, items: list[str], style: str = "standard") -> str:
     """Items joined as the brief's locale joins a list: `a, b and c` (`unit`: `a, b, c`)."""
-    return labels.list_label([str(item) for item in items], _words(context), style)
+    shown = [item if isinstance(item, Markup) else str(item) for item in items]
+    return labels.list_label(shown, _words(context), style)
 
 
 @jinja2.pass_context

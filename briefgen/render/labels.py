@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton, format_time
 from babel.lists import format_list
+from markupsafe import Markup, escape
 
 from briefgen.compose import model as composed
 from briefgen.render.words import N_, Words, direction, words_for
@@ -192,8 +193,14 @@ def sourcing_label(sourcing: composed.Sourcing, words: Words | None = None) -> s
 
 
 def list_label(items: list[str], words: Words | None = None, style: str = "standard") -> str:
-    """Items joined as the locale joins a list (`a, b and c`; `unit` style: `a, b, c`)."""
-    return format_list(list(items), style=style, locale=_words(words).locale) if items else ""  # type: ignore[arg-type]
+    """Items joined as the locale joins a list (`a, b and c`; `unit` style: `a, b, c`). HTML items
+    (`Markup`) give HTML, the locale's words between them escaped."""
+    if not items:
+        return ""
+    if any(isinstance(item, Markup) for item in items):
+        joined = format_list([str(escape(item)) for item in items], style=style, locale=_words(words).locale)  # type: ignore[arg-type]
+        return Markup(joined)
+    return format_list(list(items), style=style, locale=_words(words).locale)  # type: ignore[arg-type]
 
 
 def text_direction(text: str | None) -> str:

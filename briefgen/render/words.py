@@ -25,6 +25,7 @@ from babel.core import get_global
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import Translations
+from markupsafe import Markup, escape
 
 from briefgen.errors import TemplateError
 
@@ -148,7 +149,11 @@ class Words:
         return direction(self.language)
 
     def gettext(self, message: str, **values: object) -> str:
+        """The message translated, `%(name)s` placeholders filled; with HTML values (`Markup`, such as
+        isolated record fields), the message is escaped and the result is HTML too."""
         text = self.translations.gettext(message)
+        if any(isinstance(value, Markup) for value in values.values()):
+            return Markup(escape(text)) % values
         return text % values if values else text
 
     def ngettext(self, singular: str, plural: str, count: int, **values: object) -> str:
