@@ -58,7 +58,12 @@ def reader_text(brief: composed.ComposedBrief) -> str:
     """What a reader sees in the HTML edition: its text, white space collapsed."""
     parser = _Text()
     parser.feed(render_html(brief, desk_templates=None).html)
-    return re.sub(r"\s+", " ", "".join(parser.parts))
+    return re.sub(r"\s+", " ", _visible("".join(parser.parts)))
+
+
+def _visible(text: str) -> str:
+    """Text without the invisible bidi isolates that keep each record field in its own direction."""
+    return re.sub("[\u2066-\u2069]", "", text)
 
 
 def facts_lines(brief: composed.ComposedBrief) -> dict[str, str]:
@@ -70,5 +75,5 @@ def facts_lines(brief: composed.ComposedBrief) -> dict[str, str]:
         assert facts is not None
         parser = _Text()
         parser.feed(facts.group(1))
-        found[dev_id] = re.sub(r"\s+", " ", "".join(parser.parts)).strip()
+        found[dev_id] = re.sub(r"\s+", " ", _visible("".join(parser.parts))).strip()
     return found

@@ -7,11 +7,12 @@ tests/artifacts/sample-375.png and sample-1280.png.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, TESTS, run
+from conftest import DESKS, SAMPLE, TESTS, run
 
 pytestmark = pytest.mark.browser
 
@@ -77,6 +78,72 @@ def test_sample_brief_in_chromium(browser: object, sample_html: Path, width: int
     top = page.evaluate(f"document.getElementById('{target[1:]}').getBoundingClientRect().top")
     assert -2 <= top < 800, f"endnote {target} is not in view after the click (top={top})"
     call_id = call.get_attribute("id")
+    # One back-link per endnote (to its first call); the other calls are listed in a folded <details>.
+    assert page.locator(f"{target} .backlinks > a").count() == 1
+    if page.locator(f"{target} details").count():
+        page.locator(f"{target} details summary").click()
     page.locator(f"{target} .backlinks a[href='#{call_id}']").click()
     assert page.evaluate("location.hash") == f"#{call_id}"
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def language_html(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The Arabic fixture brief, and the English one (which cites an Arabic source)."""
+    built = {}
+    for language in ("ar", "en"):
+        out = tmp_path_factory.mktemp(f"browser-{language}")
+        result = run("build", DESKS / f"lang-{language}", "--date", "2026-04-08", "--format", "html", "--out", out)
+        assert result.exit_code == 0, result.output
+        built[language] = out / "2026-04-08" / "valley.html"
+    return built
+
+
+FIELDS = ".outlet, .authors, cite, .published, .dateline"
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_endnote_fields_keep_their_logical_order(
+    browser: object, language_html: dict[str, Path], language: str, width: int
+) -> None:
+    """Measured in Chromium: each endnote's fields (outlet, authors, title, date, dateline) follow each other
+    in reading order (right to left in the Arabic brief, left to right in the English one, whatever the
+    script of each field); the page never scrolls sideways."""
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.goto(language_html[language].as_uri(), wait_until="load")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"lang-{language}-{width}.png"), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{overflow}px of horizontal scrolling at {width}px"
+    rtl = language == "ar"
+    notes = page.locator("li.endnote")
+    assert notes.count() == 2
+    mixed = 0
+    for index in range(notes.count()):
+        boxes = notes.nth(index).evaluate(
+            f"""li => Array.from(li.querySelectorAll("{FIELDS}")).map(e => {{
+                const r = e.getClientRects(); const first = r[0], last = r[r.length - 1];
+                const own = e.matches("[dir]") ? e : (e.querySelector("[dir]") || e);
+                return {{dir: getComputedStyle(own).direction, text: e.textContent,
+                         first: [first.left, first.right, first.top, first.bottom],
+                         last: [last.left, last.right, last.top, last.bottom]}};
+            }})"""
+        )
+        assert len(boxes) == 5
+        mixed += any(b["dir"] != ("rtl" if rtl else "ltr") for b in boxes)
+        for before, after in itertools.pairwise(boxes):
+            end, start = before["last"], after["first"]
+            middle = (start[2] + start[3]) / 2
+            if middle > end[3]:  # the next field starts on a later line
+                continue
+            assert middle > end[2], f"{after['text']!r} is on a line above {before['text']!r}"
+            if rtl:
+                assert start[1] <= end[0] + 1, f"{after['text']!r} is not left of {before['text']!r}"
+            else:
+                assert start[0] >= end[1] - 1, f"{after['text']!r} is not right of {before['text']!r}"
+    assert mixed, "the fixture has an endnote in the other direction"
     page.close()

@@ -81,7 +81,7 @@ def test_endnotes_numbered_in_order_of_first_call(tmp_path: Path) -> None:
     html = (out / "syria-deconfliction.html").read_text(encoding="utf-8")
     first_call = html.index('href="#note-1"')
     assert first_call < html.index('href="#note-2"')
-    assert 'title="North Press Agency, para 5"' in html
+    assert 'title="Endnote 1: North Press Agency, para 5"' in html
 
 
 def test_json_carries_corroboration_discrepancies_and_unresolved_dates(tmp_path: Path) -> None:
@@ -109,12 +109,12 @@ def test_a_bare_weekday_never_appears_as_a_date(tmp_path: Path) -> None:
     # The date follows the status badge in each development's facts line.
     dates = [
         d.split("·")[0].strip()
-        for d in re.findall(r'<p class="facts"><span[^>]*>[^<]*</span>[^\n<]*\n([^<]*)<span', html)
+        for d in re.findall(r'<p class="facts"><span[^>]*>[^<]*</span>[^\n<]*\n([^<]*)<(?:span|bdi)', html)
     ]
     assert len(dates) == 11
     for label in dates:
         assert re.match(
-            r"^(\d{1,2} [A-Z][a-z]+ \d{4}|date not stated( \(reported as “[^”]+”(, which is not a day|: the source has "
+            r"^([A-Z][a-z]+ \d{1,2}, \d{4}|date not stated( \(reported as “[^”]+”(, which is not a day|: the source has "
             r"no publication date)\))?)$",
             label,
         ), label
@@ -220,12 +220,14 @@ def test_text_edition_keeps_the_html_endnote_numbers(tmp_path: Path) -> None:
     assert max(len(line) for line in lines) <= 76 or any(len(w) > 60 for w in text.split())
     page = Page((out / "syria-deconfliction.html").read_text(encoding="utf-8"))
     html_notes = {
-        a["id"].split("-")[1]: a["title"].split(",")[0] for a in page.all("a") if a.get("id", "").startswith("call-")
+        a["id"].split("-")[1]: a["title"].split(",")[0].split(": ", 1)[1]
+        for a in page.all("a")
+        if a.get("id", "").startswith("call-")
     }
-    text_notes = dict(re.findall(r"^\[(\d+)\] ([^,]+),", text, re.MULTILINE))
+    text_notes = {n: t.strip("\u2068\u2069") for n, t in re.findall(r"^\[(\d+)\] ([^,]+),", text, re.MULTILINE)}
     assert text_notes == {n: ("outlet not stated" if t.startswith("Turkey and") else t) for n, t in html_notes.items()}
-    # Calls carry their locators; no bare weekday and no Markdown syntax reaches the text.
-    assert "[1, para 5]" in text and "[2, para 4; 1, para 4]" in text
+    # Calls carry their locators, numbers ascending; no bare weekday and no Markdown syntax reaches the text.
+    assert "[1, para 5]" in text and "[1, para 4; 2, para 4]" in text
     assert "](" not in text and "**" not in text
     assert "https://example.org/npasyria/125949" in text
 

@@ -235,7 +235,7 @@ def test_a_source_after_the_cutoff_named_by_id_is_a_warning_and_an_error_under_s
     assert [s["id"] for s in brief_json(brief)["sources"]] == ["on-time", "after-cutoff"]
     assert "Report after-cutoff" in reader_text(brief)
     warning = next(m for m in messages(desk, "late-named") if "source-after" in m or "after the edition's cut-off" in m)
-    assert warning.startswith("briefs/named.yaml:7: brief.sources[1]: warning:")
+    assert warning.startswith("briefs/named.yaml:8: brief.sources[1]: warning:")
     assert "2025-05-22T09:00:00+03:00" in warning and "2025-05-22T05:00:00+03:00" in warning
     strict = run("build", desk, "--date", "2025-05-22", "--out", tmp_path / "out", "--strict", "--format", "json")
     assert strict.exit_code != 0

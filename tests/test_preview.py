@@ -44,7 +44,7 @@ def test_index_edition_pdf_and_not_found(served: tuple[Path, str]) -> None:
     assert status == 200 and b'href="/valley/2025-05-22.html">Valley update</a>' in index
     status, kind, page = get(url + EDITION + ".html")
     assert status == 200 and kind.startswith("text/html")
-    assert b'<h1 id="title">Valley update</h1>' in page and b'new EventSource("/events")' in page
+    assert b'<h1 id="title" dir="ltr" lang="en">Valley update</h1>' in page and b'new EventSource("/events")' in page
     status, kind, pdf = get(url + EDITION + ".pdf")
     assert status == 200 and kind == "application/pdf" and pdf.startswith(b"%PDF-")
     status, _, missing = get(url + "valley/2025-05-23.html")
@@ -64,7 +64,7 @@ def test_a_broken_record_shows_in_the_page_and_the_server_lives_on(served: tuple
     assert status == 200 and b"This edition has errors" in page
     assert b"briefs/edition.yaml:8: brief.bluf[0]: unknown source &#x27;beta-wir&#x27; (did you mean" in page
     brief.write_text(good)
-    assert b'<h1 id="title">Valley update</h1>' in get(url + EDITION + ".html")[2]
+    assert b'<h1 id="title" dir="ltr" lang="en">Valley update</h1>' in get(url + EDITION + ".html")[2]
 
 
 @pytest.mark.browser

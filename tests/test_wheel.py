@@ -1,4 +1,5 @@
-"""The wheel carries the built-in templates: a build from the installed wheel equals the golden HTML."""
+"""The wheel carries the built-in templates and the compiled message catalogs: a build from the installed wheel
+equals the golden HTML, and a French brief is in French."""
 
 from __future__ import annotations
 
@@ -57,3 +58,17 @@ def test_wheel_finds_its_templates(tmp_path: Path) -> None:
     )
     built = (out / "2025-05-22/syria-deconfliction.html").read_text(encoding="utf-8")
     assert built == (TESTS / "golden/syria-deconfliction.html").read_text(encoding="utf-8")
+    # The message catalogs ship compiled: a French brief built from the wheel is in French.
+    for language in ("en", "fr", "ar", "he", "tr"):
+        assert (target / "briefgen" / "render" / "locale" / language / "LC_MESSAGES" / "briefgen.mo").is_file()
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "briefgen", "build", str(TESTS / "desks" / "lang-fr")),
+            *("--date", "2026-04-08", "--format", "html", "--out", str(out / "fr")),
+        ],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    assert "Faits marquants" in (out / "fr" / "2026-04-08" / "valley.html").read_text(encoding="utf-8")

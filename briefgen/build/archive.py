@@ -25,6 +25,7 @@ from briefgen.errors import OutputError, TemplateError
 from briefgen.export.feeds import FeedEdition, Feeds, all_feeds
 from briefgen.render.sandbox import RenderBudget, budget
 from briefgen.render.templates import environment, runtime_message
+from briefgen.render.words import words_for
 
 INDEX_TEMPLATE = "index.html.j2"
 # The files the archive links, by extension, and the word it shows for each.
@@ -139,6 +140,7 @@ def write_index(
     budget, and write the feeds beside it (links start with `base_url`, the URL out/ is published at)."""
     editions = archived_editions(out)
     days = sorted({e.date for e in editions}, reverse=True)
+    words = words_for("en", desk_templates)  # the archive lists editions in every language: its words are English
     try:
         with budget(RenderBudget(limits.render_seconds, limits.render_memory)):
             html = (
@@ -149,6 +151,9 @@ def write_index(
                     days=[(day, [e for e in editions if e.date == day]) for day in days],
                     count=len(editions),
                     colours=TLP_COLOURS,
+                    words=words,
+                    _=words.gettext,
+                    ngettext=words.ngettext,
                 )
             )
     except Exception as exc:  # a desk's index template fails the index, naming its file and line

@@ -16,7 +16,8 @@ from briefgen.compose import model as composed
 from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.outfolder import OutFolder
 from briefgen.errors import OutputError
-from briefgen.render.labels import occurred_label, place_label, sourcing_label, status_note
+from briefgen.render.labels import LABELS, occurred_label, place_label, sourcing_label, status_note
+from briefgen.render.words import Words, words_for
 
 Archive = dict[str, tuple[date, ...]]  # brief id -> the dates of its JSON editions in out/
 
@@ -73,12 +74,19 @@ def previous_edition(
     return PreviousEdition(day, data, name) if data is not None else None
 
 
-def _facts(development: composed.Development) -> dict[str, str]:
+def _status(value: str, words: Words) -> str:
+    message = LABELS["status"].get(value)
+    return words.pgettext("status", message) if message else value
+
+
+def _facts(development: composed.Development, words: Words) -> dict[str, str]:
+    """A development's facts as the brief shows them, in its language."""
     return {
-        "status": development.status.value + (f" ({note})" if (note := status_note(development)) else ""),
-        "date": occurred_label(development),
-        "place": place_label(development) or "not stated",
-        "corroboration": sourcing_label(development.sourcing),
+        "status": _status(development.status.value, words)
+        + (f" ({note})" if (note := status_note(development, words)) else ""),
+        "date": occurred_label(development, words),
+        "place": place_label(development, words) or words.gettext("not stated"),
+        "corroboration": sourcing_label(development.sourcing, words),
     }
 
 
@@ -108,7 +116,7 @@ def _schema_1_sourcing(item: dict[str, Any]) -> dict[str, Any]:
     return {**item, "sourcing": upgraded}
 
 
-def _previous_facts(item: dict[str, Any]) -> dict[str, str]:
+def _previous_facts(item: dict[str, Any], words: Words) -> dict[str, str]:
     """The same display values, from a previous edition's JSON."""
     try:
         development = composed.Development.model_validate(_schema_1_sourcing(item))
@@ -116,12 +124,12 @@ def _previous_facts(item: dict[str, Any]) -> dict[str, str]:
         # Written by another version: compare what can be read.
         occurred = item.get("occurred") or {}
         return {
-            "status": str(item.get("status", "")),
-            "date": str(occurred.get("on") or "date not stated"),
-            "place": str(item.get("where") or "not stated"),
+            "status": _status(str(item.get("status", "")), words),
+            "date": str(occurred.get("on") or words.gettext("date not stated")),
+            "place": str(item.get("where") or words.gettext("not stated")),
             "corroboration": str((item.get("sourcing") or {}).get("corroboration", "")).replace("_", " "),
         }
-    return _facts(development)
+    return _facts(development, words)
 
 
 def compare(
@@ -136,6 +144,7 @@ def compare(
     before_devs = {d["id"]: d for d in data.get("developments", []) if isinstance(d, dict) and "id" in d}
     before_qs = {q["id"]: q for q in data.get("open_questions", []) if isinstance(q, dict) and "id" in q}
     now_devs = {d.id: d for d in current.developments}
+    words = words_for(current.language)
     now_qs = {q.id: q for q in current.open_questions}
 
     new = [composed.ItemRef(id=d.id, text=d.summary) for d in current.developments if d.id not in before_devs]
@@ -143,7 +152,7 @@ def compare(
     for dev in current.developments:
         if dev.id not in before_devs:
             continue
-        old, now = _previous_facts(before_devs[dev.id]), _facts(dev)
+        old, now = _previous_facts(before_devs[dev.id], words), _facts(dev, words)
         fields = [composed.FieldChange(field=k, before=old[k], after=now[k]) for k in now if old.get(k) != now[k]]
         if fields:
             changed.append(composed.ChangedDevelopment(id=dev.id, text=dev.summary, fields=fields))

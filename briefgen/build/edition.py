@@ -193,7 +193,9 @@ def finish_edition(
             if context.options.strict and mail_warnings:
                 return _failed(job, "; ".join(str(w) for w in mail_warnings), ExitCode.BAD_DATA)
             warnings += mail_warnings
-    made_from = formats.MadeFrom(job.key, edition, pdf_data, context.lists, context.settings.mail)
+    made_from = formats.MadeFrom(
+        job.key, edition, pdf_data, context.lists, context.settings.mail, context.options.layout.templates
+    )
     try:
         outputs = formats.outputs(context.options.formats, made_from)
         emails = {m.id: OutLayout.email_file(job.key, m.id) for m in made_from.mailing_lists()}

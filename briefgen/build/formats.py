@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from briefgen.build.pipeline import RenderedEdition
 from briefgen.desk.layout import EditionKey, OutLayout
@@ -28,6 +29,7 @@ class MadeFrom:
     pdf: bytes | None
     lists: dict[str, DistributionList]
     mail: MailSection
+    templates: Path | None = None  # the desk's templates/ (its catalogs translate the subject)
 
     def mailing_lists(self) -> list[DistributionList]:
         """The brief's lists that exist and are cleared for its marking (the others get nothing)."""
@@ -59,7 +61,13 @@ def _emails(source: MadeFrom) -> dict[str, bytes]:
         return {}
     return {
         OutLayout.email_file(source.key, mailing.id): message_for(
-            edition.brief, mailing, mail=source.mail, html=edition.html, text=edition.text, pdf=source.pdf
+            edition.brief,
+            mailing,
+            mail=source.mail,
+            html=edition.html,
+            text=edition.text,
+            pdf=source.pdf,
+            desk_templates=source.templates,
         )
         for mailing in source.mailing_lists()
     }

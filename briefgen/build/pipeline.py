@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from briefgen.build.changes import PreviousEdition, compare
@@ -114,7 +115,9 @@ def pdf_job(edition: RenderedEdition, settings: Settings, templates: Path) -> Pd
     attachments: tuple[Attachment, ...] = ()
     if settings.pdf.variant is PdfVariant.PDF_A_3B:
         name = f"{brief.id}-{brief.date.isoformat()}.json"
-        attachments = (Attachment(name, edition.json, "The composed brief (briefgen JSON)"),)
+        issued = brief.issued or datetime.combine(brief.date, time.min, tzinfo=UTC)
+        created = issued.astimezone(UTC).replace(tzinfo=None)  # WeasyPrint writes it with a Z
+        attachments = (Attachment(name, edition.json, "The composed brief (briefgen JSON)", created),)
     return PdfJob(
         label=f"{brief.id} {brief.date}",
         html=edition.html,

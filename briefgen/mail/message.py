@@ -1,6 +1,7 @@
 """Email editions: one RFC 5322 message per edition and distribution list cleared for its marking.
 
-Each message has the marking in its subject and as the first line of both bodies, a plain-text body (the
+Each message has the marking in its subject and as the first line of both bodies, the brief's restrictions
+as the lines after it, a subject and bodies in the brief's language, a plain-text body (the
 text edition: endnotes as [n]), an HTML body with its CSS inlined into the elements by css-inline (mail
 clients drop <style>; variables resolved, nothing remote loaded), and the PDF attached under a name that
 carries the marking and the date. Members are in Bcc; `To` names the list without addresses.
@@ -19,11 +20,14 @@ from email.headerregistry import Address, Group
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
+from pathlib import Path
 
 from briefgen.compose import model as composed
 from briefgen.desk.models import DistributionList, Marking
 from briefgen.desk.settings import MailSection
 from briefgen.errors import BriefgenError, ExitCode
+from briefgen.render.labels import date_label
+from briefgen.render.words import words_for
 
 MARKING_HEADER = "X-Briefgen-Marking"
 LIST_HEADER = "X-Briefgen-List"
@@ -45,8 +49,16 @@ def attachment_name(brief: composed.ComposedBrief) -> str:
     return f"{marking}_{brief.date.isoformat()}_{brief.id}.pdf"
 
 
-def subject(brief: composed.ComposedBrief) -> str:
-    return f"[{brief.marking.value}] {brief.title} — {brief.date.isoformat()}"
+def subject(brief: composed.ComposedBrief, desk_templates: Path | None = None) -> str:
+    """`[TLP:GREEN] Title — 22 May 2025`, the date in the brief's language; the title between Unicode
+    isolates, so that a title in another direction cannot reorder the marking or the date."""
+    words = words_for(brief.language, desk_templates)
+    return words.gettext(
+        "[%(marking)s] %(title)s — %(date)s",
+        marking=brief.marking.value,
+        title=f"\u2068{brief.title}\u2069",
+        date=date_label(brief.date, words),
+    )
 
 
 def safe_header_value(field: str, value: str) -> str:
@@ -87,6 +99,7 @@ def message_for(
     html: str,
     text: str,
     pdf: bytes,
+    desk_templates: Path | None = None,
 ) -> bytes:
     """The email edition of `brief` for `mailing`, as the bytes of an .eml file (CRLF line ends)."""
     if mail.sender is None:
@@ -98,7 +111,7 @@ def message_for(
     sender = Address(display_name=safe_header_value("mail.from", mail.sender.name), addr_spec=mail.sender.email)
     domain = _domain(sender)
     message = EmailMessage(policy=SMTP)
-    _set(message, "Subject", safe_header_value("brief.title", subject(brief)))
+    _set(message, "Subject", safe_header_value("brief.title", subject(brief, desk_templates)))
     message["From"] = sender
     message["To"] = Group(display_name=safe_header_value(f"lists/{mailing.id}: name", mailing.name))
     if mailing.members:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from briefgen.errors import ExitCode
 
@@ -24,6 +25,7 @@ class Attachment:
     name: str
     data: bytes
     description: str
+    created: datetime  # the edition's issued time in UTC: the attachment's creation and modification date
 
 
 @dataclass(frozen=True)

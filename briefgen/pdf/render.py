@@ -1,13 +1,15 @@
 """Render the final HTML of an edition to PDF with WeasyPrint.
 
-Only this module imports WeasyPrint, and only commands that write a PDF import this module. It imports
+Only this module (and `tagging`, which it uses) imports WeasyPrint, and only commands that write a PDF import it. It imports
 nothing else of briefgen but its errors and `pdfjob`, so a worker process that renders PDFs starts fast.
 Rendering is confined: the URL fetcher serves only the asset files the job carries (the regular files of the
 built-in templates and the desk's `templates/` folder, see `briefgen.pdfjob`) and refuses everything else
 (network, other files, data: URLs), which fails the edition with the URL named. It reads no file itself, so
 the rule holds on any machine that renders the job.
 Metadata dates come from the edition, and the PDF identifier from its content, so the same inputs give
-the same bytes.
+the same bytes. `tagging` completes WeasyPrint's structure tree
+(languages, link descriptions, artifacts) and writes the file compactly; attachment dates come from the
+edition.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from briefgen.errors import BriefgenError, RenderError, ResourceBlocked
+from briefgen.pdf import tagging
 from briefgen.pdf.job import ASSET_ROOT, Asset, PdfFailure, PdfJob, RenderedPdf
 
 LARGE_HTML = 256 * 1024  # characters of HTML above which a render collects garbage between layout and writing
@@ -113,25 +116,32 @@ def font_configuration() -> FontConfiguration:
 def render_pdf(job: PdfJob) -> RenderedPdf:
     """Render an edition's final HTML to PDF bytes. Raises `ResourceBlocked` or `RenderError`."""
     fetcher = ConfinedFetcher(job.assets)
+    # Attachment dates come from the edition (in UTC), never from the clock: the same edition, the same bytes.
     attachments = [
         weasyprint.Attachment(
-            string=a.data.decode("utf-8"), name=a.name, description=a.description, relationship="Data"
+            string=a.data.decode("utf-8"),
+            name=a.name,
+            description=a.description,
+            relationship="Data",
+            created=a.created,
+            modified=a.created,
         )
         for a in job.attachments
     ]
+    # Both variants are tagged: PDF/UA-1 by definition, PDF/A-3b so that the archived copy is as accessible.
+    options = {"pdf_variant": job.variant, "pdf_tags": True}
     try:
-        with _weasyprint_log() as log, _fewer_collections():
+        with _weasyprint_log() as log, _fewer_collections(), tagging.tag_languages_and_links():
             document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
-                font_config=font_configuration(), pdf_variant=job.variant
+                font_config=font_configuration(), **options
             )
             if len(job.html) > LARGE_HTML:
                 # For a long brief, one full collection between layout and writing frees the layout's
                 # garbage before the PDF is built: the peak stays below the default collector's (182 vs
                 # 186 MB for 50 pages, 207 MB without it). For a short one it would cost more than it saves.
                 gc.collect()
-            data = document.write_pdf(
-                pdf_variant=job.variant, pdf_identifier=job.identifier, attachments=attachments or None
-            )
+            data = document.write_pdf(pdf_identifier=job.identifier, attachments=attachments or None, **options)
+            data = tagging.finish(data)
     except BlockedResource as exc:
         raise ResourceBlocked(f"{job.label}: refused to read {exc.url} ({exc.reason})") from None
     except FatalURLFetchingError as exc:

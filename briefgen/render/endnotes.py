@@ -1,7 +1,12 @@
-"""Endnote numbering: one number per source, given in order of first call while a page renders."""
+"""Endnote numbering: one number per source, given in order of first call while a page renders.
+
+A call lists its numbers in ascending order (`[1, para 2; 3]`), an endnote its locators in reading order
+(`para 1, para 2, para 3`); `para N` locators of structured citations are said in the brief's language.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -9,6 +14,17 @@ from markupsafe import Markup
 
 from briefgen.compose import model as composed
 from briefgen.desk.citations import TextCitation
+from briefgen.render.words import Words, words_for
+
+_PARA = re.compile(r"para (\d+)")
+_NUMBER = re.compile(r"\d+")
+
+
+def locator_key(locator: str) -> tuple[str, int, str]:
+    """Locators sort by their words, then their first number (`para 2` before `para 10`)."""
+    number = _NUMBER.search(locator)
+    head = locator[: number.start()] if number else locator
+    return (head, int(number.group()) if number else -1, locator)
 
 
 @dataclass
@@ -27,7 +43,10 @@ class Endnotes:
     edition of a brief shows the same endnote numbers.
     """
 
-    def __init__(self, brief: composed.ComposedBrief, numbered: list[composed.Endnote] | None = None) -> None:
+    def __init__(
+        self, brief: composed.ComposedBrief, numbered: list[composed.Endnote] | None = None, words: Words | None = None
+    ) -> None:
+        self._words = words or words_for("en")
         self._sources = {s.id: s for s in brief.sources}
         self._notes: dict[str, EndnoteView] = {}
         self._given = {note.source: note.number for note in numbered or []}
@@ -46,33 +65,62 @@ class Endnotes:
             note.via.append(via)
         return note
 
-    def text_call(self, citations: Sequence[TextCitation | composed.Cite]) -> str:
-        """Plain-text calls: `[1, para 7; 3]`."""
-        if not citations:
-            return ""
-        parts = []
+    def locator(self, locator: str) -> str:
+        """A locator as shown: `para 7` in the brief's language; others as the record wrote them."""
+        match = _PARA.fullmatch(locator)
+        return self._words.gettext("para %(number)s", number=match.group(1)) if match else locator
+
+    def _ordered(self, citations: Sequence[TextCitation | composed.Cite]) -> list[tuple[EndnoteView, str | None, str]]:
+        """The calls of a group, numbered, in ascending order: (note, locator, the call's id)."""
+        calls = []
         for citation in citations:
             note = self._note(citation)
-            parts.append(f"{note.number}, {citation.locator}" if citation.locator else str(note.number))
-        return "[" + "; ".join(parts) + "]"
+            calls.append((note, citation.locator, note.calls[-1]))
+        return sorted(calls, key=lambda call: (call[0].number, locator_key(call[1] or "")))
+
+    def text_call(self, citations: Sequence[TextCitation | composed.Cite]) -> str:
+        """Plain-text calls, numbers ascending: `[1, para 7; 3]`."""
+        if not citations:
+            return ""
+        parts = [
+            self._words.gettext("%(number)d, %(locator)s", number=note.number, locator=self.locator(locator))
+            if locator
+            else str(note.number)
+            for note, locator, _ in self._ordered(citations)
+        ]
+        return "[" + self._words.punctuation()["semicolon"].join(parts) + "]"
+
+    def description(self, note: EndnoteView) -> str:
+        """A call's link described in words: `Endnote 3: North Press Agency`."""
+        return self._words.gettext(
+            "Endnote %(number)d: %(source)s", number=note.number, source=note.source.outlet or note.source.title
+        )
+
+    def _call(self, note: EndnoteView, locator: str | None, call_id: str) -> Markup:
+        label = self.description(note)
+        if locator:
+            label = self._words.gettext("%(label)s, %(locator)s", label=label, locator=self.locator(locator))
+        return Markup('<a id="{}" href="#note-{}" title="{}">{}</a>').format(call_id, note.number, label, note.number)
 
     def call(self, citation: TextCitation | composed.Cite) -> Markup:
         note = self._note(citation)
-        call_id = note.calls[-1]
-        source = note.source
-        title = source.outlet or source.title
-        if citation.locator:
-            title += f", {citation.locator}"
-        return Markup('<a id="{}" href="#note-{}" title="{}">{}</a>').format(call_id, note.number, title, note.number)
+        return self._call(note, citation.locator, note.calls[-1])
 
     def group(self, citations: list[TextCitation] | list[composed.Cite]) -> Markup:
         if not citations:
             return Markup("")
-        calls = Markup(",").join(self.call(c) for c in citations)
-        return Markup('<sup class="cite">{}</sup>').format(calls)
+        calls = Markup(",").join(self._call(*call) for call in self._ordered(citations))
+        # A left-to-right isolate keeps `1,2` in that order inside right-to-left text (WeasyPrint has no
+        # `unicode-bidi`; Pango honours the isolate characters).
+        return Markup('<sup class="cite">\u2066{}\u2069</sup>').format(calls)
 
     def entries(self) -> list[EndnoteView]:
+        for note in self._notes.values():
+            note.locators.sort(key=locator_key)
         return sorted(self._notes.values(), key=lambda n: n.number)
+
+    def shown_locators(self, note: EndnoteView) -> list[str]:
+        return [self.locator(locator) for locator in note.locators]
 
     def numbered(self) -> list[composed.Endnote]:
         return [

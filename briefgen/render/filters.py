@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,48 +16,87 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen.compose import model as composed
+from briefgen.render import labels
 from briefgen.render.endnotes import Endnotes
-from briefgen.render.labels import (
-    date_label,
-    datetime_label,
-    language_direction,
-    occurred_label,
-    place_label,
-    published_label,
-    sourcing_label,
-    status_note,
-    text_direction,
-    theme_label,
-    when_label,
-)
+from briefgen.render.labels import language_direction, text_direction
 from briefgen.render.markdown import render_markdown, render_markdown_text
+from briefgen.render.typography import field_language, typeset
+from briefgen.render.words import Words
+
+FSI, PDI = "\u2068", "\u2069"  # Unicode first-strong isolate and its end, for plain text
+LRI, RLI = "\u2066", "\u2067"  # left-to-right and right-to-left isolates
+
+
+def _words(context: jinja2.runtime.Context) -> Words:
+    words: Words = context["words"]
+    return words
 
 
 @jinja2.pass_context
-def _isolate(context: jinja2.runtime.Context, text: str | None) -> Markup:
-    """A name or phrase isolated from the text around it (`<bdi>`) when its direction could disturb that
-    text: it holds right-to-left characters, or the brief itself is right-to-left."""
-    value = text or ""
-    rtl = any(unicodedata.bidirectional(char) in ("R", "AL") for char in value)
-    if rtl or language_direction(context["brief"].language) == "rtl":
-        return Markup('<bdi dir="{}">{}</bdi>').format(text_direction(value), value)
-    return Markup("{}").format(value)
+def _isolate(context: jinja2.runtime.Context, text: object, lang: str | None = None) -> Markup | str:
+    """A field from a record in its own bidi isolate with its own language: `<bdi dir lang>` in HTML,
+    Unicode isolates (FSI ... PDI) in plain text, set as its language sets quotes and spacing.
+    `lang` is the field's language when known (a source's), else the brief's; a field plainly in another
+    script's direction is marked `und-<Script>`."""
+    value = "" if text is None else str(text)
+    brief_language = context["brief"].language
+    language = field_language(value, lang or brief_language, language_direction(lang or brief_language))
+    value = typeset(value, language)
+    if not context.eval_ctx.autoescape:
+        return f"{FSI}{value}{PDI}" if value else ""
+    direction = text_direction(value)
+    # The isolate characters inside <bdi> are for WeasyPrint, which does not implement `unicode-bidi`
+    # (Pango does isolate the text between them); browsers isolate <bdi> anyway.
+    mark = RLI if direction == "rtl" else LRI
+    return Markup('<bdi dir="{}" lang="{}">{}{}{}</bdi>').format(direction, language, mark, value, PDI)
+
+
+@jinja2.pass_context
+def _field_attrs(context: jinja2.runtime.Context, text: object, lang: str | None = None) -> Markup:
+    """`dir` and `lang` attributes for an element that holds one record field, written inside its start tag."""
+    value = "" if text is None else str(text)
+    brief_language = context["brief"].language
+    language = field_language(value, lang or brief_language, language_direction(lang or brief_language))
+    return Markup('dir="{}" lang="{}"').format(text_direction(value), language)
+
+
+@jinja2.pass_context
+def _typeset(context: jinja2.runtime.Context, text: object, lang: str | None = None) -> str:
+    """A plain record field set as its language sets quotes and spacing (for an element carrying `field`)."""
+    value = "" if text is None else str(text)
+    brief_language = context["brief"].language
+    return typeset(value, field_language(value, lang or brief_language, language_direction(lang or brief_language)))
+
+
+@jinja2.pass_context
+def _isolated(context: jinja2.runtime.Context, text: object, lang: str | None = None) -> str:
+    """As `typeset`, between isolate characters: for an inline element carrying `field` (a link), which
+    WeasyPrint would not isolate; no extra element, so a link stays one link annotation."""
+    value = _typeset(context, text, lang)
+    return f"{RLI if text_direction(value) == 'rtl' else LRI}{value}{PDI}" if value else ""
+
+
+def _text_language(context: jinja2.runtime.Context, text: str | None) -> str:
+    """The language record text is set in: the brief's, unless the text is plainly in another script's
+    direction (English in an Arabic brief keeps English quotes)."""
+    language = context["brief"].language
+    return field_language(text or "", language, language_direction(language))
 
 
 @jinja2.pass_context
 def _markdown(context: jinja2.runtime.Context, text: str | None) -> Markup | str:
     """Record Markdown as safe HTML (no raw HTML, images or unsafe links), citations as endnote calls."""
     if not context.eval_ctx.autoescape:
-        return render_markdown_text(text or "", context["brief"].language, context["notes"])
-    return render_markdown(text or "", context["brief"].language, context["notes"])
+        return render_markdown_text(text or "", _text_language(context, text), context["notes"])
+    return render_markdown(text or "", _text_language(context, text), context["notes"])
 
 
 @jinja2.pass_context
 def _markdown_inline(context: jinja2.runtime.Context, text: str | None) -> Markup | str:
     """As `markdown`, without the paragraph around it."""
     if not context.eval_ctx.autoescape:
-        return render_markdown_text(text or "", context["brief"].language, context["notes"])
-    return render_markdown(text or "", context["brief"].language, context["notes"], inline=True)
+        return render_markdown_text(text or "", _text_language(context, text), context["notes"])
+    return render_markdown(text or "", _text_language(context, text), context["notes"], inline=True)
 
 
 @jinja2.pass_context
@@ -96,24 +134,116 @@ def wrap_text(text: str, indent: int = 0, width: int = 76) -> str:
 @jinja2.pass_context
 def _datetime_label(context: jinja2.runtime.Context, value: datetime) -> str:
     """A date-time in the desk's time zone, with its offset and zone name."""
-    return datetime_label(value, ZoneInfo(context["brief"].timezone))
+    return labels.datetime_label(value, ZoneInfo(context["brief"].timezone), _words(context))
+
+
+@jinja2.pass_context
+def _date_label(context: jinja2.runtime.Context, value: date) -> str:
+    """A date in words for the brief's locale (`22 May 2025`, `22 mai 2025`)."""
+    return labels.date_label(value, _words(context))
+
+
+@jinja2.pass_context
+def _when_label(context: jinja2.runtime.Context, value: composed.When | None) -> str:
+    """A development's date as resolved (to its precision), or `date not stated` with what the source said."""
+    return labels.when_label(value, _words(context))
+
+
+@jinja2.pass_context
+def _published_label(context: jinja2.runtime.Context, value: date | datetime | None) -> str:
+    """A source's publication date in words, or `date not stated`."""
+    return labels.published_label(value, _words(context))
+
+
+@jinja2.pass_context
+def _sourcing_label(context: jinja2.runtime.Context, value: composed.Sourcing) -> str:
+    """Corroboration in words: `single source`, `2 independent sources`, `conflicting reports`..."""
+    return labels.sourcing_label(value, _words(context))
+
+
+@jinja2.pass_context
+def _occurred_label(context: jinja2.runtime.Context, value: composed.Development) -> str:
+    """A development's date for the facts line: every value when sources differ, the desk's assessment said."""
+    return labels.occurred_label(value, _words(context))
+
+
+@jinja2.pass_context
+def _place_label(context: jinja2.runtime.Context, value: composed.Development) -> str:
+    """A development's place for the facts line, as `occurred_label` says its date."""
+    return labels.place_label(value, _words(context))
+
+
+@jinja2.pass_context
+def _status_note(context: jinja2.runtime.Context, value: composed.Development) -> str:
+    """What follows the status badge: the statuses sources give when they conflict, or the desk's assessment."""
+    return labels.status_note(value, _words(context))
+
+
+@jinja2.pass_context
+def _theme_label(context: jinja2.runtime.Context, value: str | None) -> str:
+    """A theme key as a heading (`armed-conflict` -> `Armed conflict`), capitalised as the language does it."""
+    return labels.theme_label(value, _words(context))
+
+
+@jinja2.pass_context
+def _list_label(context: jinja2.runtime.Context, items: list[str], style: str = "standard") -> str:
+    """Items joined as the brief's locale joins a list: `a, b and c` (`unit`: `a, b, c`)."""
+    shown = [item if isinstance(item, Markup) else str(item) for item in items]
+    return labels.list_label(shown, _words(context), style)
+
+
+@jinja2.pass_context
+def _upper(context: jinja2.runtime.Context, text: str) -> str:
+    """Upper case as the brief's language does it (Turkish `i` -> `İ`)."""
+    return labels.upper(str(text), context["brief"].language)
+
+
+@jinja2.pass_context
+def _colon(context: jinja2.runtime.Context, label: str) -> str:
+    """A label followed by its colon as the language writes it (`Edition:`, `Édition :`)."""
+    return _words(context).gettext("%(label)s:", label=label)
+
+
+def _url_breaks(url: str) -> str:
+    """A URL that may break after `/` (and before `?`, `&`, `#`) without a hyphen, never mid-word: zero-width
+    spaces, not `<wbr>` elements (each of which would split the link into one PDF annotation per piece)."""
+    return re.sub(r"(?<=/)(?=[^/])|(?=[?&#])", "\u200b", str(url)).lstrip("\u200b")
+
+
+class FirstMention:
+    """Which names a section has already linked: a name links at its first mention in a section only."""
+
+    def __init__(self) -> None:
+        self._seen: set[tuple[str, str]] = set()
+
+    def __call__(self, section: str, key: str) -> bool:
+        first = (section, key) not in self._seen
+        self._seen.add((section, key))
+        return first
 
 
 FILTERS: dict[str, Any] = {
     "markdown": _markdown,
     "markdown_inline": _markdown_inline,
-    "date_label": date_label,
+    "date_label": _date_label,
     "datetime_label": _datetime_label,
-    "when_label": when_label,
-    "published_label": published_label,
-    "sourcing_label": sourcing_label,
-    "occurred_label": occurred_label,
-    "place_label": place_label,
-    "status_note": status_note,
+    "when_label": _when_label,
+    "published_label": _published_label,
+    "sourcing_label": _sourcing_label,
+    "occurred_label": _occurred_label,
+    "place_label": _place_label,
+    "status_note": _status_note,
     "textdir": text_direction,
     "langdir": language_direction,
-    "theme_label": theme_label,
+    "theme_label": _theme_label,
+    "list_label": _list_label,
+    "upper_label": _upper,
+    "colon": _colon,
     "wrap": wrap_text,
     "isolate": _isolate,
+    "url_breaks": _url_breaks,
+    "field": _field_attrs,
+    "typeset": _typeset,
+    "isolated": _isolated,
 }
 GLOBALS: dict[str, Any] = {"cites": _cites}

@@ -14,14 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.compose import model as composed
 from briefgen.errors import TemplateError, did_you_mean
 from briefgen.render.endnotes import Endnotes
-from briefgen.render.labels import LABELS
+from briefgen.render.filters import FirstMention
+from briefgen.render.labels import LABELS, labels_for
 from briefgen.render.sandbox import RenderBudget, budget
 from briefgen.render.templates import environment, runtime_message, shown_name, template_message
+from briefgen.render.words import Words, words_for
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,20 @@ CONTEXT_VARIABLES: dict[str, str] = {
     "endnotes()": "the endnotes numbered so far, in order (call it after every citing section): each has "
     "`number`, `source` (a [Source](#source)), `locators`, `via` and `calls` (the ids of its calls)",
     "notes": "the endnote numbering itself (used by `cites` and `markdown`)",
-    "labels": "display words: `labels.status[...]`, `labels.product[...]`, `labels.reliability[...]`, "
+    "_(message, **values)": "a message of the brief's catalog, translated (`_('Sources')`); `%(name)s` "
+    "placeholders take the keyword values. A desk adds or overrides messages in `templates/locale/<lang>.po`",
+    "ngettext(singular, plural, n, **values)": "a message with plural forms (`%(num)d` is n)",
+    "pgettext(context, message, **values)": "a message with a gettext context",
+    "first_mention(section, key)": "true the first time a key (an actor id) is named in a section: "
+    "the built-in templates link an actor's name at its first mention in a section only",
+    "actor_ids": "the ids of the brief's actors",
+    "direction": "`rtl` or `ltr`: the direction of the brief's language (from CLDR)",
+    "page_start": "`left`, or `right` in a right-to-left brief: the side of the page where lines start "
+    "(for `@top-left`... margin boxes, which CSS names by physical side)",
+    "page_end": "the other side",
+    "punct": "the language's separators: `punct.comma` (`, `; `، ` in Arabic), `punct.semicolon`, `punct.stop`",
+    "page_of": "the CSS `content` value of the page-number footer in the brief's language",
+    "labels": "display words in the brief's language: `labels.status[...]`, `labels.product[...]`, `labels.reliability[...]`, "
     "`labels.credibility[...]`, `labels.actor_type[...]`, `labels.question_status[...]`, "
     "`labels.question_kind[...]`, `labels.discrepancy_status[...]`, `labels.discrepancy_kind[...]`",
     "legend": "the scales the brief uses, found when the legend renders: `legend.statuses`, "
@@ -105,7 +121,8 @@ def _render(
     limits: RenderBudget | None,
 ) -> tuple[str, Endnotes]:
     env = environment(desk_templates)
-    notes = Endnotes(brief, numbered)
+    words = words_for(brief.language, desk_templates)
+    notes = Endnotes(brief, numbered, words)
     legend_cache: dict[str, list[str]] = {}
 
     def legend() -> dict[str, list[str]]:
@@ -117,7 +134,18 @@ def _render(
         "brief": brief,
         "notes": notes,
         "endnotes": notes.entries,
-        "labels": LABELS,
+        "words": words,
+        "first_mention": FirstMention(),
+        "actor_ids": {actor.id for actor in brief.actors},
+        "_": words.gettext,
+        "ngettext": words.ngettext,
+        "pgettext": words.pgettext,
+        "direction": words.direction,
+        "page_start": "right" if words.direction == "rtl" else "left",
+        "page_end": "left" if words.direction == "rtl" else "right",
+        "page_of": page_of_css(words),
+        "punct": words.punctuation(),
+        "labels": labels_for(words),
         "themes": _themes(brief),
         "marking_colour": brief.marking.colour,
         "marking_class": brief.marking.css_class,
@@ -142,6 +170,19 @@ def _render(
         raise TemplateError(f"{name}: the template ran out of memory") from None
     except Exception as exc:  # anything a template can raise fails its edition with the file and line
         raise TemplateError(runtime_message(exc, desk_templates, [*context, *env.globals])) from None
+
+
+def page_of_css(words: Words) -> Markup:
+    """`Page 1 of 3` as a CSS `content` value: the translated message with its placeholders as counters."""
+    message = words.gettext("Page %(page)s of %(pages)s", page="\0page\0", pages="\0pages\0")
+    parts = []
+    for index, part in enumerate(message.split("\0")):
+        if index % 2:
+            parts.append(f"counter({part})")
+        elif part:
+            escaped = part.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace("\n", " ")
+            parts.append(f'"{escaped}"')
+    return Markup(" ".join(parts))
 
 
 class _LazyLegend:

@@ -1,5 +1,10 @@
 """The words and dates briefgen writes itself: labels for statuses, scales and kinds, dates in words,
-corroboration in words, and text direction."""
+corroboration in words, and text direction.
+
+Labels are catalog messages (`briefgen.render.words`), each with its category as gettext context; dates,
+times, numbers and lists are formatted by Babel for the brief's locale. Every function takes the brief's
+`Words` (English when none is given).
+"""
 
 from __future__ import annotations
 
@@ -7,216 +12,264 @@ import unicodedata
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_skeleton, format_time
+from babel.lists import format_list
+from markupsafe import Markup, escape
+
 from briefgen.compose import model as composed
-
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ku-arab"}
-
+from briefgen.render.words import N_, Words, direction, words_for
 
 LABELS: dict[str, dict[str, str]] = {
     "product": {
-        "daily_update": "Daily update",
-        "flash_update": "Flash update",
-        "situation_report": "Situation report",
-        "weekly_overview": "Weekly overview",
-        "spot_report": "Spot report",
+        "daily_update": N_("Daily update"),
+        "flash_update": N_("Flash update"),
+        "situation_report": N_("Situation report"),
+        "weekly_overview": N_("Weekly overview"),
+        "spot_report": N_("Spot report"),
     },
     "status": {
-        "confirmed": "confirmed",
-        "reported": "reported",
-        "claimed": "claimed",
-        "disputed": "disputed",
-        "denied": "denied",
-        "retracted": "retracted",
-        "scheduled": "scheduled",
-        "expected": "expected",
+        "confirmed": N_("confirmed"),
+        "reported": N_("reported"),
+        "claimed": N_("claimed"),
+        "disputed": N_("disputed"),
+        "denied": N_("denied"),
+        "retracted": N_("retracted"),
+        "scheduled": N_("scheduled"),
+        "expected": N_("expected"),
     },
     "status_help": {
-        "confirmed": "established by independent, reliable sourcing",
-        "reported": "reported by sources, not independently confirmed",
-        "claimed": "asserted by a party or an unnamed source, not verified",
-        "disputed": "contested by other sources or parties",
-        "denied": "denied by a party concerned",
-        "retracted": "withdrawn by the source that reported it",
-        "scheduled": "announced for a future date",
-        "expected": "anticipated, without a firm announcement",
+        "confirmed": N_("established by independent, reliable sourcing"),
+        "reported": N_("reported by sources, not independently confirmed"),
+        "claimed": N_("asserted by a party or an unnamed source, not verified"),
+        "disputed": N_("contested by other sources or parties"),
+        "denied": N_("denied by a party concerned"),
+        "retracted": N_("withdrawn by the source that reported it"),
+        "scheduled": N_("announced for a future date"),
+        "expected": N_("anticipated, without a firm announcement"),
     },
     "reliability": {
-        "A": "completely reliable",
-        "B": "usually reliable",
-        "C": "fairly reliable",
-        "D": "not usually reliable",
-        "E": "unreliable",
-        "F": "reliability cannot be judged",
+        "A": N_("completely reliable"),
+        "B": N_("usually reliable"),
+        "C": N_("fairly reliable"),
+        "D": N_("not usually reliable"),
+        "E": N_("unreliable"),
+        "F": N_("reliability cannot be judged"),
     },
     "credibility": {
-        "1": "confirmed by other sources",
-        "2": "probably true",
-        "3": "possibly true",
-        "4": "doubtful",
-        "5": "improbable",
-        "6": "truth cannot be judged",
+        "1": N_("confirmed by other sources"),
+        "2": N_("probably true"),
+        "3": N_("possibly true"),
+        "4": N_("doubtful"),
+        "5": N_("improbable"),
+        "6": N_("truth cannot be judged"),
     },
     "discrepancy_status": {
-        "unresolved": "unresolved",
-        "resolved": "resolved",
-        "different_events": "assessed as different events",
-        "source_error": "source error",
+        "unresolved": N_("unresolved"),
+        "resolved": N_("resolved"),
+        "different_events": N_("assessed as different events"),
+        "source_error": N_("source error"),
     },
     "discrepancy_kind": {
-        "date": "date",
-        "place": "place",
-        "participants": "participants",
-        "outcome": "outcome",
-        "figure": "figure",
-        "attribution": "attribution",
-        "framing": "framing",
-        "naming": "naming",
+        "date": N_("date"),
+        "place": N_("place"),
+        "participants": N_("participants"),
+        "outcome": N_("outcome"),
+        "figure": N_("figure"),
+        "attribution": N_("attribution"),
+        "framing": N_("framing"),
+        "naming": N_("naming"),
     },
     "question_status": {
-        "open": "open",
-        "partially_answered": "partially answered",
-        "answered": "answered",
-        "overtaken": "overtaken by events",
+        "open": N_("open"),
+        "partially_answered": N_("partially answered"),
+        "answered": N_("answered"),
+        "overtaken": N_("overtaken by events"),
     },
     "question_kind": {
-        "information_gap": "information gap",
-        "unresolved_discrepancy": "unresolved discrepancy",
-        "key_assumption": "key assumption",
-        "forecast": "forecast",
-        "indicator": "indicator",
+        "information_gap": N_("information gap"),
+        "unresolved_discrepancy": N_("unresolved discrepancy"),
+        "key_assumption": N_("key assumption"),
+        "forecast": N_("forecast"),
+        "indicator": N_("indicator"),
+    },
+    "changed_field": {
+        "status": N_("status"),
+        "date": N_("date"),
+        "place": N_("place"),
+        "corroboration": N_("corroboration"),
     },
     "actor_type": {
-        "state": "state",
-        "government_body": "government body",
-        "person": "person",
-        "armed_group": "armed group",
-        "political_org": "political organisation",
-        "administration": "administration",
-        "intl_org": "international organisation",
-        "coalition": "coalition",
-        "media": "media",
-        "other": "other",
+        "state": N_("state"),
+        "government_body": N_("government body"),
+        "person": N_("person"),
+        "armed_group": N_("armed group"),
+        "political_org": N_("political organisation"),
+        "administration": N_("administration"),
+        "intl_org": N_("international organisation"),
+        "coalition": N_("coalition"),
+        "media": N_("media"),
+        "other": N_("other"),
     },
 }
 
 
-def date_label(value: date) -> str:
-    """A date as `22 May 2025`."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+def labels_for(words: Words) -> dict[str, dict[str, str]]:
+    """Every label category, translated: `labels.status["reported"]`..."""
+    return {
+        category: {key: words.pgettext(category, message) for key, message in messages.items()}
+        for category, messages in LABELS.items()
+    }
 
 
-def datetime_label(value: datetime, tz: ZoneInfo) -> str:
+def _words(words: Words | None) -> Words:
+    return words if words is not None else words_for("en")
+
+
+def date_label(value: date, words: Words | None = None) -> str:
+    """A date in words for the brief's locale (`22 May 2025`, `22 mai 2025`, `22 مايو 2025`)."""
+    return format_date(value, "long", locale=_words(words).locale)
+
+
+def _time(value: datetime, words: Words) -> str:
+    offset = value.strftime("%z")
+    return words.gettext(
+        "%(time)s UTC%(offset)s",
+        time=format_time(value, "HH:mm", locale=words.locale),
+        offset=f"{offset[:3]}:{offset[3:]}",
+    )
+
+
+def datetime_label(value: datetime, tz: ZoneInfo, words: Words | None = None) -> str:
     """A date-time in the desk's time zone, with its offset and zone name."""
+    w = _words(words)
     local = value.astimezone(tz)
-    offset = local.strftime("%z")
-    return f"{date_label(local.date())}, {local:%H:%M} UTC{offset[:3]}:{offset[3:]} ({tz.key})"
+    return w.gettext(
+        "%(date)s, %(time)s (%(zone)s)", date=date_label(local.date(), w), time=_time(local, w), zone=tz.key
+    )
 
 
-def when_label(when: composed.When | None) -> str:
+def when_label(when: composed.When | None, words: Words | None = None) -> str:
     """A development's date as resolved (to its precision), or `date not stated` with what the source
     said and why it is not dated."""
+    w = _words(words)
     if when is None:
-        return "date not stated"
+        return w.gettext("date not stated")
     if when.on is None:
         reason = when.unresolved or ""
-        why = (
-            ", which is not a day" if reason == f"{(when.as_reported or '').strip()!r} is not a day" else f": {reason}"
-        )
-        why = why if reason else ""
-        reported = f" (reported as “{when.as_reported}”{why})" if when.as_reported else ""
-        return f"date not stated{reported}"
+        if when.as_reported and reason == f"{when.as_reported.strip()!r} is not a day":
+            return w.gettext(
+                "date not stated (reported as “%(reported)s”, which is not a day)", reported=when.as_reported
+            )
+        if when.as_reported and reason:
+            return w.gettext(
+                "date not stated (reported as “%(reported)s”: %(reason)s)", reported=when.as_reported, reason=reason
+            )
+        if when.as_reported:
+            return w.gettext("date not stated (reported as “%(reported)s”)", reported=when.as_reported)
+        return w.gettext("date not stated")
     day = when.on.date() if isinstance(when.on, datetime) else when.on
     if when.precision == "year":
-        return str(day.year)
+        return format_skeleton("y", day, locale=w.locale)
     if when.precision == "month":
-        return f"{MONTHS[day.month - 1]} {day.year}"
-    text = date_label(day)
+        return format_skeleton("yMMMM", day, locale=w.locale)
+    text = date_label(day, w)
     if isinstance(when.on, datetime) and when.precision == "time":
-        text += f", {when.on:%H:%M} UTC{when.on.strftime('%z')[:3]}:{when.on.strftime('%z')[3:]}"
+        text = w.gettext("%(date)s, %(time)s", date=text, time=_time(when.on, w))
     return text
 
 
-def published_label(value: date | datetime | None) -> str:
+def published_label(value: date | datetime | None, words: Words | None = None) -> str:
     """A source's publication date, or `date not stated`."""
+    w = _words(words)
     if value is None:
-        return "date not stated"
-    return date_label(value.date() if isinstance(value, datetime) else value)
+        return w.gettext("date not stated")
+    return date_label(value.date() if isinstance(value, datetime) else value, w)
 
 
-SOURCES_DIFFER = "sources differ"
-DESK_ASSESSMENT = "desk's assessment"
-FACT_NAMES = {"date": "date", "place": "place", "status": "status"}
-
-
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-def sourcing_label(sourcing: composed.Sourcing) -> str:
+def sourcing_label(sourcing: composed.Sourcing, words: Words | None = None) -> str:
     """Corroboration in words, a count with flags: `single source`, `3 sources, one originator`,
     `2 independent sources (3 in all), which differ on date and place`."""
+    w = _words(words)
     level = sourcing.corroboration
     if level is composed.Corroboration.SINGLE_SOURCE:
-        text = "single source"
+        text = w.gettext("single source")
     elif level is composed.Corroboration.MULTIPLE_DEPENDENT:
-        text = f"{sourcing.sources} sources, one originator"
+        text = w.ngettext("%(num)d source, one originator", "%(num)d sources, one originator", sourcing.sources)
     else:
-        text = f"{sourcing.independent} independent sources"
+        text = w.ngettext("%(num)d independent source", "%(num)d independent sources", sourcing.independent)
         if sourcing.dependent:
-            text += f" ({sourcing.sources} in all)"
+            text = w.gettext("%(count)s (%(all)d in all)", count=text, all=sourcing.sources)
     if sourcing.differ_on:
-        text += f", which differ on {_and([FACT_NAMES.get(f, f) for f in sourcing.differ_on])}"
+        facts = list_label([w.pgettext("fact", FACT_NAMES.get(f, f)) for f in sourcing.differ_on], w)
+        text = w.gettext("%(count)s, which differ on %(facts)s", count=text, facts=facts)
     return text
 
 
-def _alternative_dates(whens: list[composed.When]) -> str:
-    days = [w.on.date() if isinstance(w.on, datetime) else w.on for w in whens]
+FACT_NAMES = {"date": N_("date"), "place": N_("place"), "status": N_("status")}
+
+
+def _differ(w: Words, values: str) -> str:
+    return w.gettext("%(values)s — sources differ", values=values)
+
+
+def _assessed(w: Words, value: str) -> str:
+    return w.gettext("%(value)s (desk's assessment)", value=value)
+
+
+def _alternative_dates(whens: list[composed.When], w: Words) -> str:
+    days = [x.on.date() if isinstance(x.on, datetime) else x.on for x in whens]
     plain = [d for d in days if d is not None]
     same_month = len({(d.year, d.month) for d in plain}) == 1
-    if len(plain) == len(whens) and all(w.precision == "day" for w in whens) and same_month:
-        return f"{' or '.join(str(d.day) for d in plain)} {MONTHS[plain[0].month - 1]} {plain[0].year}"
-    return " or ".join(when_label(w) for w in whens)
+    if len(plain) == len(whens) and all(x.precision == "day" for x in whens) and same_month:
+        return w.gettext(
+            "%(days)s %(month)s",
+            days=list_label([str(d.day) for d in plain], w, style="or"),
+            month=format_skeleton("yMMMM", plain[0], locale=w.locale),
+        )
+    return list_label([when_label(x, w) for x in whens], w, style="or")
 
 
-def occurred_label(development: composed.Development) -> str:
+def occurred_label(development: composed.Development, words: Words | None = None) -> str:
     """The facts line's date: the date; every date when sources differ (`4 or 5 April 2026 — sources
     differ`); the desk's assessment said as such."""
+    w = _words(words)
     if development.alternatives.occurred:
-        return f"{_alternative_dates(development.alternatives.occurred)} — {SOURCES_DIFFER}"
-    text = when_label(development.occurred)
-    return f"{text} ({DESK_ASSESSMENT})" if "date" in development.assessed else text
+        return _differ(w, _alternative_dates(development.alternatives.occurred, w))
+    text = when_label(development.occurred, w)
+    return _assessed(w, text) if "date" in development.assessed else text
 
 
-def place_label(development: composed.Development) -> str:
+def place_label(development: composed.Development, words: Words | None = None) -> str:
     """The facts line's place (empty when none is given), in the same manner as `occurred_label`."""
+    w = _words(words)
     if development.alternatives.where:
-        return f"{' or '.join(development.alternatives.where)} — {SOURCES_DIFFER}"
+        return _differ(w, list_label(list(development.alternatives.where), w, style="or"))
     if development.where is None:
         return ""
-    return f"{development.where} ({DESK_ASSESSMENT})" if "place" in development.assessed else development.where
+    return _assessed(w, development.where) if "place" in development.assessed else development.where
 
 
-def status_note(development: composed.Development) -> str:
+def status_note(development: composed.Development, words: Words | None = None) -> str:
     """What follows the status badge: the statuses sources give when they conflict, or that the status is
     the desk's assessment; empty otherwise."""
+    w = _words(words)
     if development.alternatives.status:
-        said = " or ".join(LABELS["status"][s.value] for s in development.alternatives.status)
-        return f"{SOURCES_DIFFER}: {said}"
-    return DESK_ASSESSMENT if "status" in development.assessed else ""
+        said = list_label(
+            [w.pgettext("status", LABELS["status"][s.value]) for s in development.alternatives.status], w, style="or"
+        )
+        return w.gettext("sources differ: %(statuses)s", statuses=said)
+    return w.gettext("desk's assessment") if "status" in development.assessed else ""
+
+
+def list_label(items: list[str], words: Words | None = None, style: str = "standard") -> str:
+    """Items joined as the locale joins a list (`a, b and c`; `unit` style: `a, b, c`). HTML items
+    (`Markup`) give HTML, the locale's words between them escaped."""
+    if not items:
+        return ""
+    if any(isinstance(item, Markup) for item in items):
+        joined = format_list([str(escape(item)) for item in items], style=style, locale=_words(words).locale)  # type: ignore[arg-type]
+        return Markup(joined)
+    return format_list(list(items), style=style, locale=_words(words).locale)  # type: ignore[arg-type]
 
 
 def text_direction(text: str | None) -> str:
@@ -231,10 +284,30 @@ def text_direction(text: str | None) -> str:
 
 
 def language_direction(language: str) -> str:
-    """`rtl` for a right-to-left language code (ar, he, fa...), else `ltr`."""
-    return "rtl" if language.lower().split("-")[0] in RTL_LANGUAGES else "ltr"
+    """`rtl` for a right-to-left language tag (ar, he, ckb, ku-Arab, syr...: from CLDR), else `ltr`."""
+    return direction(language)
 
 
-def theme_label(theme: str | None) -> str:
+def capitalize(text: str, language: str) -> str:
+    """The first letter in upper case, as the language does it (Turkish `iç` -> `İç`)."""
+    if not text:
+        return text
+    first = text[0]
+    if first == "i" and language.split("-")[0].lower() in ("tr", "az"):
+        return "İ" + text[1:]
+    return first.upper() + text[1:]
+
+
+def upper(text: str, language: str) -> str:
+    """Upper case as the language does it (Turkish `i` -> `İ`)."""
+    if language.split("-")[0].lower() in ("tr", "az"):
+        text = text.replace("i", "İ")
+    return text.upper()
+
+
+def theme_label(theme: str | None, words: Words | None = None) -> str:
     """A theme key as a heading (`armed-conflict` -> `Armed conflict`)."""
-    return theme.replace("-", " ").replace("_", " ").capitalize() if theme else "Other developments"
+    w = _words(words)
+    if not theme:
+        return w.gettext("Other developments")
+    return capitalize(theme.replace("-", " ").replace("_", " "), w.language)

@@ -18,19 +18,7 @@ from markupsafe import Markup, escape
 
 from briefgen.desk.citations import TextCitation
 from briefgen.desk.prose import citation_rule, is_safe_link
-
-# Quote marks by language: double open, double close, single open, single close.
-QUOTES: dict[str, str] = {
-    "en": "“”‘’",
-    "tr": "“”‘’",
-    "de": "„“‚‘",
-    "fr": "«»‹›",
-    "ru": "«»„“",
-    "ar": "«»‹›",
-    "he": "“”‘’",
-    "es": "«»“”",
-    "it": "«»“”",
-}
+from briefgen.render.typography import base_language, french_spacing, quotes_for
 
 
 class CitationCalls(Protocol):
@@ -54,17 +42,26 @@ def _render_citation(
 @functools.cache
 def markdown_for(language: str) -> MarkdownIt:
     """A Markdown renderer configured for one language (cached: building one costs more than rendering)."""
-    base = language.split("-")[0].lower()
     md = MarkdownIt(
         "commonmark",
-        {"html": False, "typographer": True, "quotes": QUOTES.get(base, QUOTES["en"]), "linkify": False},
+        {"html": False, "typographer": True, "quotes": quotes_for(language), "linkify": False},
     )
     md.enable(["replacements", "smartquotes"])
     md.disable(["image", "html_inline", "html_block"])
     md.validateLink = is_safe_link  # type: ignore[method-assign]
     md.inline.ruler.before("link", "citation", citation_rule)
     md.add_render_rule("citation", _render_citation)
+    if base_language(language) == "fr":
+        md.core.ruler.after("smartquotes", "french_spacing", _french_spacing)
     return md
+
+
+def _french_spacing(state: Any) -> None:
+    """French no-break spaces in the text of a French brief's Markdown (not in code or link targets)."""
+    for token in state.tokens:
+        for child in token.children or []:
+            if child.type == "text":
+                child.content = french_spacing(child.content)
 
 
 def render_markdown(text: str, language: str, calls: CitationCalls | None, *, inline: bool = False) -> Markup:

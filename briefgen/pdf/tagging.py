@@ -1,0 +1,306 @@
+"""What WeasyPrint's tagged PDF lacks, added: languages on structure elements, link descriptions in words,
+header and footer content as artifacts, an IDTree for table headers, click areas of at least 5 pt.
+
+Two steps. While WeasyPrint builds the structure tree, `tag_languages_and_links` (installed around
+`weasyprint.pdf.tags._build_box_tree` for the render, then removed) gives each structure element of an
+HTML element with a `lang` attribute that language (`/Lang`; WeasyPrint sets only the catalog's), tags
+`<bdi>` as a `Span`, gives table headers their `/Scope`, and describes each
+link annotation with its anchor's `title` or `aria-label` (else its text) instead of its raw target id.
+Then `finish` rewrites the PDF with pikepdf: WeasyPrint marks the text of page-margin boxes (running title,
+marking, page numbers) as tagged content that belongs to no element of the tree (upstream, open:
+https://github.com/Kozea/WeasyPrint/issues/1836 "PDF/UA page header and footer"; the maintainers' plan,
+artifacts in the tree, is PDF 2.0 only), so that content becomes `/Artifact` marked content and leaves the
+parent tree; table header ids get the `/IDTree` the structure tree root needs; a link area lower than 5 pt is
+grown about its middle. The file is written with object streams (smaller) and an /ID from its content,
+so the same inputs still give the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pikepdf
+import pydyf
+from weasyprint.pdf import tags as weasy_tags
+
+MIN_LINK_HEIGHT = 5.0  # points
+ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200b"))
+
+
+def _describe(element: Any) -> str | None:
+    for attribute in ("aria-label", "title"):
+        value = element.get(attribute)
+        if value:
+            return str(value)
+    text = " ".join("".join(element.itertext()).translate(ISOLATES).split())
+    return text or None
+
+
+def _with_languages(original: Any) -> Any:
+    def build(box: Any, *args: Any) -> Iterator[Any]:
+        for element in original(box, *args):
+            html = getattr(box, "element", None)
+            if html is not None and getattr(box, "element_tag", None) is not None:
+                language = html.get("lang")
+                if language and "Lang" not in element:
+                    element["Lang"] = pydyf.String(language)
+                if box.element_tag == "bdi" and element.get("S") == "/NonStruct":
+                    element["S"] = "/Span"
+                if box.element_tag == "th" and isinstance(element.get("A"), dict):
+                    element["A"]["Scope"] = "/Row" if html.get("scope") == "row" else "/Column"
+                annotation = getattr(box, "link_annotation", None)
+                if annotation is not None and box.element_tag == "a":
+                    description = _describe(html)
+                    if description:
+                        annotation["Contents"] = pydyf.String(description)
+            yield element
+
+    return build
+
+
+@contextlib.contextmanager
+def tag_languages_and_links() -> Iterator[None]:
+    """Install the structure-tree additions for one PDF write (WeasyPrint 70's `_build_box_tree`)."""
+    original = getattr(weasy_tags, "_build_box_tree", None)
+    if original is None:  # another WeasyPrint: the PDF is still tagged, without these additions
+        yield
+        return
+    weasy_tags._build_box_tree = _with_languages(original)
+    try:
+        yield
+    finally:
+        weasy_tags._build_box_tree = original
+
+
+def _reachable(root: pikepdf.Object) -> set[tuple[int, int]]:
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(node)
+        elif isinstance(node, pikepdf.Dictionary):
+            if node.is_indirect:
+                if node.objgen in seen:
+                    continue
+                seen.add(node.objgen)
+            kids = node.get("/K")
+            if kids is not None:
+                stack.append(kids)
+    return seen
+
+
+def _artifact_pages(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> dict[int, set[int]]:
+    """Per page index, the MCIDs whose structure element is not in the tree (the margin boxes' text)."""
+    reachable = _reachable(tree)
+    nums = tree.ParentTree.get("/Nums", pikepdf.Array())
+    found: dict[int, set[int]] = {}
+    for index in range(0, len(nums), 2):
+        key, value = int(nums[index]), nums[index + 1]
+        if key >= len(pdf.pages) or not isinstance(value, pikepdf.Array):
+            continue
+        orphans = {
+            mcid
+            for mcid, element in enumerate(value)
+            if isinstance(element, pikepdf.Dictionary) and element.objgen not in reachable
+        }
+        if orphans:
+            found[key] = orphans
+            for mcid in orphans:
+                value[mcid] = None
+    return found
+
+
+def _merged(text: pikepdf.Array) -> pikepdf.Array:
+    """A `TJ` array with the strings that no adjustment separates joined: WeasyPrint writes each glyph as its
+    own string followed by `0`; the same glyphs at the same places, in about half the bytes."""
+    merged: list[Any] = []
+    for item in text:
+        if isinstance(item, pikepdf.String) and merged and isinstance(merged[-1], bytes):
+            merged[-1] += bytes(item)
+        elif isinstance(item, pikepdf.String):
+            merged.append(bytes(item))
+        elif float(item) == 0 and merged and isinstance(merged[-1], bytes):
+            continue
+        else:
+            merged.append(item)
+    return pikepdf.Array([pikepdf.String(item) if isinstance(item, bytes) else item for item in merged])
+
+
+GEOMETRY = {"Tm", "cm", "re", "m", "l", "c", "v", "y", "Td", "TD"}  # operators whose operands are coordinates
+
+
+def _rounded(value: Any) -> Any:
+    """A coordinate to a thousandth of a point (WeasyPrint writes millionths): invisible, fewer bytes."""
+    if isinstance(value, Decimal):
+        value = round(value, 3)
+        return int(value) if value == value.to_integral_value() else value.normalize()
+    return value
+
+
+def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, artifacts: set[int]) -> None:
+    """A page's content with the given marked content as artifacts and its text arrays merged."""
+    changed: list[pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage] = []
+    for instruction in pikepdf.parse_content_stream(page):
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            changed.append(instruction)
+            continue
+        operands, operator = list(instruction.operands), instruction.operator
+        name = str(operator)
+        if name == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
+            mcid = operands[1].get("/MCID")
+            if mcid is not None and int(mcid) in artifacts:
+                changed.append(pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
+                continue
+        if name == "TJ" and len(operands) == 1 and isinstance(operands[0], pikepdf.Array):
+            operands = [_merged(operands[0])]
+        elif name in GEOMETRY:
+            operands = [_rounded(value) for value in operands]
+        changed.append(pikepdf.ContentStreamInstruction(operands, operator))
+    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(changed))
+
+
+def _id_tree(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None:
+    ids: dict[str, pikepdf.Object] = {}
+    stack: list[pikepdf.Object] = [tree.K]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(node)
+        elif isinstance(node, pikepdf.Dictionary) and node.get("/Type") != "/OBJR":
+            if node.is_indirect:
+                if node.objgen in seen:
+                    continue
+                seen.add(node.objgen)
+            if "/ID" in node:
+                ids[str(node.ID)] = node
+            if "/K" in node:
+                stack.append(node.K)
+    if ids:
+        names = pikepdf.Array()
+        for key in sorted(ids):
+            names.extend([pikepdf.String(key), ids[key]])
+        tree.IDTree = pdf.make_indirect(pikepdf.Dictionary(Names=names))
+
+
+PLAIN_KEYS = {"/Type", "/S", "/K", "/Pg", "/P"}
+FOLDED = {"/NonStruct", "/Div"}  # grouping without meaning: its children go to its parent
+
+
+def _page_numbers(pdf: pikepdf.Pdf) -> tuple[dict[tuple[int, int], int], dict[int, pikepdf.Object]]:
+    """Pages by object, and the parent tree's MCID arrays by their key."""
+    keys = {page.obj.objgen: int(page.obj.get("/StructParents", index)) for index, page in enumerate(pdf.pages)}
+    nums = pdf.Root.StructTreeRoot.ParentTree.get("/Nums", pikepdf.Array())
+    arrays = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2) if isinstance(nums[i + 1], pikepdf.Array)}
+    return keys, arrays
+
+
+def _collapse(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None:
+    """Fold the structure elements that say nothing into their parent: a `Span` with no attribute around
+    marked content (WeasyPrint makes one per line of text) becomes that content, referenced by the parent;
+    a `NonStruct` or `Div` with no attribute gives its children to its parent. Same reading order, same content,
+    about a third of the structure's objects (upstream, PAC's "useless Span" warnings:
+    https://github.com/Kozea/WeasyPrint/issues/2482)."""
+    page_keys, arrays = _page_numbers(pdf)
+
+    def fold(element: pikepdf.Object, language: str) -> None:
+        if "/Lang" in element:
+            if str(element.Lang) == language:
+                del element["/Lang"]  # said by an ancestor already
+            else:
+                language = str(element.Lang)
+        if "/Type" in element and element.get("/S") is not None:
+            del element["/Type"]  # optional for structure elements: /S says what it is
+        kids = element.get("/K")
+        if not isinstance(kids, pikepdf.Array):
+            return
+        page = element.get("/Pg")
+        result: list[Any] = []
+        for kid in kids:
+            is_element = isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") != "/OBJR" and "/S" in kid
+            if not is_element:
+                result.append(kid)
+                continue
+            if str(kid.get("/Lang", "")) == language:
+                del kid["/Lang"]
+            plain = set(kid.keys()) <= PLAIN_KEYS
+            fold(kid, language)  # its own children first: a span of spans becomes a span of content
+            inner = kid.get("/K", pikepdf.Array())
+            inner = inner if isinstance(inner, pikepdf.Array) else pikepdf.Array([inner])
+            content_only = all(
+                isinstance(item, int) or (isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/MCR")
+                for item in inner
+            )
+            if plain and (kid.get("/S") in FOLDED or (kid.get("/S") == "/Span" and content_only)):
+                for item in inner:
+                    _adopt(int(item) if isinstance(item, int) else item, kid, element, page, result)
+                continue
+            result.append(kid)
+        element.K = pikepdf.Array(result)
+
+    def _adopt(item: Any, old: pikepdf.Object, parent: pikepdf.Object, page: Any, result: list[Any]) -> None:
+        if isinstance(item, int):
+            kid_page = old.get("/Pg", page)
+            array = arrays.get(page_keys.get(kid_page.objgen, -1)) if kid_page is not None else None
+            if array is not None and item < len(array):
+                array[item] = parent
+            if page is not None and kid_page is not None and kid_page.objgen == page.objgen:
+                result.append(item)
+            else:
+                result.append(pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=kid_page, MCID=item))
+        elif isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/MCR":
+            array = arrays.get(page_keys.get(item.Pg.objgen, -1))
+            if array is not None and int(item.MCID) < len(array):
+                array[int(item.MCID)] = parent
+            result.append(item)
+        else:
+            if isinstance(item, pikepdf.Dictionary) and "/S" in item:
+                item.P = parent
+            result.append(item)
+
+    document_language = str(pdf.Root.get("/Lang", ""))
+    for top in tree.K if isinstance(tree.K, pikepdf.Array) else [tree.K]:
+        fold(top, document_language)
+
+
+def _tall_enough(pdf: pikepdf.Pdf) -> None:
+    for page in pdf.pages:
+        for annotation in page.obj.get("/Annots", pikepdf.Array()):
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            x1, y1, x2, y2 = (float(v) for v in annotation.Rect)
+            low, high = min(y1, y2), max(y1, y2)
+            if high - low < MIN_LINK_HEIGHT:
+                middle = (low + high) / 2
+                low, high = middle - MIN_LINK_HEIGHT / 2, middle + MIN_LINK_HEIGHT / 2
+            # Normalised (lower-left, upper-right), to a hundredth of a point.
+            annotation.Rect = pikepdf.Array([round(v, 2) for v in (min(x1, x2), low, max(x1, x2), high)])
+
+
+def finish(data: bytes) -> bytes:
+    """The PDF with margin content as artifacts, an IDTree, links at least 5 pt high; written compactly
+    and reproducibly."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        tree = pdf.Root.get("/StructTreeRoot")
+        if isinstance(tree, pikepdf.Dictionary):
+            artifacts = _artifact_pages(pdf, tree)
+            for index, page in enumerate(pdf.pages):
+                _rewrite_page(pdf, page, artifacts.get(index, set()))
+            _collapse(pdf, tree)
+            _id_tree(pdf, tree)
+        _tall_enough(pdf)
+        pikepdf.settings.set_flate_compression_level(9)  # the smallest streams zlib makes (a process setting)
+        out = io.BytesIO()
+        pdf.save(
+            out,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            compress_streams=True,
+            deterministic_id=True,
+            linearize=False,
+        )
+        return out.getvalue()
