@@ -10,18 +10,18 @@ import json
 import os
 import sys
 import traceback
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from briefgen import __version__
-from briefgen.errors import BriefgenError, Diagnostic, ExitCode
+from briefgen.errors import BriefgenError, Diagnostic, ExitCode, UsageError, counted, did_you_mean
 
 if TYPE_CHECKING:
-    from briefgen.build.edition import EditionResult
-    from briefgen.build.runner import BuildResult
+    from briefgen.desk.loader import Desk
     from briefgen.desk.models import OutputFormat
 
 
@@ -29,11 +29,10 @@ class _Group(click.Group):
     """Turns briefgen's errors into one-line messages and exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        debug = bool(ctx.params.get("debug")) or bool(os.environ.get("BRIEFGEN_DEBUG"))
         try:
             return super().invoke(ctx)
         except BriefgenError as exc:
-            if debug:
+            if _debug(ctx):
                 traceback.print_exc()
             click.echo(f"briefgen: error: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
@@ -47,7 +46,7 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
-            if debug:
+            if _debug(ctx):
                 raise
             click.echo(
                 f"briefgen: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
@@ -56,11 +55,54 @@ class _Group(click.Group):
             ctx.exit(ExitCode.INTERNAL)
 
 
+def _debug(ctx: click.Context) -> bool:
+    """`--debug` (before or after the command) or BRIEFGEN_DEBUG set to anything but empty or 0."""
+    return bool(ctx.meta.get(_DEBUG)) or os.environ.get("BRIEFGEN_DEBUG", "") not in ("", "0")
+
+
+_DEBUG, _QUIET, _VERBOSE = "briefgen.debug", "briefgen.quiet", "briefgen.verbose"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, bool], None]:
+    def callback(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.meta[key] = True
+
+    return callback
+
+
+def common_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`--debug`, `--quiet`/`-q` and `--verbose`/`-v`, accepted by briefgen and by every command."""
+    for name, short, key, text in (
+        ("--debug", None, _DEBUG, "Show tracebacks for errors (also: BRIEFGEN_DEBUG=1)."),
+        ("--verbose", "-v", _VERBOSE, "Print more: every warning again, timings, requests."),
+        ("--quiet", "-q", _QUIET, "Print only errors and the totals."),
+    ):
+        names = [name, short] if short else [name]
+        function = click.option(
+            *names, is_flag=True, expose_value=False, is_eager=True, callback=_remember(key), help=text
+        )(function)
+    return function
+
+
+def _verbosity() -> tuple[bool, bool]:
+    """(quiet, verbose) as given anywhere on the command line; both is a usage error."""
+    meta = click.get_current_context().meta
+    quiet, verbose = bool(meta.get(_QUIET)), bool(meta.get(_VERBOSE))
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose cannot be combined")
+    return quiet, verbose
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.version_option(__version__, prog_name="briefgen")
-def cli(debug: bool) -> None:
-    """Turn a desk of report records into situation briefs (HTML, PDF, JSON, email)."""
+@common_options
+@click.version_option(__version__, "--version", "-V", prog_name="briefgen")
+def cli() -> None:
+    """Turn a desk of report records into situation briefs (HTML, PDF, JSON, email).
+
+    Every command works from any folder inside a desk (it looks up for briefgen.toml). Set
+    BRIEFGEN_DEBUG=1 (or give --debug) to see the traceback of an error.
+    """
 
 
 desk_argument = click.argument(
@@ -74,6 +116,7 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 
 
 @cli.command()
+@common_options
 @desk_argument
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -108,6 +151,7 @@ def validate(desk: Path, strict: bool, output_format: str) -> None:
 
 
 @cli.command()
+@common_options
 @click.option(
     "--kind",
     type=click.Choice(["source", "brief", "list", "settings"]),
@@ -122,6 +166,7 @@ def schema(kind: str | None) -> None:
 
 
 @cli.command()
+@common_options
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--name", default="Example Desk", show_default=True, help="The desk's name.")
 def init(directory: Path, name: str) -> None:
@@ -141,11 +186,13 @@ def _desk_folder(desk: Path) -> Path:
 
 
 @cli.group()
+@common_options
 def templates() -> None:
     """See, copy and document the templates (the desk's templates/ folder comes first)."""
 
 
 @templates.command("list")
+@common_options
 @desk_argument
 def templates_list(desk: Path) -> None:
     """Every template: built-in, or the desk's own (and which built-in one it replaces)."""
@@ -157,6 +204,7 @@ def templates_list(desk: Path) -> None:
 
 
 @templates.command("eject")
+@common_options
 @click.argument("name")
 @desk_argument
 @click.option("--extend", is_flag=True, help="Write a template that extends the built-in one (replace single blocks).")
@@ -170,6 +218,7 @@ def templates_eject(name: str, desk: Path, extend: bool, force: bool) -> None:
 
 
 @templates.command("context")
+@common_options
 def templates_context() -> None:
     """Print the reference of what templates can use (variables, filters, every field), in Markdown."""
     from briefgen.render.editors import context_reference
@@ -178,6 +227,7 @@ def templates_context() -> None:
 
 
 @cli.command()
+@common_options
 @desk_argument
 @click.option(
     "--port",
@@ -199,48 +249,120 @@ def preview(desk: Path, port: int) -> None:
         click.echo("preview stopped", err=True)
 
 
+def _day_option(help_text: str) -> Callable[..., Any]:
+    return click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help=help_text)
+
+
+def _check_selection(
+    desk: Desk, brief_ids: tuple[str, ...], list_ids: tuple[str, ...] = (), on: date | None = None
+) -> None:
+    """A `--brief`, `--list` or `--date` that matches nothing in the desk is a usage error (exit 2) with a
+    did-you-mean, never a run that does nothing and says it is done."""
+    known_briefs = sorted({e.record.brief.id for e in desk.briefs})
+    unreadable = any(d.is_error and d.path.startswith("briefs/") for d in desk.diagnostics)
+    for brief_id in brief_ids:
+        if brief_id not in known_briefs and not unreadable:
+            raise UsageError(f"--brief {brief_id}: no brief has this id{did_you_mean(brief_id, known_briefs)}")
+    known_lists = sorted({e.record.id for e in desk.lists})
+    for list_id in list_ids:
+        if list_id not in known_lists:
+            raise UsageError(f"--list {list_id}: no distribution list has this id{did_you_mean(list_id, known_lists)}")
+    if on is not None and not unreadable:
+        dates = sorted(
+            {e.record.brief.date.isoformat() for e in desk.briefs if not brief_ids or e.record.brief.id in brief_ids}
+        )
+        if on.isoformat() not in dates:
+            which = f" of {', '.join(brief_ids)}" if brief_ids else ""
+            nearby = did_you_mean(on.isoformat(), dates) or (
+                f" (editions are dated {dates[0]} to {dates[-1]})" if dates else ""
+            )
+            raise UsageError(f"--date {on.isoformat()}: no edition{which} is dated so{nearby}")
+
+
 @cli.command()
+@common_options
 @desk_argument
-@click.option(
-    "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Send the editions of this date (default: today)."
-)
+@_day_option("Send the editions of this date (default: today).")
 @click.option("--brief", "brief_ids", multiple=True, metavar="ID", help="Only this brief (repeatable).")
 @click.option("--list", "list_ids", multiple=True, metavar="LIST", help="Only this distribution list (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="The build's output folder.")
 @click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing.")
-def send(desk: Path, on: datetime | None, brief_ids: tuple[str, ...], list_ids: tuple[str, ...], dry_run: bool) -> None:
+@click.option("--resend", is_flag=True, help="Send again to recipients the send log says already got the message.")
+def send(
+    desk: Path,
+    on: datetime | None,
+    brief_ids: tuple[str, ...],
+    list_ids: tuple[str, ...],
+    out_dir: Path | None,
+    dry_run: bool,
+    resend: bool,
+) -> None:
     """Send the built email editions of DESK over SMTP (settings [mail]; credentials from the environment).
 
     Each message goes to each member once: out/sent.jsonl records every delivery, so a re-run sends only
-    what was not sent. Exit 7 when anything was not delivered.
+    what was not sent. An edition rebuilt with other content after it was sent is a correction: a new
+    message (its own Message-ID, the [mail] correction_prefix in its subject), sent to the list's members,
+    the output says how many of them got the earlier revision. Exit 7 when anything was not delivered.
     """
     from briefgen.build.sendable import sendable
     from briefgen.compose.validate import validate_desk
-    from briefgen.desk.layout import SETTINGS_FILE
+    from briefgen.desk.layout import SETTINGS_FILE, OutLayout
     from briefgen.desk.loader import load_desk
     from briefgen.desk.outfolder import OutFolder
     from briefgen.errors import DeskError
+    from briefgen.mail.message import cleared
     from briefgen.mail.send import send as deliver
 
+    quiet, _ = _verbosity()
     loaded = load_desk(desk)
     blocking = [
         d for d in loaded.diagnostics if d.is_error and (d.path == SETTINGS_FILE or d.path.startswith("lists/"))
     ]
     if blocking:
         raise DeskError(blocking)
+    _check_selection(loaded, brief_ids, list_ids, on.date() if on else None)
     day = on.date() if on else datetime.now(loaded.settings.timezone).date()
-    out = OutFolder.open_existing(loaded.out_layout.root)
-    if out is None:
-        click.echo("no email editions to send (nothing is built yet: run briefgen build --format eml)", err=True)
+    out_root = out_dir if out_dir is not None else loaded.out_layout.root
+    lists = {entry.record.id: entry.record for entry in loaded.lists}
+    wanted = [  # the editions of the day with a list to send to (named, existing, cleared for the marking)
+        brief
+        for brief in (e.record.brief for e in loaded.briefs)
+        if brief.date == day
+        and (not brief_ids or brief.id in brief_ids)
+        and any(
+            n in lists and cleared(lists[n], brief.marking) and (not list_ids or n in list_ids) for n in brief.lists
+        )
+    ]
+
+    def say(line: str) -> None:
+        if not quiet or not line.startswith(("sent ", "already ", "would ")):
+            click.echo(line)
+
+    out = OutFolder.open_existing(out_root)
+    items = []
+    if out is not None:
+        with out:
+            items = sendable(validate_desk(loaded), out, day, brief_ids, list_ids)
+            report = deliver(items, out, loaded.settings.mail, dry_run=dry_run, resend=resend, say=say)
+    found = {(i.name.split("/", 1)[-1].split(".", 1)[0]) for i in items}
+    missing = [b for b in wanted if b.id not in found]
+    for brief in missing:
+        click.echo(
+            f"not built {OutLayout.day_folder(day)}/{brief.id}: no email edition in {out_root} "
+            f"(run briefgen build --date {day.isoformat()} --format html,pdf,eml)"
+        )
+    if not items:
+        click.echo(f"no email editions to send for {day.isoformat()} in {out_root}")
+        if missing:
+            sys.exit(ExitCode.DELIVERY_INCOMPLETE)
         return
-    with out:
-        items = sendable(validate_desk(loaded), out, day, brief_ids, list_ids)
-        report = deliver(items, out, loaded.settings.mail, dry_run=dry_run, say=click.echo)
     click.echo(
         f"{len(report.sent)} delivered, {len(report.already)} already sent earlier, {len(report.failed)} failed, "
-        f"{len(report.refused)} message(s) refused" + (" (dry run: nothing sent)" if dry_run else ""),
+        f"{counted(len(report.refused), 'message')} refused, {len(missing)} not built"
+        + (" (dry run: nothing sent)" if dry_run else ""),
         err=True,
     )
-    if not dry_run and not report.complete:
+    if not dry_run and (not report.complete or missing):
         sys.exit(ExitCode.DELIVERY_INCOMPLETE)
 
 
@@ -257,41 +379,21 @@ def _formats(value: str | None) -> list[OutputFormat] | None:
     return [OutputFormat(n) for n in names]
 
 
-def _size(count: int) -> str:
-    return f"{count / 1024:.1f} KiB"
-
-
-def _edition_line(edition: EditionResult) -> str:
-    name = f"{edition.brief_id} {edition.date.isoformat()}"
-    warnings = f"{len(edition.warnings)} warning{'s' * (len(edition.warnings) != 1)}"
-    if not edition.ok:
-        return f"FAILED  {name}: {len(edition.errors)} error(s); earlier outputs left as they were"
-    if edition.up_to_date:
-        return f"ok      {name}: up to date, {warnings}"
-    written = ", ".join(p.suffix.lstrip(".") for p in edition.written)
-    pdf = f", {edition.pdf_pages} pages, PDF {_size(edition.pdf_bytes)}" if edition.pdf_bytes is not None else ""
-    folder = edition.written[0].parent if edition.written else ""
-    return f"built   {name}: {written} -> {folder}{pdf}, {edition.seconds:.2f} s, {warnings}"
-
-
-def _show_progress(quiet: bool) -> bool:
-    return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
-
-
 @cli.command()
+@common_options
 @desk_argument
-@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Build the editions of this date.")
-@click.option("--all", "all_editions", is_flag=True, help="Build every edition of the desk.")
+@_day_option("Build the editions of this date.")
+@click.option("--all", "all_editions", is_flag=True, help="Build every edition (those already sent only with --force).")
 @click.option("--brief", "brief_ids", multiple=True, metavar="ID", help="Only this brief (repeatable).")
 @click.option("--format", "formats", metavar="LIST", help="Comma-separated: html,pdf,json,txt,eml (default: settings).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: an edition with warnings is not built.")
-@click.option("--force", is_flag=True, help="Rebuild editions whose inputs did not change.")
+@click.option(
+    "--force", is_flag=True, help="Rebuild editions whose inputs did not change (and, with --all, sent ones)."
+)
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Build in N processes (default: the number of cores)."
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the totals.")
-@click.option("--verbose", "-v", is_flag=True, help="Also print the time of each stage of each edition.")
 def build(
     desk: Path,
     on: datetime | None,
@@ -302,27 +404,27 @@ def build(
     strict: bool,
     force: bool,
     jobs: int | None,
-    quiet: bool,
-    verbose: bool,
 ) -> None:
     """Build the editions of DESK dated today (or --date/--all) into out/<date>/<brief-id>.<ext>.
 
     Editions whose inputs did not change since the last build are left as they are (--force rebuilds
-    them). Each build also rewrites out/index.html, the archive of every edition.
+    them); with --all, editions already sent are left as they were sent (--force rebuilds them too).
+    Each edition's line is printed as it finishes. Each build also rewrites out/index.html.
     """
     if on is not None and all_editions:
         raise click.UsageError("--date and --all cannot be combined")
-    if quiet and verbose:
-        raise click.UsageError("--quiet and --verbose cannot be combined")
+    quiet, verbose = _verbosity()
     from briefgen.pdf.workers import workers_for_build
 
     workers = workers_for_build(desk, formats, jobs)  # before briefgen's heavier imports (see briefgen.entry)
     try:
         from briefgen.build.options import BuildOptions
         from briefgen.build.runner import build as run_build
+        from briefgen.console import BuildPrinter
         from briefgen.desk.loader import load_desk
 
         loaded = load_desk(desk)
+        _check_selection(loaded, brief_ids, on=on.date() if on else None)
         options = BuildOptions.resolve(
             loaded,
             on=on.date() if on else None,
@@ -334,70 +436,19 @@ def build(
             force=force,
             jobs=jobs,
         )
-        bar: Any = None
-
-        def selected(count: int) -> None:
-            nonlocal bar
-            if count > 1 and _show_progress(quiet):
-                bar = click.progressbar(length=count, label="building", file=sys.stderr, show_pos=True)
-                bar.__enter__()
-
-        def progress(edition: EditionResult) -> None:
-            if bar is not None:
-                bar.update(1)
-
+        printer = BuildPrinter(quiet=quiet, verbose=verbose)
         try:
-            result = run_build(loaded, options, progress=progress, on_selected=selected, workers=workers)
+            result = run_build(loaded, options, progress=printer.edition, on_selected=printer.selected, workers=workers)
         finally:
-            if bar is not None:
-                bar.__exit__(None, None, None)
-        _print_build(result, quiet=quiet, verbose=verbose)
+            printer.finish()
+        if not result.editions:
+            hint = "" if options.day_given or options.all_editions else "; use --date YYYY-MM-DD or --all"
+            click.echo(f"briefgen: nothing to build ({result.selection}{hint})", err=True)
+        printer.summary(result)
         sys.exit(result.exit_code)
     finally:
         if workers is not None:
             workers.close()
-
-
-def _print_build(result: BuildResult, *, quiet: bool, verbose: bool) -> None:
-    """Desk errors, each edition's warnings, errors and line, and the totals."""
-    for diagnostic in result.desk_errors:
-        click.echo(str(diagnostic), err=True)
-    for diagnostic in result.unselected_errors:
-        click.echo(f"{diagnostic} (in an edition not built now: a warning for this build)", err=True)
-    if not result.editions:
-        click.echo(f"briefgen: nothing to build ({result.selection}; use --date YYYY-MM-DD or --all)", err=True)
-    if any(e.pdf_bytes is not None for e in result.editions):
-        from briefgen.pdf.fonts import harfbuzz_subset_missing
-
-        warning = harfbuzz_subset_missing()
-        if warning:
-            click.echo(f"briefgen: warning: {warning}", err=True)
-    for edition in result.editions:
-        if not quiet:
-            for diagnostic in edition.warnings:
-                click.echo(str(diagnostic), err=True)
-        for error in edition.errors:
-            click.echo(error, err=True)
-        if not quiet or not edition.ok:
-            click.echo(_edition_line(edition))
-        if verbose and edition.stages:
-            click.echo("        " + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in edition.stages))
-    if result.editions:
-        built = [e for e in result.editions if e.ok and not e.up_to_date]
-        failed = sum(not e.ok for e in result.editions)
-        up_to_date = sum(e.up_to_date for e in result.editions)
-        pages = sum(e.pdf_pages or 0 for e in built)
-        pdf_bytes = sum(e.pdf_bytes or 0 for e in built)
-        warnings = sum(len(e.warnings) for e in result.editions)
-        seconds = sum(e.seconds for e in result.editions)
-        pdf = f"{pages} pages, {_size(pdf_bytes)} of PDF; " if any(e.pdf_bytes is not None for e in built) else ""
-        click.echo(
-            f"{len(built)} built, {up_to_date} up to date, {failed} failed; {pdf}"
-            f"{warnings} warning{'s' * (warnings != 1)}; {seconds:.2f} s of work"
-            + (f", PDFs in {result.jobs} process{'es' * (result.jobs != 1)}" if result.jobs else "")
-            + f" ({result.selection})",
-            err=True,
-        )
 
 
 def main() -> None:

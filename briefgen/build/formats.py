@@ -8,13 +8,13 @@ does; an email edition is one message per cleared distribution list.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from briefgen.build.pipeline import RenderedEdition
 from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.models import DistributionList, OutputFormat
 from briefgen.desk.settings import MailSection
-from briefgen.mail.message import cleared, message_for
+from briefgen.mail.message import Revision, cleared, message_for
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class MadeFrom:
     pdf: bytes | None
     lists: dict[str, DistributionList]
     mail: MailSection
+    revision: Revision = field(default_factory=Revision)
 
     def mailing_lists(self) -> list[DistributionList]:
         """The brief's lists that exist and are cleared for its marking (the others get nothing)."""
@@ -57,7 +58,13 @@ def _emails(source: MadeFrom) -> dict[str, bytes]:
         return {}
     return {
         OutLayout.email_file(source.key, mailing.id): message_for(
-            edition.brief, mailing, mail=source.mail, html=edition.html, text=edition.text, pdf=source.pdf
+            edition.brief,
+            mailing,
+            mail=source.mail,
+            html=edition.html,
+            text=edition.text,
+            pdf=source.pdf,
+            revision=source.revision,
         )
         for mailing in source.mailing_lists()
     }

@@ -28,7 +28,7 @@ from briefgen.desk.loader import Loaded
 from briefgen.desk.models import BriefRecord, DistributionList, Marking, OutputFormat
 from briefgen.desk.outfolder import OutFolder
 from briefgen.errors import OutputError
-from briefgen.mail.message import LIST_HEADER, MARKING_HEADER, cleared
+from briefgen.mail.message import LIST_HEADER, MARKING_HEADER, cleared, parse_message_id
 from briefgen.mail.send import Outgoing, valid_address
 
 
@@ -156,7 +156,12 @@ def sendable(
                     if problem is None:
                         problem = _message_refusal(report, key, list_id, message, recipients)
                     message_id = str(message.get("Message-ID", "")).strip()
-                    found.append(Outgoing(shown, message, message_id, list_id, recipients, problem))
+                    parsed_id = parse_message_id(message_id)
+                    if problem is None and (parsed_id is None or parsed_id[:3] != (key.brief_id, key.date, list_id)):
+                        problem = "the message's Message-ID is not this edition's"
+                    revision = parsed_id[3] if parsed_id else 1
+                    earlier = tuple(str(message.get("References", "")).split())
+                    found.append(Outgoing(shown, message, message_id, list_id, recipients, problem, revision, earlier))
             for name in folder.names():
                 parsed = OutLayout.parse_email_file(name)
                 if parsed is None or name in named:

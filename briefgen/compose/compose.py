@@ -110,6 +110,7 @@ class _Composer:
             lists=list(brief.lists),
             bluf=list(brief.bluf),
             outlook=brief.outlook,
+            correction=brief.correction,
             developments=developments,
             discrepancies=discrepancies,
             actors=[a for a in actors if a is not None],

@@ -261,10 +261,16 @@ def load_settings(root: Path, diagnostics: list[Diagnostic]) -> Settings:
 
 
 def require_desk(root: Path) -> Path:
-    """`root`, when it is a desk; else a `UsageError` (exit 2) saying what a desk is: the one message every
-    command gives."""
+    """The desk at `root`: `root` itself when it is a desk, else the nearest folder above it that holds a
+    `briefgen.toml` (so that every command works from any folder of a desk, as `git` and Quarto do); else a
+    `UsageError` (exit 2) saying what a desk is: the one message every command gives."""
     if not root.exists():
         raise UsageError(f"{root}: no such folder (expected a desk: see 'briefgen init')")
+    if DeskLayout(root).is_desk():
+        return root
+    for folder in root.resolve().parents:
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
     if not DeskLayout(root).is_desk():
         raise UsageError(
             f"{root}: not a desk (expected a folder with {SETTINGS_FILE}, sources/ or briefs/; "
@@ -275,7 +281,7 @@ def require_desk(root: Path) -> Path:
 
 def load_desk(root: Path) -> Desk:
     """Load every record of the desk at `root`. Raises `UsageError` when `root` is not a desk."""
-    require_desk(root)
+    root = require_desk(root)
     diagnostics: list[Diagnostic] = []
     settings = load_settings(root, diagnostics)
     limit = settings.limits.max_file_size

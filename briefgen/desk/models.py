@@ -389,6 +389,7 @@ class Brief(Record):
     outlook: Text | None = None
     lists: Annotated[list[Slug], Field(max_length=100)] = []
     template: Slug = "brief"
+    correction: Line | None = None
 
 
 class BriefRecord(Record):

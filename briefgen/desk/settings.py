@@ -74,6 +74,8 @@ class MailSection(Record):
     starttls: bool = False
     ssl: bool = False
     attachment_limit: Annotated[int, Field(ge=1)] = 10_000_000
+    # Put before the title in the subject of a corrected edition (a revision sent after an earlier one).
+    correction_prefix: Line = "Correction:"
 
 
 class LimitsSection(Record):

@@ -14,7 +14,9 @@ edition and list give the same file.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import re
+from dataclasses import dataclass
+from datetime import date
 from email.headerregistry import Address, Group
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -45,8 +47,45 @@ def attachment_name(brief: composed.ComposedBrief) -> str:
     return f"{marking}_{brief.date.isoformat()}_{brief.id}.pdf"
 
 
-def subject(brief: composed.ComposedBrief) -> str:
-    return f"[{brief.marking.value}] {brief.title} — {brief.date.isoformat()}"
+@dataclass(frozen=True)
+class Revision:
+    """Which revision of an edition a message is: 1, or a correction of the revisions sent before it."""
+
+    number: int = 1
+    earlier: tuple[str, ...] = ()  # the Message-IDs of the earlier revisions that were sent
+
+    @property
+    def is_correction(self) -> bool:
+        return self.number > 1
+
+
+_MESSAGE_ID = re.compile(
+    r"^<(?P<brief>[a-z0-9-]+)\.(?P<date>\d{4}-\d{2}-\d{2})\.(?P<list>[a-z0-9-]+)(?:\.r(?P<revision>[0-9]{1,6}))?@"
+)
+
+
+def message_id(brief_id: str, day: date, list_id: str, revision: int, domain: str) -> str:
+    """`<brief.date.list@domain>` for the first revision, `<brief.date.list.rN@domain>` for a correction."""
+    suffix = f".r{revision}" if revision > 1 else ""
+    return f"<{brief_id}.{day.isoformat()}.{list_id}{suffix}@{domain}>"
+
+
+def parse_message_id(value: str) -> tuple[str, date, str, int] | None:
+    """(brief id, date, list id, revision) of a Message-ID briefgen made, else None."""
+    match = _MESSAGE_ID.match(value.strip())
+    if match is None:
+        return None
+    try:
+        day = date.fromisoformat(match.group("date"))
+    except ValueError:
+        return None
+    return match.group("brief"), day, match.group("list"), int(match.group("revision") or 1)
+
+
+def subject(brief: composed.ComposedBrief, revision: Revision = Revision(), correction_prefix: str = "") -> str:
+    """The subject line: the marking first, then (for a correction) the correction prefix, the title and date."""
+    prefix = f"{correction_prefix} " if revision.is_correction and correction_prefix else ""
+    return f"[{brief.marking.value}] {prefix}{brief.title} — {brief.date.isoformat()}"
 
 
 def safe_header_value(field: str, value: str) -> str:
@@ -87,6 +126,7 @@ def message_for(
     html: str,
     text: str,
     pdf: bytes,
+    revision: Revision = Revision(),
 ) -> bytes:
     """The email edition of `brief` for `mailing`, as the bytes of an .eml file (CRLF line ends)."""
     if mail.sender is None:
@@ -98,7 +138,8 @@ def message_for(
     sender = Address(display_name=safe_header_value("mail.from", mail.sender.name), addr_spec=mail.sender.email)
     domain = _domain(sender)
     message = EmailMessage(policy=SMTP)
-    _set(message, "Subject", safe_header_value("brief.title", subject(brief)))
+    prefix = safe_header_value("mail.correction_prefix", mail.correction_prefix)
+    _set(message, "Subject", safe_header_value("brief.title", subject(brief, revision, prefix)))
     message["From"] = sender
     message["To"] = Group(display_name=safe_header_value(f"lists/{mailing.id}: name", mailing.name))
     if mailing.members:
@@ -106,9 +147,12 @@ def message_for(
             Address(display_name=safe_header_value(f"lists/{mailing.id}: members", m.name), addr_spec=m.email)
             for m in mailing.members
         ]
-    issued = brief.issued or datetime.combine(brief.date, datetime.min.time()).astimezone()
-    message["Date"] = format_datetime(issued)
-    message["Message-ID"] = f"<{brief.id}.{brief.date.isoformat()}.{mailing.id}@{domain}>"
+    message["Date"] = format_datetime(brief.issued_at)
+    message["Message-ID"] = message_id(brief.id, brief.date, mailing.id, revision.number, domain)
+    if revision.earlier:
+        # A correction names the revisions it replaces, so that mail clients thread it with them.
+        message["In-Reply-To"] = revision.earlier[-1]
+        message["References"] = " ".join(revision.earlier)
     _set(message, "List-Id", f"{safe_header_value(f'lists/{mailing.id}: name', mailing.name)} <{mailing.id}.{domain}>")
     if mailing.unsubscribe:
         _set(
