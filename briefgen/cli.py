@@ -121,29 +121,44 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def validate(desk: Path, strict: bool, output_format: str) -> None:
-    """Check every record of DESK and report all problems (exit 1 on errors)."""
+    """Check every record and template of DESK and report all problems (exit 1 on errors).
+
+    Templates in the desk's templates/ are compiled: syntax errors, blocks the extended template does not
+    have and names no template is given are reported with their file and line. Acknowledged warnings
+    (see the README) are not counted; --verbose lists them with their reasons.
+    """
     from briefgen.compose.validate import validate_desk
     from briefgen.desk.loader import load_desk
+    from briefgen.errors import sort_diagnostics
+    from briefgen.render.check import check_templates
 
+    quiet, verbose = _verbosity()
     loaded = load_desk(desk)
     report = validate_desk(loaded)
-    errors, warnings = len(report.errors), len(report.warnings)
+    diagnostics = sort_diagnostics([*report.diagnostics, *check_templates(loaded.root)])
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
     files = len(loaded.sources) + len(loaded.briefs) + len(loaded.lists)
     if output_format == "json":
         payload = {
-            "desk": str(desk),
+            "desk": str(loaded.root),
             "errors": errors,
             "warnings": warnings,
+            "acknowledged": len(report.acknowledged),
             "strict": strict,
-            "diagnostics": [d.as_dict() for d in report.diagnostics],
+            "diagnostics": [d.as_dict() for d in diagnostics],
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        _print_diagnostics(report.diagnostics)
+        _print_diagnostics([d for d in diagnostics if d.is_error or not quiet])
+        if verbose:
+            for diagnostic, reason in report.acknowledged:
+                click.echo(f"{diagnostic} (acknowledged: {reason})")
         verdict = "invalid" if errors or (strict and warnings) else "valid"
+        acknowledged = f", {len(report.acknowledged)} acknowledged" if report.acknowledged else ""
         click.echo(
-            f"{desk}: {verdict}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
-            f"({files} record files, {len(loaded.briefs)} editions)",
+            f"{loaded.root}: {verdict}: {counted(errors, 'error')}, {counted(warnings, 'warning')}{acknowledged} "
+            f"({counted(files, 'record file')}, {counted(len(loaded.briefs), 'edition')})",
             err=True,
         )
     if errors or (strict and warnings):
@@ -173,8 +188,11 @@ def init(directory: Path, name: str) -> None:
     """Create a new desk in DIRECTORY with one source, one brief and one list."""
     from briefgen.desk.scaffold import create_desk
 
-    written = create_desk(directory, name=name, today=datetime.now(UTC).date())
-    for path in written:
+    if not name.strip() or any(char in name for char in "\r\n\x00"):
+        raise UsageError(f"--name: expected one line of text; got {name!r}")
+    quiet, _ = _verbosity()
+    written = create_desk(directory, name=name, now=datetime.now(UTC))
+    for path in written if not quiet else ():
         click.echo(f"created {path}")
     click.echo(f"next: briefgen validate {directory} && briefgen build {directory}")
 

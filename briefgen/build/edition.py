@@ -193,10 +193,13 @@ def finish_edition(
         pdf_data = pdf.data
         stages += (("pdf", time.perf_counter() - prepared.started - prepared.stages[0][1]),)
         pdf_name = OutLayout.edition_file(job.key, "pdf")
-        warnings += tuple(
+        renderer = tuple(
             Diagnostic(pdf_name, 0, "", f"WeasyPrint: {message}", Severity.WARNING, "pdf-render")
             for message in pdf.warnings
         )
+        if context.options.strict and renderer:  # --strict: a renderer's warning fails the edition too
+            return _failed(job, "; ".join(str(w) for w in renderer) + " (--strict)", ExitCode.BAD_DATA, warnings)
+        warnings += renderer
         if OutputFormat.EML in context.options.formats:
             mail_warnings = _attachment_warnings(context, job.key, len(pdf.data))
             if context.options.strict and mail_warnings:

@@ -358,6 +358,23 @@ class SourceDocument(Record):
     text: SourceText | None = None
 
 
+WarningCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$"), Verbatim]
+
+
+class Acknowledgement(Record):
+    """A warning of this record that an editor has read and accepts, with why: `--strict` then passes.
+
+    `warning` is the warning's code (`briefgen validate --format json` shows it); `field`, when given,
+    limits it to that field and the fields under it. One that matches no warning is itself a warning."""
+
+    warning: WarningCode
+    field: Line | None = None
+    reason: Line
+
+
+Acknowledgements = Annotated[list[Acknowledgement], Field(max_length=MAX_ITEMS)]
+
+
 class SourceRecord(Record):
     """`sources/*.yaml`: one source document and the items the analyst took from it."""
 
@@ -365,6 +382,7 @@ class SourceRecord(Record):
     developments: Annotated[list[SourceDevelopment], Field(max_length=MAX_ITEMS)] = []
     actors: Annotated[list[SourceActor], Field(max_length=MAX_ITEMS)] = []
     open_questions: Annotated[list[SourceQuestion], Field(max_length=MAX_ITEMS)] = []
+    acknowledge: Acknowledgements = []
 
 
 SourcePattern = Annotated[str, StringConstraints(pattern=r"^[a-z0-9*?\[\]!-]{1,80}$"), Verbatim]
@@ -400,6 +418,7 @@ class BriefRecord(Record):
     actors: Annotated[list[ActorPatch], Field(max_length=MAX_ITEMS)] = []
     open_questions: Annotated[list[OpenQuestionPatch], Field(max_length=MAX_ITEMS)] = []
     discrepancies: Annotated[list[BriefDiscrepancy], Field(max_length=MAX_ITEMS)] = []
+    acknowledge: Acknowledgements = []
 
 
 # --- distribution lists --------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, ConfigDict, Field, NameEmail, StringConstraints
 
 from briefgen.desk.fields import Line, Record
-from briefgen.desk.models import OutputFormat
+from briefgen.desk.models import Acknowledgement, OutputFormat
 
 
 def _known_timezone(name: str) -> str:
@@ -89,6 +89,12 @@ class LimitsSection(Record):
     max_citations: Annotated[int, Field(ge=1, le=1_000_000)] = 5_000
 
 
+class DeskAcknowledgement(Acknowledgement):
+    """`[[acknowledge]]` in briefgen.toml: an acknowledgement of a warning in `file` (a desk file's path)."""
+
+    file: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
 class Settings(Record):
     """`briefgen.toml`: desk settings, all optional."""
 
@@ -97,6 +103,7 @@ class Settings(Record):
     pdf: PdfSection = PdfSection()
     mail: MailSection = MailSection()
     limits: LimitsSection = LimitsSection()
+    acknowledge: Annotated[list[DeskAcknowledgement], Field(max_length=10_000)] = []
 
     @property
     def timezone(self) -> ZoneInfo:
