@@ -173,11 +173,27 @@ def validate(desk: Path, strict: bool, output_format: str) -> None:
     default=None,
     help="One record kind; default: any record file (source, brief or list).",
 )
-def schema(kind: str | None) -> None:
-    """Print the JSON Schema of the records (for editors' YAML language servers)."""
-    from briefgen.desk.schema import json_schema
+@click.option("--write", "write_to", is_flag=True, help="Write the schemas and the editors' set-up into DESK.")
+@click.option("--modelines", is_flag=True, help="With --write: also put the schema modeline atop every YAML record.")
+@click.argument("desk", required=False, type=click.Path(path_type=Path))
+def schema(kind: str | None, write_to: bool, modelines: bool, desk: Path | None) -> None:
+    """Print the JSON Schema of the records, or (--write [DESK]) write them into the desk's schemas/ with
+    the editors' configuration mapping sources/**, briefs/**, lists/* and briefgen.toml to them
+    (.vscode/settings.json for the YAML language server and JSON, .taplo.toml for TOML)."""
+    from briefgen.desk.schema import json_schema, write_editor_setup
 
-    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+    if not write_to:
+        if desk is not None or modelines:
+            raise click.UsageError("DESK and --modelines go with --write")
+        click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+        return
+    if kind is not None:
+        raise click.UsageError("--write writes every kind; --kind is for printing one")
+    quiet, _ = _verbosity()
+    root = _desk_folder(desk or Path("."))
+    for path in write_editor_setup(root, modelines=modelines):
+        if not quiet:
+            click.echo(f"wrote {path}")
 
 
 @cli.command()

@@ -299,3 +299,70 @@ def test_a_stale_acknowledgement_is_a_warning(make_desk: MakeDesk) -> None:
     assert line.startswith("briefs/2025-05-22-syria-deconfliction.yaml:58: acknowledge[0]: warning: acknowledges")
     built = run("build", desk, "--date", DAY, "--format", "json", "--strict")
     assert built.exit_code == 1
+
+
+# --- logs: one line per edition as it finishes, shared warnings once, quiet up-to-date editions ----------------
+
+
+def _shared_warning_desk(make_desk: MakeDesk) -> Path:
+    """three-days, with a source without a publication date that every edition cites."""
+    return make_desk(
+        "three-days",
+        files={
+            "sources/d1-wire.yaml": lambda t: t.replace("  published: 2025-05-20\n", ""),
+            "briefs/day2.yaml": lambda t: t.replace("sources: [d2-wire]", "sources: [d1-wire, d2-wire]"),
+            "briefs/day3.yaml": lambda t: t.replace("sources: [d3-post]", "sources: [d1-wire, d3-post]"),
+        },
+    )
+
+
+def test_a_shared_warning_is_printed_once_per_build(make_desk: MakeDesk) -> None:
+    desk = _shared_warning_desk(make_desk)
+    first = run("build", desk, "--all", "--format", "json")
+    assert first.exit_code == 0, first.output
+    assert first.stderr.count("no publication date") == 1
+    assert [line.split(":")[0] for line in first.stdout.splitlines()] == [
+        "built   valley 2025-05-21",
+        "built   valley 2025-05-22",
+        "built   valley 2025-05-23",
+    ]
+    assert "3 built, 0 up to date, 0 failed; 1 warning;" in first.stderr
+    again = run("build", desk, "--all", "--format", "json")
+    assert "no publication date" not in again.stderr, "up-to-date editions do not repeat their warnings"
+    assert "up to date, 1 warning (1 not shown again: --verbose shows them)" in again.stdout
+    loud = run("build", desk, "--all", "--format", "json", "-v")
+    assert loud.stderr.count("no publication date") == 1
+
+
+def test_correct_plurals_in_the_build_line(make_desk: MakeDesk) -> None:
+    desk = make_desk()
+    result = run("build", desk, "--date", DAY, "--format", "json")
+    assert "1 built, 0 up to date, 0 failed; 0 warnings" in result.stderr
+    assert "1 warnings" not in result.stderr and "1 errors" not in result.stderr
+
+
+def test_progress_bar_and_one_line_per_edition_on_a_real_terminal(make_desk: MakeDesk) -> None:
+    """Under `script` (a pseudo-terminal): the bar is drawn, and each edition's line comes as it finishes,
+    between the bar's steps, not all at the end."""
+    desk = _shared_warning_desk(make_desk)
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    command = f"{sys.executable} -m briefgen build {desk} --all --format json --jobs 1"
+    result = subprocess.run(
+        ["script", "-qfec", command, "/dev/null"], capture_output=True, env=env, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stdout
+    screen = result.stdout.decode("utf-8")
+    order = [
+        "building [------------------------------] 0/3",
+        "built   valley 2025-05-21",
+        "building [##########--------------------] 1/3",
+        "built   valley 2025-05-22",
+        "building [####################----------] 2/3",
+        "built   valley 2025-05-23",
+        "building [##############################] 3/3",
+        "3 built, 0 up to date, 0 failed",
+    ]
+    positions = [screen.find(part) for part in order]
+    assert -1 not in positions, screen
+    assert positions == sorted(positions), screen
+    assert screen.count("no publication date") == 1
