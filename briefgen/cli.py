@@ -6,6 +6,7 @@ line per diagnostic) without a traceback, unless `--debug` is given.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -268,17 +269,35 @@ def templates_context() -> None:
     default=8000,
     show_default=True,
     type=click.IntRange(0, 65535),
-    help="Port on 127.0.0.1 (0: any free port).",
+    help="Port on 127.0.0.1 (0: any free port); when it is taken, the next free one is used (and named).",
 )
-def preview(desk: Path, port: int) -> None:
-    """Serve DESK's editions on 127.0.0.1, refreshing open pages on every save (Ctrl-C stops)."""
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="The build's output folder.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the web browser.")
+def preview(desk: Path, port: int, out_dir: Path | None, open_browser: bool) -> None:
+    """Serve DESK's editions on 127.0.0.1, refreshing open pages on every save (Ctrl-C stops).
+
+    Local only, by design: nothing but this machine can reach it. Each request, reload and error is logged
+    here (--quiet: errors only); an edition's warnings are listed at the top of its page.
+    """
     from briefgen.preview import serve
 
+    quiet, _ = _verbosity()
     folder = _desk_folder(desk)
+
+    def log(line: str) -> None:
+        if not quiet or line.startswith("error"):
+            click.echo(line, err=True)
+
+    def announce(line: str) -> None:
+        click.echo(line if not line.startswith("http") else f"preview of {folder} at {line} (Ctrl-C stops)", err=True)
+
     try:
-        serve(folder, port, lambda url: click.echo(f"preview of {folder} at {url} (Ctrl-C stops)", err=True))
+        serve(folder, port, announce, out_dir=out_dir, log=log, next_free=20, open_browser=open_browser)
     except OSError as exc:
-        raise click.UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+        raise UsageError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}"
+            + (" (it and the next 20 ports are in use; give --port)" if exc.errno == errno.EADDRINUSE else "")
+        ) from None
     except KeyboardInterrupt:
         click.echo("preview stopped", err=True)
 
