@@ -47,14 +47,15 @@ class Endnotes:
         return note
 
     def text_call(self, citations: Sequence[TextCitation | composed.Cite]) -> str:
-        """Plain-text calls: `[1, para 7; 3]`."""
+        """Plain-text calls: `[1, para 7; 3]`, with no-break spaces (a call is never split across lines)."""
         if not citations:
             return ""
         parts = []
         for citation in citations:
             note = self._note(citation)
-            parts.append(f"{note.number}, {citation.locator}" if citation.locator else str(note.number))
-        return "[" + "; ".join(parts) + "]"
+            locator = citation.locator.replace(" ", "\u00a0") if citation.locator else None
+            parts.append(f"{note.number},\u00a0{locator}" if locator else str(note.number))
+        return "[" + ";\u00a0".join(parts) + "]"
 
     def call(self, citation: TextCitation | composed.Cite) -> Markup:
         note = self._note(citation)
