@@ -366,3 +366,57 @@ def test_progress_bar_and_one_line_per_edition_on_a_real_terminal(make_desk: Mak
     assert -1 not in positions, screen
     assert positions == sorted(positions), screen
     assert screen.count("no publication date") == 1
+
+
+# --- Pandoc citation forms; one bad field does not make a source vanish -----------------------------------------
+
+
+def test_pandoc_citation_forms_are_supported_or_warned_about(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "briefs/edition.yaml": lambda t: t.replace(
+                "    - The council agreed a new ceasefire line [@alpha-report, para 1; @beta-wire].",
+                "    - The council agreed a new ceasefire line [-@alpha-report, para 1; @beta-wire].\n"
+                "    - Officials spoke [see @alpha-report, para 2].\n"
+                "    - As @beta-wire reports, talks go on [@beta-wire]. Mail desk@alpha-report.org.",
+            )
+        }
+    )
+    result = run("validate", desk)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert any(
+        line.startswith(
+            "briefs/edition.yaml:9: brief.bluf[1]: warning: citation '[see @alpha-report, para 2]' has a prefix"
+        )
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith("briefs/edition.yaml:10: brief.bluf[2]: warning: in-text citation '@beta-wire'")
+        for line in lines
+    ), lines
+    assert len([line for line in lines if "citation" in line]) == 2  # the address and [-@id] are fine
+    built = run("build", desk, "--date", DAY, "--format", "html")
+    assert built.exit_code == 0, built.output
+    page = (desk / "out" / DAY / "valley.html").read_text(encoding="utf-8")
+    assert "-@alpha-report" not in page  # suppress-author is a note call like any other
+    assert run("build", desk, "--date", DAY, "--format", "html", "--strict", "--force").exit_code == 1
+
+
+def test_one_bad_field_does_not_make_a_source_vanish(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        "sample",
+        files={
+            "sources/north-press/np-deconfliction-mechanism.yaml": lambda t: t.replace(
+                "reliability: C", "reliability: Q"
+            )
+        },
+    )
+    result = run("validate", desk)
+    assert result.exit_code == 1
+    errors = [line for line in result.stdout.splitlines() if line.strip()]
+    assert errors == [
+        "sources/north-press/np-deconfliction-mechanism.yaml:14: source.reliability: "
+        "expected one of 'A', 'B', 'C', 'D', 'E' or 'F'; got 'Q'"
+    ]
+    assert "unknown source" not in result.stdout and "unknown actor" not in result.stdout

@@ -147,7 +147,7 @@ class _Composer:
             )
         known = {a.id for a in actors}
         for actor in actors:
-            if actor.parent is not None and actor.parent not in known:
+            if actor.parent is not None and actor.parent not in known and not self._declared_elsewhere(actor.parent):
                 part = merged[actor.id][0]
                 self.collector.error(
                     part,
@@ -156,6 +156,10 @@ class _Composer:
                     "unknown-actor",
                 )
         return actors
+
+    def _declared_elsewhere(self, actor: str) -> bool:
+        """Whether a source file with errors declares this actor (its own errors are reported there)."""
+        return any(actor.casefold() in source.actors for source in self.desk.unloaded_sources)
 
     def _actor_names(self, actors: list[composed.Actor]) -> dict[str, composed.Actor]:
         names: dict[str, composed.Actor] = {}
@@ -223,6 +227,8 @@ class _Composer:
         for part in brief_first(parts):
             for index, ref in enumerate(part.item.actors):
                 actor = names.get(ref.actor) or names.get(ref.actor.casefold())
+                if actor is None and self._declared_elsewhere(ref.actor):
+                    continue
                 if actor is None:
                     self.collector.diagnostics.append(
                         part.file.diagnostic(
