@@ -111,9 +111,9 @@ desk_argument = click.argument(
 )
 
 
-def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+def _print_diagnostics(diagnostics: list[Diagnostic], *, err: bool = False) -> None:
     for diagnostic in diagnostics:
-        click.echo(str(diagnostic))
+        click.echo(str(diagnostic), err=err)
 
 
 @cli.command()
@@ -477,7 +477,13 @@ def build(
         from briefgen.desk.loader import load_desk
 
         loaded = load_desk(desk)
-        _check_selection(loaded, brief_ids, on=on.date() if on else None)
+        try:
+            _check_selection(loaded, brief_ids, on=on.date() if on else None)
+        except UsageError:
+            from briefgen.compose.validate import validate_desk
+
+            _print_diagnostics(validate_desk(loaded).errors, err=True)  # what validate lists, even so
+            raise
         options = BuildOptions.resolve(
             loaded,
             on=on.date() if on else None,

@@ -13,8 +13,9 @@ import time
 from collections.abc import Callable
 from datetime import date
 from email import policy
-from email.message import Message
+from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from email.policy import SMTP
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ import test_mail
 from conftest import run
 from test_mail import DAY, MEMBERS, Recorder, eml, mail_desk
 
-from briefgen.mail.message import parse_message_id
+from briefgen.mail.message import _as_bytes, parse_message_id
 
 pytestmark = pytest.mark.pdf
 smtp = test_mail.smtp  # the fixtures: an SMTP server on 127.0.0.1, the sample desk built to send to it
@@ -184,3 +185,14 @@ def test_send_selections_that_match_nothing_are_usage_errors(
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert recorder.messages == []
+
+
+def test_long_subjects_fold_without_a_double_space() -> None:
+    for length in range(20, 140):
+        for title in ("a" * length, "Talks " * (length // 6) + "end", "Türkiye " * (length // 8) + "x"):
+            subject = f"[TLP:GREEN] {title} — 2025-05-22"
+            message = EmailMessage(policy=SMTP)
+            message["Subject"] = subject
+            raw = _as_bytes(message)
+            assert str(BytesParser(policy=policy.default).parsebytes(raw)["Subject"]) == subject
+            assert all(len(line) <= 998 for line in raw.split(b"\r\n"))

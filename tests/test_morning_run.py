@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -311,7 +312,9 @@ def _shared_warning_desk(make_desk: MakeDesk) -> Path:
         files={
             "sources/d1-wire.yaml": lambda t: t.replace("  published: 2025-05-20\n", ""),
             "briefs/day2.yaml": lambda t: t.replace("sources: [d2-wire]", "sources: [d1-wire, d2-wire]"),
-            "briefs/day3.yaml": lambda t: t.replace("sources: [d3-post]", "sources: [d1-wire, d3-post]"),
+            "briefs/day3.yaml": lambda t: t.replace(
+                "sources: [d2-wire, d3-post]", "sources: [d1-wire, d2-wire, d3-post]"
+            ),
         },
     )
 
@@ -420,3 +423,30 @@ def test_one_bad_field_does_not_make_a_source_vanish(make_desk: MakeDesk) -> Non
         "expected one of 'A', 'B', 'C', 'D', 'E' or 'F'; got 'Q'"
     ]
     assert "unknown source" not in result.stdout and "unknown actor" not in result.stdout
+
+
+def test_the_archive_lists_each_edition_once_with_its_files_newest_first(make_desk: MakeDesk) -> None:
+    desk = make_desk("three-days")
+    assert run("build", desk, "--date", "2025-05-21", "--format", "html").exit_code == 0
+    assert run("build", desk, "--all", "--format", "html,json,txt", "--force").exit_code == 0
+    index = (desk / "out" / "index.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'href="([^"]+)"', index)
+    for day in ("2025-05-21", "2025-05-22", "2025-05-23"):
+        # The title links to the HTML, then each file once, in the archive's order.
+        assert [h for h in hrefs if h.startswith(day)] == [
+            f"{day}/valley.{ext}" for ext in ("html", "html", "txt", "json")
+        ]
+    assert index.count("Valley update") == 3
+    assert index.index("2025-05-23/valley.html") < index.index("2025-05-22/valley.html") < index.index("2025-05-21/")
+
+
+def test_the_summary_agrees_with_the_exit_code_for_another_days_draft(make_desk: MakeDesk) -> None:
+    desk = make_desk("three-days", files={"briefs/day3.yaml": lambda t: t.replace("[@d2-wire]", "[@d2-wires]")})
+    today = run("build", desk, "--date", "2025-05-21", "--format", "json")
+    assert today.exit_code == 0, today.output
+    summary = today.stderr.splitlines()[-1]
+    assert summary.startswith("1 built, 0 up to date, 0 failed; ")
+    assert "1 error in editions not built now (warnings for this build)" in summary
+    strict = run("build", desk, "--date", "2025-05-21", "--format", "json", "--strict", "--force")
+    assert strict.exit_code == 1
+    assert ", 1 desk error;" in strict.stderr.splitlines()[-1]

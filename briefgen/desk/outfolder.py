@@ -216,11 +216,18 @@ class OutFolder:
         finally:
             os.close(fd)
 
-    def remove_stale_temporaries(self) -> None:
-        """Remove temporary files a killed build left behind (they are never outputs)."""
+    def remove_stale_temporaries(self, *, depth: int = 1) -> None:
+        """Remove temporary files a killed build left behind (they are never outputs), here and in the
+        folders `depth` levels below (the date folders, where editions are staged)."""
         for name in self.names():
-            if name.startswith(".") and name.endswith(".tmp") and self.kind(name) == "file":
+            kind = self.kind(name)
+            if name.startswith(".") and name.endswith(".tmp") and kind == "file":
                 self.remove(name)
+            elif kind == "folder" and depth > 0:
+                folder = self.folder(name, create=False)
+                if folder is not None:
+                    with folder:
+                        folder.remove_stale_temporaries(depth=depth - 1)
 
     @contextlib.contextmanager
     def lock(self, name: str) -> Iterator[None]:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from email.headerregistry import Address, Group
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.parser import BytesParser
+from email.policy import SMTP, default
 from email.utils import format_datetime
 
 from briefgen.compose import model as composed
@@ -170,4 +171,19 @@ def message_for(
     for index, part in enumerate(message.walk()):
         if part.is_multipart():
             part.set_boundary(f"briefgen-{seed[:24]}-{index}")
-    return message.as_bytes()
+    return _as_bytes(message)
+
+
+_UNFOLDED = SMTP.clone(max_line_length=998)  # RFC 5322's limit for a line: headers are not folded
+_RECORD_HEADERS = ("Subject", "To", "List-Id")
+
+
+def _as_bytes(message: EmailMessage) -> bytes:
+    """The message's bytes, headers folded at 78 columns, unless folding would change a header's text:
+    Python's folder can leave a space at the end of a line before an encoded word, which readers see
+    as two spaces (`in  —`). Then the headers are written unfolded (each stays below 998 bytes)."""
+    raw = message.as_bytes()
+    parsed = BytesParser(policy=default).parsebytes(raw, headersonly=True)
+    if all(str(parsed[name]) == str(message[name]) for name in _RECORD_HEADERS if message[name] is not None):
+        return raw
+    return message.as_bytes(policy=_UNFOLDED)
