@@ -12,17 +12,17 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from briefgen import __version__
-from briefgen.errors import BriefgenError, Diagnostic, ExitCode, UsageError, counted, did_you_mean
+from briefgen.errors import BriefgenError, Diagnostic, ExitCode, UsageError, counted
+from briefgen.flags import common_options, is_debug, verbosity
 
 if TYPE_CHECKING:
-    from briefgen.desk.loader import Desk
     from briefgen.desk.models import OutputFormat
 
 
@@ -33,7 +33,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except BriefgenError as exc:
-            if _debug(ctx):
+            if is_debug(ctx):
                 traceback.print_exc()
             click.echo(f"briefgen: error: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
@@ -47,52 +47,13 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
-            if _debug(ctx):
+            if is_debug(ctx):
                 raise
             click.echo(
                 f"briefgen: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
                 err=True,
             )
             ctx.exit(ExitCode.INTERNAL)
-
-
-def _debug(ctx: click.Context) -> bool:
-    """`--debug` (before or after the command) or BRIEFGEN_DEBUG set to anything but empty or 0."""
-    return bool(ctx.meta.get(_DEBUG)) or os.environ.get("BRIEFGEN_DEBUG", "") not in ("", "0")
-
-
-_DEBUG, _QUIET, _VERBOSE = "briefgen.debug", "briefgen.quiet", "briefgen.verbose"
-
-
-def _remember(key: str) -> Callable[[click.Context, click.Parameter, bool], None]:
-    def callback(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-        if value:
-            ctx.meta[key] = True
-
-    return callback
-
-
-def common_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """`--debug`, `--quiet`/`-q` and `--verbose`/`-v`, accepted by briefgen and by every command."""
-    for name, short, key, text in (
-        ("--debug", None, _DEBUG, "Show tracebacks for errors (also: BRIEFGEN_DEBUG=1)."),
-        ("--verbose", "-v", _VERBOSE, "Print more: every warning again, timings, requests."),
-        ("--quiet", "-q", _QUIET, "Print only errors and the totals."),
-    ):
-        names = [name, short] if short else [name]
-        function = click.option(
-            *names, is_flag=True, expose_value=False, is_eager=True, callback=_remember(key), help=text
-        )(function)
-    return function
-
-
-def _verbosity() -> tuple[bool, bool]:
-    """(quiet, verbose) as given anywhere on the command line; both is a usage error."""
-    meta = click.get_current_context().meta
-    quiet, verbose = bool(meta.get(_QUIET)), bool(meta.get(_VERBOSE))
-    if quiet and verbose:
-        raise click.UsageError("--quiet and --verbose cannot be combined")
-    return quiet, verbose
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -133,7 +94,7 @@ def validate(desk: Path, strict: bool, output_format: str) -> None:
     from briefgen.errors import sort_diagnostics
     from briefgen.render.check import check_templates
 
-    quiet, verbose = _verbosity()
+    quiet, verbose = verbosity()
     loaded = load_desk(desk)
     report = validate_desk(loaded)
     diagnostics = sort_diagnostics([*report.diagnostics, *check_templates(loaded.root)])
@@ -190,7 +151,7 @@ def schema(kind: str | None, write_to: bool, modelines: bool, desk: Path | None)
         return
     if kind is not None:
         raise click.UsageError("--write writes every kind; --kind is for printing one")
-    quiet, _ = _verbosity()
+    quiet, _ = verbosity()
     root = _desk_folder(desk or Path("."))
     for path in write_editor_setup(root, modelines=modelines):
         if not quiet:
@@ -207,7 +168,7 @@ def init(directory: Path, name: str) -> None:
 
     if not name.strip() or any(char in name for char in "\r\n\x00"):
         raise UsageError(f"--name: expected one line of text; got {name!r}")
-    quiet, _ = _verbosity()
+    quiet, _ = verbosity()
     written = create_desk(directory, name=name, now=datetime.now(UTC))
     for path in written if not quiet else ():
         click.echo(f"created {path}")
@@ -281,7 +242,7 @@ def preview(desk: Path, port: int, out_dir: Path | None, open_browser: bool) -> 
     """
     from briefgen.preview import serve
 
-    quiet, _ = _verbosity()
+    quiet, _ = verbosity()
     folder = _desk_folder(desk)
 
     def log(line: str) -> None:
@@ -304,32 +265,6 @@ def preview(desk: Path, port: int, out_dir: Path | None, open_browser: bool) -> 
 
 def _day_option(help_text: str) -> Callable[..., Any]:
     return click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help=help_text)
-
-
-def _check_selection(
-    desk: Desk, brief_ids: tuple[str, ...], list_ids: tuple[str, ...] = (), on: date | None = None
-) -> None:
-    """A `--brief`, `--list` or `--date` that matches nothing in the desk is a usage error (exit 2) with a
-    did-you-mean, never a run that does nothing and says it is done."""
-    known_briefs = sorted({e.record.brief.id for e in desk.briefs})
-    unreadable = any(d.is_error and d.path.startswith("briefs/") for d in desk.diagnostics)
-    for brief_id in brief_ids:
-        if brief_id not in known_briefs and not unreadable:
-            raise UsageError(f"--brief {brief_id}: no brief has this id{did_you_mean(brief_id, known_briefs)}")
-    known_lists = sorted({e.record.id for e in desk.lists})
-    for list_id in list_ids:
-        if list_id not in known_lists:
-            raise UsageError(f"--list {list_id}: no distribution list has this id{did_you_mean(list_id, known_lists)}")
-    if on is not None and not unreadable:
-        dates = sorted(
-            {e.record.brief.date.isoformat() for e in desk.briefs if not brief_ids or e.record.brief.id in brief_ids}
-        )
-        if on.isoformat() not in dates:
-            which = f" of {', '.join(brief_ids)}" if brief_ids else ""
-            nearby = did_you_mean(on.isoformat(), dates) or (
-                f" (editions are dated {dates[0]} to {dates[-1]})" if dates else ""
-            )
-            raise UsageError(f"--date {on.isoformat()}: no edition{which} is dated so{nearby}")
 
 
 @cli.command()
@@ -357,35 +292,25 @@ def send(
     message (its own Message-ID, the [mail] correction_prefix in its subject), sent to the list's members,
     the output says how many of them got the earlier revision. Exit 7 when anything was not delivered.
     """
-    from briefgen.build.sendable import sendable
+    from briefgen.build.options import check_selection
+    from briefgen.build.sendable import not_built, sendable
     from briefgen.compose.validate import validate_desk
     from briefgen.desk.layout import SETTINGS_FILE, OutLayout
     from briefgen.desk.loader import load_desk
     from briefgen.desk.outfolder import OutFolder
     from briefgen.errors import DeskError
-    from briefgen.mail.message import cleared
     from briefgen.mail.send import send as deliver
 
-    quiet, _ = _verbosity()
+    quiet, _ = verbosity()
     loaded = load_desk(desk)
     blocking = [
         d for d in loaded.diagnostics if d.is_error and (d.path == SETTINGS_FILE or d.path.startswith("lists/"))
     ]
     if blocking:
         raise DeskError(blocking)
-    _check_selection(loaded, brief_ids, list_ids, on.date() if on else None)
+    check_selection(loaded, brief_ids, list_ids, on.date() if on else None)
     day = on.date() if on else datetime.now(loaded.settings.timezone).date()
     out_root = out_dir if out_dir is not None else loaded.out_layout.root
-    lists = {entry.record.id: entry.record for entry in loaded.lists}
-    wanted = [  # the editions of the day with a list to send to (named, existing, cleared for the marking)
-        brief
-        for brief in (e.record.brief for e in loaded.briefs)
-        if brief.date == day
-        and (not brief_ids or brief.id in brief_ids)
-        and any(
-            n in lists and cleared(lists[n], brief.marking) and (not list_ids or n in list_ids) for n in brief.lists
-        )
-    ]
 
     def say(line: str) -> None:
         if not quiet or not line.startswith(("sent ", "already ", "would ")):
@@ -397,11 +322,10 @@ def send(
         with out:
             items = sendable(validate_desk(loaded), out, day, brief_ids, list_ids)
             report = deliver(items, out, loaded.settings.mail, dry_run=dry_run, resend=resend, say=say)
-    found = {(i.name.split("/", 1)[-1].split(".", 1)[0]) for i in items}
-    missing = [b for b in wanted if b.id not in found]
-    for brief in missing:
+    missing = not_built(loaded, day, brief_ids, list_ids, items)
+    for brief_id in missing:
         click.echo(
-            f"not built {OutLayout.day_folder(day)}/{brief.id}: no email edition in {out_root} "
+            f"not built {OutLayout.day_folder(day)}/{brief_id}: no email edition in {out_root} "
             f"(run briefgen build --date {day.isoformat()} --format html,pdf,eml)"
         )
     if not items:
@@ -466,19 +390,19 @@ def build(
     """
     if on is not None and all_editions:
         raise click.UsageError("--date and --all cannot be combined")
-    quiet, verbose = _verbosity()
+    quiet, verbose = verbosity()
     from briefgen.pdf.workers import workers_for_build
 
     workers = workers_for_build(desk, formats, jobs)  # before briefgen's heavier imports (see briefgen.entry)
     try:
-        from briefgen.build.options import BuildOptions
+        from briefgen.build.options import BuildOptions, check_selection
         from briefgen.build.runner import build as run_build
         from briefgen.console import BuildPrinter
         from briefgen.desk.loader import load_desk
 
         loaded = load_desk(desk)
         try:
-            _check_selection(loaded, brief_ids, on=on.date() if on else None)
+            check_selection(loaded, brief_ids, on=on.date() if on else None)
         except UsageError:
             from briefgen.compose.validate import validate_desk
 

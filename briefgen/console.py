@@ -85,12 +85,13 @@ class BuildPrinter:
         """Print one finished edition: its new warnings, its errors and its line."""
         self.done += 1
         self._clear_bar()
-        hidden = 0
-        repeat = edition.up_to_date or edition.kept_sent
-        for diagnostic in edition.warnings:
-            if self.quiet or diagnostic in self.printed or (repeat and not self.verbose):
-                hidden += repeat and not self.quiet and diagnostic not in self.printed
-                continue
+        # An edition that was not built now (up to date, or kept as sent) shows its warnings only with
+        # --verbose; a warning already printed in this build (a shared source's) is not printed again.
+        unchanged = edition.up_to_date or edition.kept_sent
+        new = [d for d in edition.warnings if d not in self.printed]
+        shown = [] if self.quiet or (unchanged and not self.verbose) else new
+        hidden = len(new) - len(shown) if unchanged and not self.quiet else 0
+        for diagnostic in shown:
             self.printed.add(diagnostic)
             click.echo(str(diagnostic), err=True)
         for error in edition.errors:

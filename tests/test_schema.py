@@ -61,6 +61,27 @@ def test_settings_schema_accepts_the_sample_settings() -> None:
     assert load_desk(SAMPLE).settings.desk.timezone == "Europe/Istanbul"
 
 
+def test_the_correction_note_and_acknowledgements_are_in_the_schema() -> None:
+    schema = schema_of("brief")
+    good = record_data(SAMPLE / "briefs/2025-05-22-syria-deconfliction.yaml")
+    corrected = {**good, "brief": {**good["brief"], "correction": "The host city was wrong."}}  # type: ignore[dict-item]
+    jsonschema.validate(corrected, schema)
+    for broken in (
+        {**good, "brief": {**good["brief"], "correction": ["not", "text"]}},  # type: ignore[dict-item]
+        {**good, "acknowledge": [{"warning": "unresolved-date"}]},  # no reason
+        {**good, "acknowledge": [{"warning": "Not A Code", "reason": "x"}]},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(broken, schema)
+    settings = schema_of("settings")
+    jsonschema.validate({"mail": {"correction_prefix": "Berichtigung:"}}, settings)
+    jsonschema.validate(
+        {"acknowledge": [{"file": "briefs/x.yaml", "warning": "list-not-cleared", "reason": "r"}]}, settings
+    )
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"acknowledge": [{"warning": "list-not-cleared", "reason": "no file"}]}, settings)
+
+
 # --- `briefgen schema --write`: the editors' set-up, checked with check-jsonschema ------------------------------
 
 

@@ -24,7 +24,7 @@ from briefgen.build.fingerprint import edition_fingerprint, shared_fingerprint
 from briefgen.build.manifest import Manifest, read_manifest, sha256
 from briefgen.compose.validate import Report, edition_verdict
 from briefgen.desk.layout import EditionKey, OutLayout
-from briefgen.desk.loader import Loaded
+from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord, DistributionList, Marking, OutputFormat
 from briefgen.desk.outfolder import OutFolder
 from briefgen.errors import OutputError
@@ -173,3 +173,21 @@ def sendable(
                     Outgoing(f"{OutLayout.day_folder(current)}/{name}", EmailMessage(), "", parsed[1], (), stray)
                 )
     return found
+
+
+def not_built(
+    desk: Desk, day: date, brief_ids: Sequence[str], list_ids: Sequence[str], found: Sequence[Outgoing]
+) -> list[str]:
+    """The briefs with an edition on `day` that should have an email edition (a list it names exists and
+    is cleared for its marking) but have none among `found`."""
+    lists = {entry.record.id: entry.record for entry in desk.lists}
+    have = {OutLayout.parse_email_file(item.name.rsplit("/", 1)[-1]) for item in found}
+    have_ids = {parsed[0] for parsed in have if parsed is not None}
+    missing = []
+    for brief in (e.record.brief for e in desk.briefs):
+        if brief.date != day or (brief_ids and brief.id not in brief_ids) or brief.id in have_ids:
+            continue
+        wanted = [n for n in brief.lists if n in lists and cleared(lists[n], brief.marking)]
+        if any(not list_ids or n in list_ids for n in wanted):
+            missing.append(brief.id)
+    return missing
