@@ -6,10 +6,12 @@ line per diagnostic) without a traceback, unless `--debug` is given.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,11 +19,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from briefgen import __version__
-from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity
+from briefgen.errors import BriefgenError, Diagnostic, ExitCode, UsageError, counted
+from briefgen.flags import common_options, is_debug, verbosity
 
 if TYPE_CHECKING:
-    from briefgen.build.edition import EditionResult
-    from briefgen.build.runner import BuildResult
     from briefgen.desk.models import OutputFormat
 
 
@@ -29,11 +30,10 @@ class _Group(click.Group):
     """Turns briefgen's errors into one-line messages and exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        debug = bool(ctx.params.get("debug")) or bool(os.environ.get("BRIEFGEN_DEBUG"))
         try:
             return super().invoke(ctx)
         except BriefgenError as exc:
-            if debug:
+            if is_debug(ctx):
                 traceback.print_exc()
             click.echo(f"briefgen: error: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
@@ -47,7 +47,7 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
-            if debug:
+            if is_debug(ctx):
                 raise
             click.echo(
                 f"briefgen: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
@@ -57,10 +57,14 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.version_option(__version__, prog_name="briefgen")
-def cli(debug: bool) -> None:
-    """Turn a desk of report records into situation briefs (HTML, PDF, JSON, email)."""
+@common_options
+@click.version_option(__version__, "--version", "-V", prog_name="briefgen")
+def cli() -> None:
+    """Turn a desk of report records into situation briefs (HTML, PDF, JSON, email).
+
+    Every command works from any folder inside a desk (it looks up for briefgen.toml). Set
+    BRIEFGEN_DEBUG=1 (or give --debug) to see the traceback of an error.
+    """
 
 
 desk_argument = click.argument(
@@ -68,45 +72,61 @@ desk_argument = click.argument(
 )
 
 
-def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+def _print_diagnostics(diagnostics: list[Diagnostic], *, err: bool = False) -> None:
     for diagnostic in diagnostics:
-        click.echo(str(diagnostic))
+        click.echo(str(diagnostic), err=err)
 
 
 @cli.command()
+@common_options
 @desk_argument
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def validate(desk: Path, strict: bool, output_format: str) -> None:
-    """Check every record of DESK and report all problems (exit 1 on errors)."""
+    """Check every record and template of DESK and report all problems (exit 1 on errors).
+
+    Templates in the desk's templates/ are compiled: syntax errors, blocks the extended template does not
+    have and names no template is given are reported with their file and line. Acknowledged warnings
+    (see the README) are not counted; --verbose lists them with their reasons.
+    """
     from briefgen.compose.validate import validate_desk
     from briefgen.desk.loader import load_desk
+    from briefgen.errors import sort_diagnostics
     from briefgen.ingest.drafts import read_drafts
+    from briefgen.render.check import check_templates
 
+    quiet, verbose = verbosity()
     loaded = load_desk(desk)
     report = validate_desk(loaded)
-    drafts = read_drafts(desk)  # drafts/ of `briefgen ingest`: listed, never records of the desk
-    errors, warnings = len(report.errors), len(report.warnings)
+    drafts = read_drafts(loaded.root)  # drafts/ of `briefgen ingest`: listed, never records of the desk
+    diagnostics = sort_diagnostics([*report.diagnostics, *check_templates(loaded.root)])
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
     files = len(loaded.sources) + len(loaded.briefs) + len(loaded.lists)
     if output_format == "json":
         payload = {
-            "desk": str(desk),
+            "desk": str(loaded.root),
             "errors": errors,
             "warnings": warnings,
+            "acknowledged": len(report.acknowledged),
             "strict": strict,
-            "diagnostics": [d.as_dict() for d in report.diagnostics],
+            "diagnostics": [d.as_dict() for d in diagnostics],
+            "drafts": [{"path": d.rel, "review": [r.as_dict() for r in d.review]} for d in drafts],
         }
-        payload["drafts"] = [{"path": d.rel, "review": [r.as_dict() for r in d.review]} for d in drafts]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        _print_diagnostics(report.diagnostics)
+        _print_diagnostics([d for d in diagnostics if d.is_error or not quiet])
+        if verbose:
+            for diagnostic, reason in report.acknowledged:
+                click.echo(f"{diagnostic} (acknowledged: {reason})")
         for draft in drafts:
-            click.echo(f"{draft.rel}: draft, {len(draft.review)} open review item{'s' * (len(draft.review) != 1)}")
+            click.echo(f"{draft.rel}: draft, {counted(len(draft.review), 'open review item')}")
             _print_diagnostics(list(draft.review))
         verdict = "invalid" if errors or (strict and warnings) else "valid"
+        acknowledged = f", {len(report.acknowledged)} acknowledged" if report.acknowledged else ""
         click.echo(
-            f"{desk}: {verdict}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
-            f"({files} record files, {len(loaded.briefs)} editions)",
+            f"{loaded.root}: {verdict}: {counted(errors, 'error')}, {counted(warnings, 'warning')}{acknowledged} "
+            f"({counted(files, 'record file')}, {counted(len(loaded.briefs), 'edition')})",
             err=True,
         )
     if errors or (strict and warnings):
@@ -114,89 +134,49 @@ def validate(desk: Path, strict: bool, output_format: str) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
-@click.option(
-    "--desk", "desk", type=click.Path(path_type=Path, file_okay=False), default=".", help="The desk (default: .)."
-)
-@click.option("--accept", "accepting", is_flag=True, help="FILES are reviewed drafts: move them into sources/.")
-@click.option("--url", help="Where the page came from (recorded only; nothing is fetched).")
-@click.option("--accessed", metavar="ISO", help="When it was read (ISO date or datetime with offset).")
-@click.option("--lang", "language", metavar="xx", help="Its language (default: the page's, else identified).")
-@click.option("--outlet", help="Its outlet (default: the dateline's agency or the page's site name).")
-@click.option("--type", "source_type", metavar="T", help="Its source type (default: the gazetteer's).")
-@click.option("--encoding", default="utf-8", show_default=True, help="The encoding of text inputs.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["yaml", "json"]),
-    default="yaml",
-    show_default=True,
-    help="yaml: write DESK/drafts/ID.yaml; json: print the draft instead.",
-)
-@click.option("--dry-run", is_flag=True, help="Print the draft; write nothing.")
-def ingest(
-    files: tuple[Path, ...],
-    desk: Path,
-    accepting: bool,
-    url: str | None,
-    accessed: str | None,
-    language: str | None,
-    outlet: str | None,
-    source_type: str | None,
-    encoding: str,
-    output_format: str,
-    dry_run: bool,
-) -> None:
-    """Draft source records from raw articles (.txt, .md, saved .html, - for stdin) into DESK/drafts/.
-
-    With --accept, move reviewed drafts (no review items left) into DESK/sources/.
-    """
-    try:
-        from briefgen.ingest.command import accept_drafts
-        from briefgen.ingest.command import ingest as run_ingest
-        from briefgen.ingest.draft import Options
-    except ImportError as exc:
-        raise click.UsageError(f"ingest needs the 'ingest' extra (pip install 'briefgen[ingest]'): {exc}") from None
-
-    if accepting:
-        accept_drafts(desk, list(files), click.echo)
-        return
-    options = Options(url, accessed, language, outlet, source_type, encoding)
-    inputs = [None if str(f) == "-" else f for f in files]
-    run_ingest(
-        desk,
-        inputs,
-        options,
-        output=output_format,
-        dry_run=dry_run,
-        say=click.echo,
-        err=lambda line: click.echo(line, err=True),
-    )
-
-
-@cli.command()
+@common_options
 @click.option(
     "--kind",
     type=click.Choice(["source", "brief", "list", "settings", "gazetteer"]),
     default=None,
     help="One record kind; default: any record file (source, brief or list).",
 )
-def schema(kind: str | None) -> None:
-    """Print the JSON Schema of the records (for editors' YAML language servers)."""
-    from briefgen.desk.schema import json_schema
+@click.option("--write", "write_to", is_flag=True, help="Write the schemas and the editors' set-up into DESK.")
+@click.option("--modelines", is_flag=True, help="With --write: also put the schema modeline atop every YAML record.")
+@click.argument("desk", required=False, type=click.Path(path_type=Path))
+def schema(kind: str | None, write_to: bool, modelines: bool, desk: Path | None) -> None:
+    """Print the JSON Schema of the records, or (--write [DESK]) write them into the desk's schemas/ with
+    the editors' configuration mapping sources/**, briefs/**, lists/* and briefgen.toml to them
+    (.vscode/settings.json for the YAML language server and JSON, .taplo.toml for TOML)."""
+    from briefgen.desk.schema import json_schema, write_editor_setup
 
-    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+    if not write_to:
+        if desk is not None or modelines:
+            raise click.UsageError("DESK and --modelines go with --write")
+        click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+        return
+    if kind is not None:
+        raise click.UsageError("--write writes every kind; --kind is for printing one")
+    quiet, _ = verbosity()
+    root = _desk_folder(desk or Path("."))
+    for path in write_editor_setup(root, modelines=modelines):
+        if not quiet:
+            click.echo(f"wrote {path}")
 
 
 @cli.command()
+@common_options
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--name", default="Example Desk", show_default=True, help="The desk's name.")
 def init(directory: Path, name: str) -> None:
     """Create a new desk in DIRECTORY with one source, one brief and one list."""
     from briefgen.desk.scaffold import create_desk
 
-    written = create_desk(directory, name=name, today=datetime.now(UTC).date())
-    for path in written:
+    if not name.strip() or any(char in name for char in "\r\n\x00"):
+        raise UsageError(f"--name: expected one line of text; got {name!r}")
+    quiet, _ = verbosity()
+    written = create_desk(directory, name=name, now=datetime.now(UTC))
+    for path in written if not quiet else ():
         click.echo(f"created {path}")
     click.echo(f"next: briefgen validate {directory} && briefgen build {directory}")
 
@@ -208,11 +188,13 @@ def _desk_folder(desk: Path) -> Path:
 
 
 @cli.group()
+@common_options
 def templates() -> None:
     """See, copy and document the templates (the desk's templates/ folder comes first)."""
 
 
 @templates.command("list")
+@common_options
 @desk_argument
 def templates_list(desk: Path) -> None:
     """Every template: built-in, or the desk's own (and which built-in one it replaces)."""
@@ -224,6 +206,7 @@ def templates_list(desk: Path) -> None:
 
 
 @templates.command("eject")
+@common_options
 @click.argument("name")
 @desk_argument
 @click.option("--extend", is_flag=True, help="Write a template that extends the built-in one (replace single blocks).")
@@ -237,6 +220,7 @@ def templates_eject(name: str, desk: Path, extend: bool, force: bool) -> None:
 
 
 @templates.command("context")
+@common_options
 def templates_context() -> None:
     """Print the reference of what templates can use (variables, filters, every field), in Markdown."""
     from briefgen.render.editors import context_reference
@@ -245,69 +229,123 @@ def templates_context() -> None:
 
 
 @cli.command()
+@common_options
 @desk_argument
 @click.option(
     "--port",
     default=8000,
     show_default=True,
     type=click.IntRange(0, 65535),
-    help="Port on 127.0.0.1 (0: any free port).",
+    help="Port on 127.0.0.1 (0: any free port); when it is taken, the next free one is used (and named).",
 )
-def preview(desk: Path, port: int) -> None:
-    """Serve DESK's editions on 127.0.0.1, refreshing open pages on every save (Ctrl-C stops)."""
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="The build's output folder.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the web browser.")
+def preview(desk: Path, port: int, out_dir: Path | None, open_browser: bool) -> None:
+    """Serve DESK's editions on 127.0.0.1, refreshing open pages on every save (Ctrl-C stops).
+
+    Local only, by design: nothing but this machine can reach it. Each request, reload and error is logged
+    here (--quiet: errors only); an edition's warnings are listed at the top of its page.
+    """
     from briefgen.preview import serve
 
+    quiet, _ = verbosity()
     folder = _desk_folder(desk)
+
+    def log(line: str) -> None:
+        if not quiet or line.startswith("error"):
+            click.echo(line, err=True)
+
+    def announce(line: str) -> None:
+        click.echo(line if not line.startswith("http") else f"preview of {folder} at {line} (Ctrl-C stops)", err=True)
+
     try:
-        serve(folder, port, lambda url: click.echo(f"preview of {folder} at {url} (Ctrl-C stops)", err=True))
+        serve(folder, port, announce, out_dir=out_dir, log=log, next_free=20, open_browser=open_browser)
     except OSError as exc:
-        raise click.UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+        raise UsageError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}"
+            + (" (it and the next 20 ports are in use; give --port)" if exc.errno == errno.EADDRINUSE else "")
+        ) from None
     except KeyboardInterrupt:
         click.echo("preview stopped", err=True)
 
 
+def _day_option(help_text: str) -> Callable[..., Any]:
+    return click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help=help_text)
+
+
 @cli.command()
+@common_options
 @desk_argument
-@click.option(
-    "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Send the editions of this date (default: today)."
-)
+@_day_option("Send the editions of this date (default: today).")
 @click.option("--brief", "brief_ids", multiple=True, metavar="ID", help="Only this brief (repeatable).")
 @click.option("--list", "list_ids", multiple=True, metavar="LIST", help="Only this distribution list (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="The build's output folder.")
 @click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing.")
-def send(desk: Path, on: datetime | None, brief_ids: tuple[str, ...], list_ids: tuple[str, ...], dry_run: bool) -> None:
+@click.option("--resend", is_flag=True, help="Send again to recipients the send log says already got the message.")
+def send(
+    desk: Path,
+    on: datetime | None,
+    brief_ids: tuple[str, ...],
+    list_ids: tuple[str, ...],
+    out_dir: Path | None,
+    dry_run: bool,
+    resend: bool,
+) -> None:
     """Send the built email editions of DESK over SMTP (settings [mail]; credentials from the environment).
 
     Each message goes to each member once: out/sent.jsonl records every delivery, so a re-run sends only
-    what was not sent. Exit 7 when anything was not delivered.
+    what was not sent. An edition rebuilt with other content after it was sent is a correction: a new
+    message (its own Message-ID, the [mail] correction_prefix in its subject), sent to the list's members,
+    the output says how many of them got the earlier revision. Exit 7 when anything was not delivered.
     """
-    from briefgen.build.sendable import sendable
+    from briefgen.build.options import check_selection
+    from briefgen.build.sendable import not_built, sendable
     from briefgen.compose.validate import validate_desk
-    from briefgen.desk.layout import SETTINGS_FILE
+    from briefgen.desk.layout import SETTINGS_FILE, OutLayout
     from briefgen.desk.loader import load_desk
     from briefgen.desk.outfolder import OutFolder
     from briefgen.errors import DeskError
     from briefgen.mail.send import send as deliver
 
+    quiet, _ = verbosity()
     loaded = load_desk(desk)
     blocking = [
         d for d in loaded.diagnostics if d.is_error and (d.path == SETTINGS_FILE or d.path.startswith("lists/"))
     ]
     if blocking:
         raise DeskError(blocking)
+    check_selection(loaded, brief_ids, list_ids, on.date() if on else None)
     day = on.date() if on else datetime.now(loaded.settings.timezone).date()
-    out = OutFolder.open_existing(loaded.out_layout.root)
-    if out is None:
-        click.echo("no email editions to send (nothing is built yet: run briefgen build --format eml)", err=True)
+    out_root = out_dir if out_dir is not None else loaded.out_layout.root
+
+    def say(line: str) -> None:
+        if not quiet or not line.startswith(("sent ", "already ", "would ")):
+            click.echo(line)
+
+    out = OutFolder.open_existing(out_root)
+    items = []
+    if out is not None:
+        with out:
+            items = sendable(validate_desk(loaded), out, day, brief_ids, list_ids)
+            report = deliver(items, out, loaded.settings.mail, dry_run=dry_run, resend=resend, say=say)
+    missing = not_built(loaded, day, brief_ids, list_ids, items)
+    for brief_id in missing:
+        click.echo(
+            f"not built {OutLayout.day_folder(day)}/{brief_id}: no email edition in {out_root} "
+            f"(run briefgen build --date {day.isoformat()} --format html,pdf,eml)"
+        )
+    if not items:
+        click.echo(f"no email editions to send for {day.isoformat()} in {out_root}")
+        if missing:
+            sys.exit(ExitCode.DELIVERY_INCOMPLETE)
         return
-    with out:
-        items = sendable(validate_desk(loaded), out, day, brief_ids, list_ids)
-        report = deliver(items, out, loaded.settings.mail, dry_run=dry_run, say=click.echo)
     click.echo(
         f"{len(report.sent)} delivered, {len(report.already)} already sent earlier, {len(report.failed)} failed, "
-        f"{len(report.refused)} message(s) refused" + (" (dry run: nothing sent)" if dry_run else ""),
+        f"{counted(len(report.refused), 'message')} refused, {len(missing)} not built"
+        + (" (dry run: nothing sent)" if dry_run else ""),
         err=True,
     )
-    if not dry_run and not report.complete:
+    if not dry_run and (not report.complete or missing):
         sys.exit(ExitCode.DELIVERY_INCOMPLETE)
 
 
@@ -324,62 +362,28 @@ def _formats(value: str | None) -> list[OutputFormat] | None:
     return [OutputFormat(n) for n in names]
 
 
-def _size(count: int) -> str:
-    return f"{count / 1024:.1f} KiB"
-
-
-def _format_word(path: Path) -> str:
-    """The format a written file is of: `html`, `stix` (`brief.stix.json`), `eml`."""
-    from briefgen.desk.layout import OutLayout
-
-    parsed = OutLayout.parse_edition_file(path.name)
-    return parsed[1].removesuffix(".json") if parsed is not None else path.suffix.lstrip(".")
-
-
-def _is_note(diagnostic: Diagnostic) -> bool:
-    return diagnostic.severity is Severity.NOTE
-
-
-def _edition_line(edition: EditionResult) -> str:
-    name = f"{edition.brief_id} {edition.date.isoformat()}"
-    count = sum(not _is_note(d) for d in edition.warnings)
-    notes = len(edition.warnings) - count
-    warnings = f"{count} warning{'s' * (count != 1)}" + (f", {notes} note{'s' * (notes != 1)}" if notes else "")
-    if not edition.ok:
-        return f"FAILED  {name}: {len(edition.errors)} error(s); earlier outputs left as they were"
-    if edition.up_to_date:
-        return f"ok      {name}: up to date, {warnings}"
-    written = ", ".join(_format_word(p) for p in edition.written)
-    pdf = f", {edition.pdf_pages} pages, PDF {_size(edition.pdf_bytes)}" if edition.pdf_bytes is not None else ""
-    folder = edition.written[0].parent if edition.written else ""
-    return f"built   {name}: {written} -> {folder}{pdf}, {edition.seconds:.2f} s, {warnings}"
-
-
-def _show_progress(quiet: bool) -> bool:
-    return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
-
-
 @cli.command()
+@common_options
 @desk_argument
-@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Build the editions of this date.")
-@click.option("--all", "all_editions", is_flag=True, help="Build every edition of the desk.")
+@_day_option("Build the editions of this date.")
+@click.option("--all", "all_editions", is_flag=True, help="Build every edition (those already sent only with --force).")
 @click.option("--brief", "brief_ids", multiple=True, metavar="ID", help="Only this brief (repeatable).")
 @click.option(
     "--format", "formats", metavar="LIST", help="Comma-separated: html,pdf,json,txt,eml,stix,csl (default: settings)."
-)
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors: an edition with warnings is not built.")
-@click.option("--force", is_flag=True, help="Rebuild editions whose inputs did not change.")
-@click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Build in N processes (default: the number of cores)."
 )
 @click.option(
     "--executor",
     metavar="URL",
     help="Where PDFs render: local (worker processes here) or dask://HOST:PORT (default: [executor] url, local).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the totals.")
-@click.option("--verbose", "-v", is_flag=True, help="Also print the time of each stage of each edition.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors: an edition with warnings is not built.")
+@click.option(
+    "--force", is_flag=True, help="Rebuild editions whose inputs did not change (and, with --all, sent ones)."
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Build in N processes (default: the number of cores)."
+)
 def build(
     desk: Path,
     on: datetime | None,
@@ -389,20 +393,18 @@ def build(
     out_dir: Path | None,
     strict: bool,
     force: bool,
-    jobs: int | None,
     executor: str | None,
-    quiet: bool,
-    verbose: bool,
+    jobs: int | None,
 ) -> None:
     """Build the editions of DESK dated today (or --date/--all) into out/<date>/<brief-id>.<ext>.
 
     Editions whose inputs did not change since the last build are left as they are (--force rebuilds
-    them). Each build also rewrites out/index.html, the archive of every edition.
+    them); with --all, editions already sent are left as they were sent (--force rebuilds them too).
+    Each edition's line is printed as it finishes. Each build also rewrites out/index.html.
     """
     if on is not None and all_editions:
         raise click.UsageError("--date and --all cannot be combined")
-    if quiet and verbose:
-        raise click.UsageError("--quiet and --verbose cannot be combined")
+    quiet, verbose = verbosity()
     from briefgen.pdf.workers import workers_for_build
 
     if executor not in (None, "local"):
@@ -412,11 +414,19 @@ def build(
     # Local workers start before briefgen's heavier imports (see briefgen.entry); not for a Dask build.
     workers = workers_for_build(desk, formats, jobs) if executor in (None, "local") else None
     try:
-        from briefgen.build.options import BuildOptions
+        from briefgen.build.options import BuildOptions, check_selection
         from briefgen.build.runner import build as run_build
+        from briefgen.console import BuildPrinter
         from briefgen.desk.loader import load_desk
 
         loaded = load_desk(desk)
+        try:
+            check_selection(loaded, brief_ids, on=on.date() if on else None)
+        except UsageError:
+            from briefgen.compose.validate import validate_desk
+
+            _print_diagnostics(validate_desk(loaded).errors, err=True)  # what validate lists, even so
+            raise
         options = BuildOptions.resolve(
             loaded,
             on=on.date() if on else None,
@@ -429,70 +439,19 @@ def build(
             jobs=jobs,
             executor=executor,
         )
-        bar: Any = None
-
-        def selected(count: int) -> None:
-            nonlocal bar
-            if count > 1 and _show_progress(quiet):
-                bar = click.progressbar(length=count, label="building", file=sys.stderr, show_pos=True)
-                bar.__enter__()
-
-        def progress(edition: EditionResult) -> None:
-            if bar is not None:
-                bar.update(1)
-
+        printer = BuildPrinter(quiet=quiet, verbose=verbose)
         try:
-            result = run_build(loaded, options, progress=progress, on_selected=selected, workers=workers)
+            result = run_build(loaded, options, progress=printer.edition, on_selected=printer.selected, workers=workers)
         finally:
-            if bar is not None:
-                bar.__exit__(None, None, None)
-        _print_build(result, quiet=quiet, verbose=verbose)
+            printer.finish()
+        if not result.editions:
+            hint = "" if options.day_given or options.all_editions else "; use --date YYYY-MM-DD or --all"
+            click.echo(f"briefgen: nothing to build ({result.selection}{hint})", err=True)
+        printer.summary(result)
         sys.exit(result.exit_code)
     finally:
         if workers is not None:
             workers.close()
-
-
-def _print_build(result: BuildResult, *, quiet: bool, verbose: bool) -> None:
-    """Desk errors, each edition's warnings, errors and line, and the totals."""
-    for diagnostic in result.desk_errors:
-        click.echo(str(diagnostic), err=True)
-    for diagnostic in result.unselected_errors:
-        click.echo(f"{diagnostic} (in an edition not built now: a warning for this build)", err=True)
-    if not result.editions:
-        click.echo(f"briefgen: nothing to build ({result.selection}; use --date YYYY-MM-DD or --all)", err=True)
-    if any(e.pdf_bytes is not None for e in result.editions):
-        from briefgen.pdf.fonts import harfbuzz_subset_missing
-
-        warning = harfbuzz_subset_missing()
-        if warning:
-            click.echo(f"briefgen: warning: {warning}", err=True)
-    for edition in result.editions:
-        if not quiet:
-            for diagnostic in edition.warnings:
-                click.echo(str(diagnostic), err=True)
-        for error in edition.errors:
-            click.echo(error, err=True)
-        if not quiet or not edition.ok:
-            click.echo(_edition_line(edition))
-        if verbose and edition.stages:
-            click.echo("        " + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in edition.stages))
-    if result.editions:
-        built = [e for e in result.editions if e.ok and not e.up_to_date]
-        failed = sum(not e.ok for e in result.editions)
-        up_to_date = sum(e.up_to_date for e in result.editions)
-        pages = sum(e.pdf_pages or 0 for e in built)
-        pdf_bytes = sum(e.pdf_bytes or 0 for e in built)
-        warnings = sum(not _is_note(d) for e in result.editions for d in e.warnings)
-        seconds = sum(e.seconds for e in result.editions)
-        pdf = f"{pages} pages, {_size(pdf_bytes)} of PDF; " if any(e.pdf_bytes is not None for e in built) else ""
-        click.echo(
-            f"{len(built)} built, {up_to_date} up to date, {failed} failed; {pdf}"
-            f"{warnings} warning{'s' * (warnings != 1)}; {seconds:.2f} s of work"
-            + (f", PDFs in {result.jobs} process{'es' * (result.jobs != 1)}" if result.jobs else "")
-            + f" ({result.selection})",
-            err=True,
-        )
 
 
 def main() -> None:

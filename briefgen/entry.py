@@ -18,7 +18,7 @@ _FLAGS = {"--all", "--strict", "--force", "--quiet", "-q", "--verbose", "-v", "-
 def _build_options(argv: list[str]) -> tuple[str, str | None, int | None] | None:
     """(desk, formats, jobs) of a `build` command line, or None when it is not one or not plainly read."""
     args = list(argv)
-    while args and args[0] == "--debug":
+    while args and args[0] in ("--debug", "--quiet", "-q", "--verbose", "-v"):  # briefgen's own flags
         args.pop(0)
     if not args or args[0] != "build":
         return None

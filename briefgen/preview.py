@@ -5,11 +5,17 @@ from the records and templates as they are on disk) and its PDF (rendered on req
 notices any change under the desk (records, templates, settings; not `out/`) and tells open pages,
 through a server-sent event stream, to load themselves again. An error (bad record, template mistake)
 is shown in the page with its file, line and message; the next save that fixes it brings the brief back.
-The live-reload script exists only in preview pages, never in built outputs.
+The live-reload script exists only in preview pages, never in built outputs. The edition's warnings are
+listed at the top of its page (only in the preview). The terminal shows each request, each change that
+reloads the pages, and each error.
+
+Local only, by design: the server listens on 127.0.0.1 and answers only requests addressed to a loopback
+name (no other machine, and no web page that rebinds its name, can read the desk's marked editions).
 """
 
 from __future__ import annotations
 
+import errno
 import html
 import re
 import threading
@@ -27,7 +33,7 @@ from briefgen.compose.validate import edition_verdict, validate_desk
 from briefgen.desk.layout import EditionKey
 from briefgen.desk.loader import Desk, load_desk
 from briefgen.desk.outfolder import OutFolder
-from briefgen.errors import BriefgenError
+from briefgen.errors import BriefgenError, Diagnostic, counted
 from briefgen.pdf.job import PdfFailure, RenderedPdf
 from briefgen.pdf.workers import Workers
 
@@ -55,8 +61,10 @@ class EditionProblem(Exception):
 class Preview:
     """Renders pages of one desk and counts changes to it (the version pages compare with)."""
 
-    def __init__(self, desk_root: Path) -> None:
+    def __init__(self, desk_root: Path, out_dir: Path | None = None, log: Callable[[str], None] | None = None) -> None:
         self.desk_root = desk_root.resolve()
+        self.out_dir = out_dir.resolve() if out_dir is not None else None  # `--out`: where builds wrote
+        self.log = log or (lambda line: None)
         self.version = 0
         self.changed = threading.Condition()
         self._pdf_lock = threading.Lock()
@@ -88,8 +96,11 @@ class Preview:
             self.desk_root, watch_filter=relevant, stop_event=stop, debounce=50, step=25, rust_timeout=200
         ):
             self.bump()
+            self.log(f"changed: pages reload (change {self.version})")
 
     def _out_dir(self) -> Path:
+        if self.out_dir is not None:
+            return self.out_dir
         try:
             return load_desk(self.desk_root).out_layout.root.resolve()
         except BriefgenError:
@@ -97,7 +108,7 @@ class Preview:
 
     # --- pages ------------------------------------------------------------------------------------------
 
-    def _render(self, brief_id: str, day: date) -> tuple[Desk, RenderedEdition]:
+    def _render(self, brief_id: str, day: date) -> tuple[Desk, RenderedEdition, tuple[Diagnostic, ...]]:
         """The edition as `briefgen build` would render it now, by the same pipeline and the same rule for
         which problems stop it. Raises `EditionProblem`."""
         try:
@@ -118,7 +129,7 @@ class Preview:
             )
         previous = None
         try:
-            out = OutFolder.open_existing(desk.out_layout.root)
+            out = OutFolder.open_existing(self.out_dir or desk.out_layout.root)
             if out is not None:
                 with out:
                     previous = previous_edition(out, archived_json(out), EditionKey(brief_id, day), {})
@@ -128,18 +139,25 @@ class Preview:
             rendered = render_edition(EditionInputs(brief, previous, desk.layout.templates, desk.settings, text=False))
         except BriefgenError as exc:
             raise EditionProblem("A template has an error", exc.message.splitlines()) from None
-        return desk, rendered
+        return desk, rendered, verdict.warnings + rendered.warnings
 
     def edition_html(self, brief_id: str, day: date) -> str:
         """The edition's HTML as `briefgen build` would write it now. Raises `EditionProblem`."""
         return self._render(brief_id, day)[1].html
+
+    def edition_page(self, brief_id: str, day: date) -> str:
+        """The edition's HTML with its warnings listed at the top (a preview page, never a built output)."""
+        _, rendered, warnings = self._render(brief_id, day)
+        for warning in warnings:
+            self.log(f"        {warning}")
+        return with_warnings(rendered.html, warnings)
 
     def edition_pdf(self, brief_id: str, day: date) -> bytes:
         """The edition's PDF, rendered by a worker process within the desk's render budget and checked as
         `briefgen build` checks it. Raises `EditionProblem`."""
         from briefgen.pdf.check import problems
 
-        desk, rendered = self._render(brief_id, day)
+        desk, rendered, _ = self._render(brief_id, day)
         job = pdf_job(rendered, desk.settings, desk.layout.templates)
         with self._pdf_lock:  # one render at a time: the preview is for one editor
             if self._workers is None:
@@ -198,6 +216,24 @@ class Preview:
         return page.replace("</body>", script + "</body>", 1) if "</body>" in page else page + script
 
 
+WARNINGS_BOX = (
+    '<aside id="briefgen-preview-warnings" role="status" style="font:0.9rem sans-serif;background:#fff8e1;'
+    'border-left:4px solid #b26a00;padding:0.5rem 0.8rem;margin:0.5rem">'
+    "<strong>{count}</strong> (shown in the preview only; <code>briefgen build</code> prints them)"
+    '<ul style="margin:0.3rem 0">{items}</ul></aside>'
+)
+
+
+def with_warnings(page: str, warnings: tuple[Diagnostic, ...]) -> str:
+    """`page` with a box listing `warnings` right after `<body ...>`, or unchanged when there are none."""
+    if not warnings:
+        return page
+    items = "".join(f"<li>{html.escape(str(w))}</li>" for w in warnings)
+    box = WARNINGS_BOX.format(count=html.escape(counted(len(warnings), "warning")), items=items)
+    match = re.search(r"<body[^>]*>", page)
+    return page[: match.end()] + box + page[match.end() :] if match else box + page
+
+
 def _day(text: str) -> date | None:
     try:
         return date.fromisoformat(text)
@@ -209,7 +245,7 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "briefgen-preview"
 
-        def log_message(self, format: str, *args: object) -> None:  # quiet: the terminal shows errors only
+        def log_message(self, format: str, *args: object) -> None:  # each request is logged by `_send`
             return
 
         def _host_allowed(self) -> bool:
@@ -240,6 +276,7 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
                 return
             except Exception as exc:  # the server must survive anything a page can hit; the page shows no traceback
                 problem = EditionProblem("Internal error", [f"{type(exc).__name__}: {exc} (see the terminal)"])
+                preview.log(f"error   {path}: {type(exc).__name__}: {exc}")
                 traceback.print_exc()
                 page = preview.problem_page(problem)
                 self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html", preview.with_reload(page, preview.version))
@@ -250,10 +287,12 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
                 if extension == "pdf":
                     self._send(HTTPStatus.OK, "application/pdf", preview.edition_pdf(brief_id, day))
                     return
-                page = preview.edition_html(brief_id, day)
+                page = preview.edition_page(brief_id, day)
                 status = HTTPStatus.OK
             except EditionProblem as problem:
                 page, status = preview.problem_page(problem), problem.status
+                for line in problem.lines:
+                    preview.log(f"error   {line}")
             self._send(status, "text/html", preview.with_reload(page, version))
 
         def _events(self) -> None:
@@ -274,6 +313,8 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") else kind)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
+            if self.path.split("?", 1)[0] not in ("/events", "/favicon.ico"):
+                preview.log(f"{self.command} {self.path[:200]} -> {status.value} {status.phrase}")
             self.end_headers()
             self.wfile.write(data)
 
@@ -283,12 +324,35 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
 class PreviewServer:
     """The preview's HTTP server and file watcher, started and stopped together."""
 
-    def __init__(self, desk_root: Path, port: int = 8000) -> None:
-        self.preview = Preview(desk_root)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler_for(self.preview))
-        self.httpd.daemon_threads = True
+    def __init__(
+        self,
+        desk_root: Path,
+        port: int = 8000,
+        *,
+        out_dir: Path | None = None,
+        log: Callable[[str], None] | None = None,
+        next_free: int = 0,
+    ) -> None:
+        """Listen on 127.0.0.1:`port`; when it is taken, on the first free one of the `next_free` ports after
+        it (`self.busy` then names the port asked for). OSError when none is free."""
+        self.preview = Preview(desk_root, out_dir, log)
+        self.busy: int | None = None
+        self.httpd = self._listen(port, next_free)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+
+    def _listen(self, port: int, next_free: int) -> ThreadingHTTPServer:
+        for candidate in range(port, port + next_free + 1 if port else port + 1):
+            try:
+                httpd = ThreadingHTTPServer(("127.0.0.1", candidate), handler_for(self.preview))
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE or candidate == port + next_free or candidate > 65535:
+                    raise
+                self.busy = port
+                continue
+            httpd.daemon_threads = True
+            return httpd
+        raise OSError(errno.EADDRINUSE, "no free port")
 
     @property
     def url(self) -> str:
@@ -308,11 +372,27 @@ class PreviewServer:
         self.preview.close()
 
 
-def serve(desk_root: Path, port: int, announce: Callable[[str], None]) -> None:
-    """Run the preview until Ctrl-C."""
-    server = PreviewServer(desk_root, port)
+def serve(
+    desk_root: Path,
+    port: int,
+    announce: Callable[[str], None],
+    *,
+    out_dir: Path | None = None,
+    log: Callable[[str], None] | None = None,
+    next_free: int = 0,
+    open_browser: bool = False,
+) -> None:
+    """Run the preview until Ctrl-C; `announce` gets its URL (and, when `port` was taken, says which port
+    is used instead)."""
+    server = PreviewServer(desk_root, port, out_dir=out_dir, log=log, next_free=next_free)
     server.start()
+    if server.busy is not None:
+        announce(f"port {server.busy} is in use: serving on port {server.httpd.server_address[1]} instead")
     announce(server.url)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
     try:
         while True:
             time.sleep(3600)

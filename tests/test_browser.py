@@ -34,7 +34,7 @@ def sample_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM.exists(), "Debian's chromium is not installed: run bash scripts/setup.sh"
+    assert CHROMIUM.exists(), "Debian's chromium is not installed: run bash scripts/setup.sh --dev"
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield instance

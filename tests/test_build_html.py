@@ -226,8 +226,9 @@ def test_text_edition_keeps_the_html_endnote_numbers(tmp_path: Path) -> None:
     }
     text_notes = {n: t.strip("\u2068\u2069") for n, t in re.findall(r"^\[(\d+)\] ([^,]+),", text, re.MULTILINE)}
     assert text_notes == {n: ("outlet not stated" if t.startswith("Turkey and") else t) for n, t in html_notes.items()}
-    # Calls carry their locators, numbers ascending; no bare weekday and no Markdown syntax reaches the text.
-    assert "[1, para 5]" in text and "[1, para 4; 2, para 4]" in text
+    # Calls carry their locators, numbers ascending, with no-break spaces (a call is never split across
+    # lines); no bare weekday and no Markdown syntax reaches the text.
+    assert "[1,\u00a0para\u00a05]" in text and "[1,\u00a0para\u00a04;\u00a02,\u00a0para\u00a04]" in text
     assert "](" not in text and "**" not in text
     assert "https://example.org/npasyria/125949" in text
 
@@ -236,5 +237,6 @@ def test_text_edition_shows_hostile_text_literally(make_desk: MakeDesk) -> None:
     desk = make_desk(files=HOSTILE)
     assert run("build", desk, "--date", "2025-05-22", "--format", "txt").exit_code == 0
     text = (desk / "out/2025-05-22/valley.txt").read_text(encoding="utf-8")
-    assert "<script>alert(1)</script> {{ 7*7 }} {% if true %}x{% endif %}" in text
+    unwrapped = re.sub(r"\n +", " ", text)
+    assert "<script>alert(1)</script> {{ 7*7 }} {% if true %}x{% endif %}" in unwrapped
     assert "49" not in text

@@ -788,10 +788,9 @@ def test_a_build_that_builds_nothing_still_lists_every_desk_error(built: Path, t
     (desk / "sources/broken.yaml").write_text("source: {id: broken, title: [a list]}\n")
     validated = run("validate", desk)
     result = run("build", desk, "--date", "2030-01-01", "--format", "html")
-    # Nothing is built on that day: the errors (which concern editions of other days) are listed, and
-    # fail the build under --strict.
-    assert result.exit_code == 0
-    assert run("build", desk, "--date", "2030-01-01", "--format", "html", "--strict").exit_code == 1
+    # No edition is dated so: a usage error (issue 16), and the desk's errors are listed all the same.
+    assert result.exit_code == 2
+    assert "--date 2030-01-01: no edition is dated so" in result.stderr
     for line in validated.stdout.splitlines():
         if ": warning:" not in line:
             assert line in result.stderr

@@ -138,3 +138,88 @@ def test_bad_paths_and_dates_are_not_found_without_a_traceback(served: tuple[Pat
         status, _, body = get(url + path)
         assert status == 404, path
         assert b"Traceback" not in body and b'File "' not in body
+
+
+# --- issue 16: logs, warnings in the page, --open, a busy port, --out ----------------------------------------
+
+
+def test_requests_changes_and_errors_are_logged_and_warnings_shown(make_desk: MakeDesk) -> None:
+    desk = make_desk()
+    source = next((desk / "sources").glob("*.yaml"))
+    source.write_text(
+        "\n".join(line for line in source.read_text(encoding="utf-8").splitlines() if "published:" not in line) + "\n",
+        encoding="utf-8",
+    )
+    lines: list[str] = []
+    server = PreviewServer(desk, port=0, log=lines.append)
+    server.start()
+    try:
+        status, _, page = get(server.url + EDITION + ".html")
+        assert status == 200
+        assert b'<aside id="briefgen-preview-warnings"' in page and b"no publication date" in page
+        assert f"GET /{EDITION}.html -> 200 OK" in lines
+        assert any("warning: no publication date" in line for line in lines)
+        assert get(server.url + "nowhere")[0] == 404 and "GET /nowhere -> 404 Not Found" in lines
+        brief = desk / "briefs/edition.yaml"
+        brief.write_text(brief.read_text(encoding="utf-8").replace("marking: TLP:GREEN", "marking: TLP:BLUE"), "utf-8")
+        deadline = time.monotonic() + 20
+        while not any(line.startswith("changed: pages reload") for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert any(line.startswith("changed: pages reload") for line in lines)
+        get(server.url + EDITION + ".html")
+        assert any(line.startswith("error   ") for line in lines)
+    finally:
+        server.stop()
+    assert run("build", desk, "--date", "2025-05-22", "--format", "html").exit_code == 1  # the record is broken
+
+
+def test_a_busy_port_takes_the_next_free_one_and_says_so(make_desk: MakeDesk) -> None:
+    desk = make_desk()
+    first = PreviewServer(desk, port=0)
+    taken = first.httpd.server_address[1]
+    try:
+        second = PreviewServer(desk, port=taken, next_free=20)
+        try:
+            assert second.busy == taken and second.httpd.server_address[1] != taken
+        finally:
+            second.httpd.server_close()
+        with pytest.raises(OSError):
+            PreviewServer(desk, port=taken)  # without next_free: the CLI's clear message (next test)
+    finally:
+        first.httpd.server_close()
+
+
+def test_the_command_names_a_busy_port(make_desk: MakeDesk, monkeypatch: pytest.MonkeyPatch) -> None:
+    import briefgen.preview
+
+    desk = make_desk()
+    blocker = PreviewServer(desk, port=0)
+    taken = blocker.httpd.server_address[1]
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+
+    def sleep(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(briefgen.preview.time, "sleep", sleep)
+    try:
+        result = run("preview", desk, "--port", str(taken), "--open")
+    finally:
+        blocker.httpd.server_close()
+    assert result.exit_code == 0, result.output
+    assert f"port {taken} is in use: serving on port " in result.stderr
+    assert len(opened) == 1 and opened[0].startswith("http://127.0.0.1:") and str(taken) not in opened[0]
+    assert "preview stopped" in result.stderr
+
+
+def test_preview_takes_out_for_the_changes(make_desk: MakeDesk, tmp_path: Path) -> None:
+    desk = make_desk("three-days")
+    elsewhere = tmp_path / "built"
+    assert run("build", desk, "--all", "--format", "json", "--out", elsewhere).exit_code == 0
+    server = PreviewServer(desk, port=0, out_dir=elsewhere)
+    server.start()
+    try:
+        _, _, page = get(server.url + "valley/2025-05-22.html")
+    finally:
+        server.stop()
+    assert b"Compared with the edition of" in page

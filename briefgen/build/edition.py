@@ -18,6 +18,7 @@ from briefgen.build.changes import Archive, previous_edition
 from briefgen.build.manifest import Manifest, commit_edition, intact, read_manifest, sha256
 from briefgen.build.options import BuildOptions
 from briefgen.build.pipeline import EditionInputs, RenderedEdition, pdf_job, render_edition
+from briefgen.build.revisions import SentEditions, next_revision
 from briefgen.compose.validate import EditionVerdict
 from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.models import DistributionList, OutputFormat
@@ -38,6 +39,7 @@ class BuildContext:
     shared_fingerprint: str
     archive: Archive  # the JSON editions in out/ when the build started, to compare with
     lists: dict[str, DistributionList] = field(default_factory=dict)
+    sent: SentEditions = field(default_factory=SentEditions)  # the send log when the build started
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class EditionResult:
     errors: tuple[str, ...] = ()
     exit_code: ExitCode = ExitCode.OK
     up_to_date: bool = False
+    kept_sent: bool = False  # already sent: left as it was (`build --all` without `--force`)
+    revision: int = 1  # the revision built (2 and up: a correction, see `briefgen.build.revisions`)
     pdf_pages: int | None = None
     pdf_bytes: int | None = None
     seconds: float = 0.0
@@ -143,6 +147,11 @@ def prepare_edition(
         return EditionResult(
             job.key, warnings=job.verdict.warnings, up_to_date=True, seconds=time.perf_counter() - started
         )
+    if context.options.all_editions and not context.options.force and context.sent.sent(job.key):
+        # `--all` renders past editions with today's templates: one already sent stays as it was sent.
+        return EditionResult(
+            job.key, warnings=job.verdict.warnings, kept_sent=True, seconds=time.perf_counter() - started
+        )
     chosen = context.options.formats
     templates = context.options.layout.templates
     try:
@@ -184,32 +193,45 @@ def finish_edition(
         pdf_data = pdf.data
         stages += (("pdf", time.perf_counter() - prepared.started - prepared.stages[0][1]),)
         pdf_name = OutLayout.edition_file(job.key, "pdf")
-        warnings += tuple(
+        renderer = tuple(
             Diagnostic(pdf_name, 0, "", f"WeasyPrint: {message}", Severity.WARNING, "pdf-render")
             for message in pdf.warnings
         )
+        if context.options.strict and renderer:  # --strict: a renderer's warning fails the edition too
+            return _failed(job, "; ".join(str(w) for w in renderer) + " (--strict)", ExitCode.BAD_DATA, warnings)
+        warnings += renderer
         if OutputFormat.EML in context.options.formats:
             mail_warnings = _attachment_warnings(context, job.key, len(pdf.data))
             if context.options.strict and mail_warnings:
                 return _failed(job, "; ".join(str(w) for w in mail_warnings), ExitCode.BAD_DATA)
             warnings += mail_warnings
-    made_from = formats.MadeFrom(
-        job.key, edition, pdf_data, context.lists, context.settings.mail, context.options.layout.templates
-    )
     try:
-        outputs = formats.outputs(context.options.formats, made_from)
-        emails = {m.id: OutLayout.email_file(job.key, m.id) for m in made_from.mailing_lists()}
-        manifest = Manifest(
-            job.key,
-            prepared.fingerprint,
-            tuple(f.value for f in context.options.formats),
-            edition.brief.marking.value,
-            {name: sha256(data) for name, data in outputs.items()},
-            {list_id: name for list_id, name in emails.items() if name in outputs},
-        )
         folder = _day_folder(context, job.key, create=True)
         assert folder is not None
         with folder:
+            content = sha256(edition.json)
+            revision = next_revision(context.sent, job.key, read_manifest(folder, job.key), content)
+            made_from = formats.MadeFrom(
+                job.key,
+                edition,
+                pdf_data,
+                context.lists,
+                context.settings.mail,
+                context.options.layout.templates,
+                revision,
+            )
+            outputs = formats.outputs(context.options.formats, made_from)
+            emails = {m.id: OutLayout.email_file(job.key, m.id) for m in made_from.mailing_lists()}
+            manifest = Manifest(
+                job.key,
+                prepared.fingerprint,
+                tuple(f.value for f in context.options.formats),
+                edition.brief.marking.value,
+                {name: sha256(data) for name, data in outputs.items()},
+                {list_id: name for list_id, name in emails.items() if name in outputs},
+                revision.number,
+                content,
+            )
             written = commit_edition(folder, manifest, outputs)
     except BriefgenError as exc:
         return _failed(job, exc.message, exc.exit_code, warnings)
@@ -223,4 +245,5 @@ def finish_edition(
         seconds=time.perf_counter() - prepared.started,
         stages=stages,
         json=edition.json,
+        revision=revision.number,
     )

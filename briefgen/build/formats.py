@@ -8,7 +8,7 @@ does; an email edition is one message per cleared distribution list.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.build.pipeline import RenderedEdition
@@ -17,7 +17,7 @@ from briefgen.desk.models import DistributionList, OutputFormat
 from briefgen.desk.settings import MailSection
 from briefgen.export.csl import csl_json
 from briefgen.export.stix import stix_bundle
-from briefgen.mail.message import cleared, message_for
+from briefgen.mail.message import Revision, cleared, message_for
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class MadeFrom:
     lists: dict[str, DistributionList]
     mail: MailSection
     templates: Path | None = None  # the desk's templates/ (its catalogs translate the subject)
+    revision: Revision = field(default_factory=Revision)
 
     def mailing_lists(self) -> list[DistributionList]:
         """The brief's lists that exist and are cleared for its marking (the others get nothing)."""
@@ -68,6 +69,7 @@ def _emails(source: MadeFrom) -> dict[str, bytes]:
             text=edition.text,
             pdf=source.pdf,
             desk_templates=source.templates,
+            revision=source.revision,
         )
         for mailing in source.mailing_lists()
     }

@@ -37,6 +37,8 @@ class Manifest:
     marking: str
     files: dict[str, str] = field(default_factory=dict)  # file name in the date folder -> SHA-256
     emails: dict[str, str] = field(default_factory=dict)  # list id -> file name
+    revision: int = 1  # see `briefgen.build.revisions`
+    content: str = ""  # SHA-256 of the JSON edition: what a correction is measured against
 
     def to_bytes(self) -> bytes:
         data = {
@@ -48,6 +50,8 @@ class Manifest:
             "marking": self.marking,
             "files": dict(sorted(self.files.items())),
             "emails": dict(sorted(self.emails.items())),
+            "revision": self.revision,
+            "content": self.content,
         }
         return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -71,12 +75,20 @@ class Manifest:
                 str(data["marking"]),
                 {str(k): str(v) for k, v in files.items()},
                 {str(k): str(v) for k, v in emails.items()},
+                _revision(data.get("revision", 1)),
+                str(data.get("content", "")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed manifest ({exc})") from None
         if any(name not in manifest.files for name in manifest.emails.values()):
             raise ValueError("an email edition it names is not among its files")
         return manifest
+
+
+def _revision(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 999_999:
+        raise ValueError(f"revision must be a whole number from 1; got {value!r}")
+    return value
 
 
 def read_manifest(folder: OutFolder, key: EditionKey) -> Manifest | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from briefgen.desk.layout import DeskLayout, OutLayout
 from briefgen.desk.loader import Desk
 from briefgen.desk.models import OutputFormat
+from briefgen.errors import UsageError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -66,3 +67,29 @@ class BuildOptions:
         if self.day is None:
             return "all editions"
         return f"editions dated {self.day.isoformat()}" + ("" if self.day_given else f" (today in {timezone})")
+
+
+def check_selection(
+    desk: Desk, brief_ids: tuple[str, ...], list_ids: tuple[str, ...] = (), on: date | None = None
+) -> None:
+    """A `--brief`, `--list` or `--date` that matches nothing in the desk is a usage error (exit 2) with a
+    did-you-mean, never a run that does nothing and says it is done."""
+    known_briefs = sorted({e.record.brief.id for e in desk.briefs})
+    unreadable = any(d.is_error and d.path.startswith("briefs/") for d in desk.diagnostics)
+    for brief_id in brief_ids:
+        if brief_id not in known_briefs and not unreadable:
+            raise UsageError(f"--brief {brief_id}: no brief has this id{did_you_mean(brief_id, known_briefs)}")
+    known_lists = sorted({e.record.id for e in desk.lists})
+    for list_id in list_ids:
+        if list_id not in known_lists:
+            raise UsageError(f"--list {list_id}: no distribution list has this id{did_you_mean(list_id, known_lists)}")
+    if on is not None and not unreadable:
+        dates = sorted(
+            {e.record.brief.date.isoformat() for e in desk.briefs if not brief_ids or e.record.brief.id in brief_ids}
+        )
+        if on.isoformat() not in dates:
+            which = f" of {', '.join(brief_ids)}" if brief_ids else ""
+            nearby = did_you_mean(on.isoformat(), dates) or (
+                f" (editions are dated {dates[0]} to {dates[-1]})" if dates else ""
+            )
+            raise UsageError(f"--date {on.isoformat()}: no edition{which} is dated so{nearby}")

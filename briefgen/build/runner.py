@@ -27,6 +27,7 @@ from briefgen.build.edition import (
 )
 from briefgen.build.fingerprint import shared_fingerprint
 from briefgen.build.options import BuildOptions
+from briefgen.build.revisions import SentEditions
 from briefgen.compose.validate import Report, edition_verdict, validate_desk
 from briefgen.desk.layout import SETTINGS_FILE, EditionKey, OutLayout
 from briefgen.desk.loader import Desk, Loaded
@@ -203,6 +204,7 @@ def build(
             shared_fingerprint=shared_fingerprint(options.layout, options.formats),
             archive=archived_json(out),
             lists={entry.record.id: entry.record for entry in desk.lists},
+            sent=SentEditions.read(out),
         )
         jobs = _jobs(report, editions, options.strict)
         by_brief = sorted(jobs, key=lambda j: j.key)

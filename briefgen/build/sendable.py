@@ -24,11 +24,11 @@ from briefgen.build.fingerprint import edition_fingerprint, shared_fingerprint
 from briefgen.build.manifest import Manifest, read_manifest, sha256
 from briefgen.compose.validate import Report, edition_verdict
 from briefgen.desk.layout import EditionKey, OutLayout
-from briefgen.desk.loader import Loaded
+from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord, DistributionList, Marking, OutputFormat
 from briefgen.desk.outfolder import OutFolder
 from briefgen.errors import OutputError
-from briefgen.mail.message import LIST_HEADER, MARKING_HEADER, cleared
+from briefgen.mail.message import LIST_HEADER, MARKING_HEADER, cleared, parse_message_id
 from briefgen.mail.send import Outgoing, valid_address
 
 
@@ -156,7 +156,12 @@ def sendable(
                     if problem is None:
                         problem = _message_refusal(report, key, list_id, message, recipients)
                     message_id = str(message.get("Message-ID", "")).strip()
-                    found.append(Outgoing(shown, message, message_id, list_id, recipients, problem))
+                    parsed_id = parse_message_id(message_id)
+                    if problem is None and (parsed_id is None or parsed_id[:3] != (key.brief_id, key.date, list_id)):
+                        problem = "the message's Message-ID is not this edition's"
+                    revision = parsed_id[3] if parsed_id else 1
+                    earlier = tuple(str(message.get("References", "")).split())
+                    found.append(Outgoing(shown, message, message_id, list_id, recipients, problem, revision, earlier))
             for name in folder.names():
                 parsed = OutLayout.parse_email_file(name)
                 if parsed is None or name in named:
@@ -168,3 +173,21 @@ def sendable(
                     Outgoing(f"{OutLayout.day_folder(current)}/{name}", EmailMessage(), "", parsed[1], (), stray)
                 )
     return found
+
+
+def not_built(
+    desk: Desk, day: date, brief_ids: Sequence[str], list_ids: Sequence[str], found: Sequence[Outgoing]
+) -> list[str]:
+    """The briefs with an edition on `day` that should have an email edition (a list it names exists and
+    is cleared for its marking) but have none among `found`."""
+    lists = {entry.record.id: entry.record for entry in desk.lists}
+    have = {OutLayout.parse_email_file(item.name.rsplit("/", 1)[-1]) for item in found}
+    have_ids = {parsed[0] for parsed in have if parsed is not None}
+    missing = []
+    for brief in (e.record.brief for e in desk.briefs):
+        if brief.date != day or (brief_ids and brief.id not in brief_ids) or brief.id in have_ids:
+            continue
+        wanted = [n for n in brief.lists if n in lists and cleared(lists[n], brief.marking)]
+        if any(not list_ids or n in list_ids for n in wanted):
+            missing.append(brief.id)
+    return missing

@@ -187,9 +187,10 @@ def compose(desk: Desk, edition: Loaded[BriefRecord]) -> Composition:
     actor_parts = gather(_records(desk, edition, selected, "actors", lambda r: r.actors))
     actors = _kept([rules.actor(i, p) for i, p in actor_parts.items()])
     names = rules.actor_names(actors.value)
+    elsewhere = frozenset(name for source in desk.unloaded_sources for name in source.actors)
     # 3-5. developments: facts, dates, corroboration
     dev_parts = gather(_records(desk, edition, selected, "developments", lambda r: r.developments))
-    results = _kept([rules.development(i, p, names, known) for i, p in dev_parts.items()])
+    results = _kept([rules.development(i, p, names, known, elsewhere) for i, p in dev_parts.items()])
     developments = rules.development_order([r.development for r in results.value], record.developments)
     found = [d for dev in developments for r in results.value if r.development is dev for d in r.discrepancies]
     # 4. the editor's decisions on discrepancies
@@ -202,7 +203,7 @@ def compose(desk: Desk, edition: Loaded[BriefRecord]) -> Composition:
     diagnostics = (
         *selection.diagnostics,
         *actors.diagnostics,
-        *rules.unknown_parents(actors.value, actor_parts),
+        *rules.unknown_parents(actors.value, actor_parts, elsewhere),
         *results.diagnostics,
         *discrepancies.diagnostics,
         *questions.diagnostics,
@@ -233,6 +234,7 @@ def compose(desk: Desk, edition: Loaded[BriefRecord]) -> Composition:
         lists=list(brief.lists),
         bluf=list(brief.bluf),
         outlook=brief.outlook,
+        correction=brief.correction,
         developments=developments,
         discrepancies=discrepancies.value,
         actors=actors.value,

@@ -61,14 +61,20 @@ def actor(actor_id: str, parts: list[Part[ActorPatch]]) -> Found[composed.Actor 
     )
 
 
-def unknown_parents(actors: Sequence[composed.Actor], parts: Mapping[str, list[Part[ActorPatch]]]) -> list[Diagnostic]:
+def unknown_parents(
+    actors: Sequence[composed.Actor],
+    parts: Mapping[str, list[Part[ActorPatch]]],
+    elsewhere: frozenset[str] = frozenset(),
+) -> list[Diagnostic]:
+    """Parents that name no actor (an actor declared by a source file with errors is not unknown: that
+    file's own errors say what is wrong)."""
     known = {a.id for a in actors}
     return [
         parts[a.id][0].diagnostic(
             "parent", f"unknown actor {a.parent!r}{did_you_mean(a.parent, known)}", "unknown-actor", Severity.ERROR
         )
         for a in actors
-        if a.parent is not None and a.parent not in known
+        if a.parent is not None and a.parent not in known and a.parent.casefold() not in elsewhere
     ]
 
 
@@ -83,13 +89,15 @@ def actor_names(actors: Sequence[composed.Actor]) -> dict[str, composed.Actor]:
 
 
 def _actor_parts(
-    parts: list[Part[DevelopmentPatch]], names: Mapping[str, composed.Actor]
+    parts: list[Part[DevelopmentPatch]], names: Mapping[str, composed.Actor], elsewhere: frozenset[str]
 ) -> Found[list[composed.ActorPart]]:
     found: dict[str, composed.ActorPart] = {}
     problems = []
     for part in parts:
         for index, ref in enumerate(part.item.actors):
             known = names.get(ref.actor) or names.get(ref.actor.casefold())
+            if known is None and ref.actor.casefold() in elsewhere:
+                continue
             if known is None:
                 problems.append(
                     part.file.diagnostic(
@@ -136,6 +144,7 @@ def development(
     parts: list[Part[DevelopmentPatch]],
     names: Mapping[str, composed.Actor],
     sources: Mapping[str, SourceDocument],
+    elsewhere: frozenset[str] = frozenset(),
 ) -> Found[DevelopmentResult | None]:
     """One development: prose by path order, facts across sources (rules 3 and 4), dates (rule 6),
     corroboration (rule 2)."""
@@ -175,7 +184,7 @@ def development(
     ]
     found = tuple(d for _, d, _ in fact_state if d is not None)
     counted = sourcing(cites, sources, [name for name, d, _ in fact_state if d is not None])
-    actors = _actor_parts(parts, names)
+    actors = _actor_parts(parts, names, elsewhere)
     problems = [*summary.diagnostics, *detail.diagnostics, *date_problems, *actors.diagnostics]
     if shown_status is Status.CONFIRMED and counted.anonymous_only and counted.independent == 1:
         problems.append(

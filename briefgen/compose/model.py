@@ -7,7 +7,8 @@ order). Templates see exactly these fields; the template context reference is ge
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
@@ -248,6 +249,13 @@ class ComposedBrief(Composed):
     sources: list[Source]
     changes: Changes | None = None
     endnotes: list[Endnote] = []
+    correction: str | None = None  # what a corrected edition corrects, shown at its top
+
+    @property
+    def issued_at(self) -> datetime:
+        """When the edition was issued: `issued`, else the start of its date in the desk's time zone (never
+        the clock or the machine's time zone, so that the same records give the same bytes)."""
+        return self.issued or datetime.combine(self.date, time(), ZoneInfo(self.timezone))
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)

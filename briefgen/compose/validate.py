@@ -3,11 +3,16 @@
 `validate_desk` is what `briefgen validate` runs and what `build`, `preview` and `send` run first: load
 problems, cross-file problems (`briefgen.desk.checks`) and what composing each edition finds. Which of
 those problems stop a given edition is `edition_verdict`, the same for every command.
+
+A warning an editor has acknowledged (an `acknowledge:` entry in its record, or `[[acknowledge]]` in
+briefgen.toml, with a reason) is set aside in `Report.acknowledged`: it no longer counts as a warning,
+so `--strict` passes. An acknowledgement that matches no warning any more is itself a warning, so that
+acknowledgements do not outlive what they were about.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from briefgen.compose.compose import Composition, compose
 from briefgen.compose.dates import prose_day_words
@@ -16,7 +21,7 @@ from briefgen.desk.checks import check_desk
 from briefgen.desk.citations import find_citations
 from briefgen.desk.layout import SETTINGS_FILE
 from briefgen.desk.loader import Desk, Loaded
-from briefgen.desk.models import BriefRecord
+from briefgen.desk.models import Acknowledgement, BriefRecord
 from briefgen.errors import Diagnostic, Severity, sort_diagnostics
 
 
@@ -27,6 +32,7 @@ class Report:
     desk: Desk
     diagnostics: list[Diagnostic]
     compositions: list[tuple[Loaded[BriefRecord], Composition]]
+    acknowledged: list[tuple[Diagnostic, str]] = field(default_factory=list)  # (warning, reason)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -106,4 +112,61 @@ def validate_desk(desk: Desk) -> Report:
         diagnostics.extend(composition.diagnostics)
         if composition.brief is not None:
             diagnostics.extend(_citation_budget(composition.brief, edition, desk.settings.limits.max_citations))
-    return Report(desk, sort_diagnostics(diagnostics), compositions)
+    kept, acknowledged = _acknowledge(desk, sort_diagnostics(diagnostics))
+    return Report(desk, kept, compositions, acknowledged)
+
+
+@dataclass(frozen=True)
+class _Ack:
+    path: str  # the desk file whose warnings it acknowledges
+    entry: Acknowledgement
+    where: Diagnostic  # where it is written, for the warning when it matches nothing
+
+    def matches(self, diagnostic: Diagnostic) -> bool:
+        if diagnostic.is_error or diagnostic.path != self.path or diagnostic.code != self.entry.warning:
+            return False
+        wanted = self.entry.field
+        return wanted is None or diagnostic.field == wanted or diagnostic.field.startswith((wanted + ".", wanted + "["))
+
+
+def _acknowledgements(desk: Desk) -> list[_Ack]:
+    found = []
+    records = [(e.file, e.record.acknowledge) for e in desk.sources] + [
+        (e.file, e.record.acknowledge) for e in desk.briefs
+    ]
+    for file, entries in records:
+        for index, entry in enumerate(entries):
+            where = file.diagnostic(("acknowledge", index), "", severity=Severity.WARNING)
+            found.append(_Ack(file.rel, entry, where))
+    for index, settings_entry in enumerate(desk.settings.acknowledge):
+        where = Diagnostic(SETTINGS_FILE, 0, f"acknowledge[{index}]", "", Severity.WARNING)
+        found.append(_Ack(settings_entry.file, settings_entry, where))
+    return found
+
+
+def _acknowledge(desk: Desk, diagnostics: list[Diagnostic]) -> tuple[list[Diagnostic], list[tuple[Diagnostic, str]]]:
+    """(the diagnostics that still count, the acknowledged warnings with their reasons); see the docstring."""
+    acks = _acknowledgements(desk)
+    if not acks:
+        return diagnostics, []
+    kept: list[Diagnostic] = []
+    acknowledged: list[tuple[Diagnostic, str]] = []
+    used: set[int] = set()
+    for diagnostic in diagnostics:
+        match = next((i for i, ack in enumerate(acks) if ack.matches(diagnostic)), None)
+        if match is None:
+            kept.append(diagnostic)
+            continue
+        used.add(match)
+        acknowledged.append((diagnostic, acks[match].entry.reason))
+    for index, ack in enumerate(acks):
+        if index in used:
+            continue
+        scope = f" in {ack.entry.field}" if ack.entry.field else ""
+        message = (
+            f"acknowledges a {ack.entry.warning!r} warning{scope} of {ack.path} that is no longer given; "
+            "remove the acknowledgement"
+        )
+        w = ack.where
+        kept.append(Diagnostic(w.path, w.line, w.field, message, Severity.WARNING, "stale-acknowledgement"))
+    return sort_diagnostics(kept), acknowledged

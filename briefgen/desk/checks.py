@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from briefgen.desk.citations import CitationSyntaxError, TextCitation, find_citations
+from briefgen.desk.citations import CitationSyntaxError, TextCitation, find_citations, unsupported_forms
 from briefgen.desk.loader import Desk, Loaded, RecordFile
 from briefgen.desk.models import BriefRecord, Citation, SourceDocument, SourceRecord
 from briefgen.desk.prose import dropped_constructs
@@ -95,6 +95,7 @@ class _DeskChecks:
         self.sources: dict[str, Loaded[SourceRecord]] = {}
         self.diagnostics: list[Diagnostic] = []
         self.cited: set[str] = set()
+        self.unloaded = {source.id for source in desk.unloaded_sources}
 
     def run(self) -> list[Diagnostic]:
         self._unique_ids()
@@ -147,6 +148,8 @@ class _DeskChecks:
         if source_id in self.sources:
             self.cited.add(source_id)
             return False
+        if source_id in self.unloaded:
+            return True  # its file has errors, reported there: the citation itself is not wrong
         self.diagnostics.append(
             file.diagnostic(
                 loc, f"unknown source {source_id!r}{did_you_mean(source_id, self.sources)}", code="unknown-source"
@@ -164,6 +167,10 @@ class _DeskChecks:
                     file.diagnostic(
                         loc, f"{construct} is shown as literal text", severity=Severity.WARNING, code="markdown-dropped"
                     )
+                )
+            for message in unsupported_forms(text, set(self.sources)):
+                self.diagnostics.append(
+                    file.diagnostic(loc, message, severity=Severity.WARNING, code="unsupported-citation")
                 )
             for found in find_citations(text):
                 if isinstance(found, CitationSyntaxError):

@@ -1,7 +1,10 @@
-"""Pandoc-style citations in Markdown text: `[@id]`, `[@id, para 7]`, `[@a; @b]`.
+"""Pandoc-style citations in Markdown text: `[@id]`, `[@id, para 7]`, `[@a; @b]`, `[-@id]`.
 
 One parser serves validation (unknown ids are errors) and the Markdown renderer (citations become
-endnote calls), so both agree on what a citation is.
+endnote calls), so both agree on what a citation is. Every citation is a note call, so Pandoc's
+suppress-author form `[-@id]` (which drops the author from an author-date call) is the same call as
+`[@id]`. Pandoc's other forms are reported where they are written, not rendered silently as text:
+a prefix before the first key (`[see @id, p. 2]`) and an in-text citation (`@id says`).
 """
 
 from __future__ import annotations
@@ -10,8 +13,12 @@ import re
 from dataclasses import dataclass
 
 # A bracketed group whose first non-space character is '@'.
-CITATION_GROUP = re.compile(r"\[\s*(@[^\[\]\n]*)\]")
-_ONE = re.compile(r"^@([a-z0-9][a-z0-9-]{0,79})(?:\s*,\s*(.+))?$")
+CITATION_GROUP = re.compile(r"\[\s*(-?@[^\[\]\n]*)\]")
+_ONE = re.compile(r"^-?@([a-z0-9][a-z0-9-]{0,79})(?:\s*,\s*(.+))?$")
+# A bracketed group with a citation key after other words: Pandoc's prefix (`[see @id, p. 2]`).
+_PREFIXED = re.compile(r"\[([^\[\]\n@]*?[^\s\[\]\n@-][^\[\]\n@]*?)\s-?@([a-z0-9][a-z0-9-]{0,79})[^\[\]\n]*\]")
+# A key outside brackets, not part of an address or a word: Pandoc's in-text citation (`@id says`).
+_IN_TEXT = re.compile(r"(?<![\w@.\[-])-?@([a-z0-9][a-z0-9-]{0,79})\b(?!\.[a-z])")
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,25 @@ def parse_group(inner: str) -> list[TextCitation]:
         locator = match.group(2).strip() if match.group(2) else None
         citations.append(TextCitation(match.group(1), locator))
     return citations
+
+
+def unsupported_forms(text: str, known: set[str]) -> list[str]:
+    """What a text writes in Pandoc citation forms briefgen does not render as calls: each as a message.
+    In-text keys count only when they name a known source (`@handle` in a quote is no citation)."""
+    found = []
+    for match in _PREFIXED.finditer(text):
+        found.append(
+            f"citation {match.group(0)!r} has a prefix ({match.group(1).strip()!r}), which briefgen does not "
+            f"support: it is shown as written; write [@{match.group(2)}, locator] and put the words outside"
+        )
+    outside = CITATION_GROUP.sub(" ", _PREFIXED.sub(" ", text))
+    for match in _IN_TEXT.finditer(outside):
+        if match.group(1) in known:
+            found.append(
+                f"in-text citation {match.group(0)!r} is shown as written (briefgen makes note calls only): "
+                f"write [@{match.group(1)}] after the words it supports"
+            )
+    return found
 
 
 def find_citations(text: str) -> list[TextCitation | CitationSyntaxError]:

@@ -59,6 +59,16 @@ class Loaded(Generic[R]):
 
 
 @dataclass(frozen=True)
+class UnloadedSource:
+    """A source file with errors that still names its id (and the actors it declares, casefolded ids,
+    names and aliases)."""
+
+    id: str
+    file: str
+    actors: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Desk:
     """Everything a desk holds, as loaded; `diagnostics` are the problems found while loading."""
 
@@ -68,6 +78,9 @@ class Desk:
     briefs: tuple[Loaded[BriefRecord], ...]
     lists: tuple[Loaded[DistributionList], ...]
     diagnostics: tuple[Diagnostic, ...]
+    # Sources whose file has errors but names a readable id. Citations to them, and actors they declare,
+    # are not "unknown" (the file's own errors say what is wrong): one bad field does not make a source vanish.
+    unloaded_sources: tuple[UnloadedSource, ...] = ()
 
     @property
     def layout(self) -> DeskLayout:
@@ -198,8 +211,29 @@ def _read_text(path: Path, root: Path, rel: str, max_size: int) -> str:
     return decode(raw)
 
 
+def _unloaded_source(data: object, rel: str) -> UnloadedSource | None:
+    """What a source record's data declares, when its `source.id` is a valid id (even if other fields are not)."""
+    source = data.get("source") if isinstance(data, dict) else None
+    ident = source.get("id") if isinstance(source, dict) else None
+    if not isinstance(ident, str) or not re.fullmatch(SLUG_PATTERN, ident):
+        return None
+    actors = data.get("actors") if isinstance(data, dict) else None
+    names: set[str] = set()
+    for actor in actors if isinstance(actors, list) else []:
+        if isinstance(actor, dict):
+            aliases = actor.get("aliases")
+            values = [actor.get("id"), actor.get("name"), *(aliases if isinstance(aliases, list) else [])]
+            names.update(str(v).casefold() for v in values if isinstance(v, str))
+    return UnloadedSource(ident, rel, frozenset(names))
+
+
 def _load_records(
-    root: Path, paths: Sequence[Path], model: type[R], max_size: int, diagnostics: list[Diagnostic]
+    root: Path,
+    paths: Sequence[Path],
+    model: type[R],
+    max_size: int,
+    diagnostics: list[Diagnostic],
+    unloaded: list[UnloadedSource] | None = None,
 ) -> list[Loaded[R]]:
     loaded: list[Loaded[R]] = []
     for path in paths:
@@ -215,6 +249,9 @@ def _load_records(
             record = model.model_validate(parsed.data)
         except ValidationError as exc:
             diagnostics.extend(validation_diagnostics(exc, model, file))
+            declared = _unloaded_source(parsed.data, rel) if unloaded is not None else None
+            if declared is not None and unloaded is not None:
+                unloaded.append(declared)
             continue
         loaded.append(Loaded(record, file))
     return loaded
@@ -261,10 +298,16 @@ def load_settings(root: Path, diagnostics: list[Diagnostic]) -> Settings:
 
 
 def require_desk(root: Path) -> Path:
-    """`root`, when it is a desk; else a `UsageError` (exit 2) saying what a desk is: the one message every
-    command gives."""
+    """The desk at `root`: `root` itself when it is a desk, else the nearest folder above it that holds a
+    `briefgen.toml` (so that every command works from any folder of a desk, as `git` and Quarto do); else a
+    `UsageError` (exit 2) saying what a desk is: the one message every command gives."""
     if not root.exists():
         raise UsageError(f"{root}: no such folder (expected a desk: see 'briefgen init')")
+    if DeskLayout(root).is_desk():
+        return root
+    for folder in root.resolve().parents:
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
     if not DeskLayout(root).is_desk():
         raise UsageError(
             f"{root}: not a desk (expected a folder with {SETTINGS_FILE}, sources/ or briefs/; "
@@ -275,7 +318,7 @@ def require_desk(root: Path) -> Path:
 
 def load_desk(root: Path) -> Desk:
     """Load every record of the desk at `root`. Raises `UsageError` when `root` is not a desk."""
-    require_desk(root)
+    root = require_desk(root)
     diagnostics: list[Diagnostic] = []
     settings = load_settings(root, diagnostics)
     limit = settings.limits.max_file_size
@@ -291,7 +334,8 @@ def load_desk(root: Path) -> Desk:
                 code="empty-desk",
             )
         )
-    sources = _load_records(root, source_paths, SourceRecord, limit, diagnostics)
+    unloaded: list[UnloadedSource] = []
+    sources = _load_records(root, source_paths, SourceRecord, limit, diagnostics, unloaded)
     briefs = _load_records(root, brief_paths, BriefRecord, limit, diagnostics)
     lists = _load_records(root, _record_files(root, "lists", recursive=False), DistributionList, limit, diagnostics)
-    return Desk(root, settings, tuple(sources), tuple(briefs), tuple(lists), tuple(diagnostics))
+    return Desk(root, settings, tuple(sources), tuple(briefs), tuple(lists), tuple(diagnostics), tuple(unloaded))

@@ -389,6 +389,23 @@ class SourceDocument(Record):
     text: SourceText | None = None
 
 
+WarningCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$"), Verbatim]
+
+
+class Acknowledgement(Record):
+    """A warning of this record that an editor has read and accepts, with why: `--strict` then passes.
+
+    `warning` is the warning's code (`briefgen validate --format json` shows it); `field`, when given,
+    limits it to that field and the fields under it. One that matches no warning is itself a warning."""
+
+    warning: WarningCode
+    field: Line | None = None
+    reason: Line
+
+
+Acknowledgements = Annotated[list[Acknowledgement], Field(max_length=MAX_ITEMS)]
+
+
 class SourceRecord(Record):
     """`sources/*.yaml`: one source document and the items the analyst took from it."""
 
@@ -397,6 +414,7 @@ class SourceRecord(Record):
     actors: Annotated[list[SourceActor], Field(max_length=MAX_ITEMS)] = []
     open_questions: Annotated[list[SourceQuestion], Field(max_length=MAX_ITEMS)] = []
     ingest: IngestBlock | None = None  # written by `briefgen ingest`; ignored by builds
+    acknowledge: Acknowledgements = []
 
 
 SourcePattern = Annotated[str, StringConstraints(pattern=r"^[a-z0-9*?\[\]!-]{1,80}$"), Verbatim]
@@ -421,6 +439,7 @@ class Brief(Record):
     outlook: Text | None = None
     lists: Annotated[list[Slug], Field(max_length=100)] = []
     template: Slug = "brief"
+    correction: Line | None = None
 
 
 class BriefRecord(Record):
@@ -431,6 +450,7 @@ class BriefRecord(Record):
     actors: Annotated[list[ActorPatch], Field(max_length=MAX_ITEMS)] = []
     open_questions: Annotated[list[OpenQuestionPatch], Field(max_length=MAX_ITEMS)] = []
     discrepancies: Annotated[list[BriefDiscrepancy], Field(max_length=MAX_ITEMS)] = []
+    acknowledge: Acknowledgements = []
 
 
 # --- distribution lists --------------------------------------------------------------------------

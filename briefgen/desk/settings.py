@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, ConfigDict, Field, NameEmail, StringConstraints
 
 from briefgen.desk.fields import Language, Line, Record, Url
-from briefgen.desk.models import OutputFormat
+from briefgen.desk.models import Acknowledgement, OutputFormat
 
 
 def _known_timezone(name: str) -> str:
@@ -75,6 +75,8 @@ class MailSection(Record):
     starttls: bool = False
     ssl: bool = False
     attachment_limit: Annotated[int, Field(ge=1)] = 10_000_000
+    # Put before the title in the subject of a corrected edition (a revision sent after an earlier one).
+    correction_prefix: Line = "Correction:"
 
 
 class LimitsSection(Record):
@@ -105,6 +107,12 @@ class ExecutorSection(Record):
     url: Annotated[str, StringConstraints(pattern=r"^(local|dask://[A-Za-z0-9.\[\]:_-]{1,250}:[0-9]{1,5})$")] = "local"
 
 
+class DeskAcknowledgement(Acknowledgement):
+    """`[[acknowledge]]` in briefgen.toml: an acknowledgement of a warning in `file` (a desk file's path)."""
+
+    file: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
 class Settings(Record):
     """`briefgen.toml`: desk settings, all optional."""
 
@@ -115,6 +123,7 @@ class Settings(Record):
     limits: LimitsSection = LimitsSection()
     archive: ArchiveSection = ArchiveSection()
     executor: ExecutorSection = ExecutorSection()
+    acknowledge: Annotated[list[DeskAcknowledgement], Field(max_length=10_000)] = []
 
     @property
     def timezone(self) -> ZoneInfo:

@@ -15,10 +15,13 @@ edition and list give the same file.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import re
+from dataclasses import dataclass
+from datetime import date
 from email.headerregistry import Address, Group
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.parser import BytesParser
+from email.policy import SMTP, default
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -49,14 +52,56 @@ def attachment_name(brief: composed.ComposedBrief) -> str:
     return f"{marking}_{brief.date.isoformat()}_{brief.id}.pdf"
 
 
-def subject(brief: composed.ComposedBrief, desk_templates: Path | None = None) -> str:
-    """`[TLP:GREEN] Title — 22 May 2025`, the date in the brief's language; the title between Unicode
-    isolates, so that a title in another direction cannot reorder the marking or the date."""
+@dataclass(frozen=True)
+class Revision:
+    """Which revision of an edition a message is: 1, or a correction of the revisions sent before it."""
+
+    number: int = 1
+    earlier: tuple[str, ...] = ()  # the Message-IDs of the earlier revisions that were sent
+
+    @property
+    def is_correction(self) -> bool:
+        return self.number > 1
+
+
+_MESSAGE_ID = re.compile(
+    r"^<(?P<brief>[a-z0-9-]+)\.(?P<date>\d{4}-\d{2}-\d{2})\.(?P<list>[a-z0-9-]+)(?:\.r(?P<revision>[0-9]{1,6}))?@"
+)
+
+
+def message_id(brief_id: str, day: date, list_id: str, revision: int, domain: str) -> str:
+    """`<brief.date.list@domain>` for the first revision, `<brief.date.list.rN@domain>` for a correction."""
+    suffix = f".r{revision}" if revision > 1 else ""
+    return f"<{brief_id}.{day.isoformat()}.{list_id}{suffix}@{domain}>"
+
+
+def parse_message_id(value: str) -> tuple[str, date, str, int] | None:
+    """(brief id, date, list id, revision) of a Message-ID briefgen made, else None."""
+    match = _MESSAGE_ID.match(value.strip())
+    if match is None:
+        return None
+    try:
+        day = date.fromisoformat(match.group("date"))
+    except ValueError:
+        return None
+    return match.group("brief"), day, match.group("list"), int(match.group("revision") or 1)
+
+
+def subject(
+    brief: composed.ComposedBrief,
+    desk_templates: Path | None = None,
+    revision: Revision = Revision(),
+    correction_prefix: str = "",
+) -> str:
+    """`[TLP:GREEN] Title — 22 May 2025`: the marking first, then (for a correction) the correction prefix,
+    the title between Unicode isolates (a title in another direction cannot reorder the marking or the
+    date), and the date in the brief's language."""
     words = words_for(brief.language, desk_templates)
+    prefix = f"{correction_prefix} " if revision.is_correction and correction_prefix else ""
     return words.gettext(
         "[%(marking)s] %(title)s — %(date)s",
         marking=brief.marking.value,
-        title=f"\u2068{brief.title}\u2069",
+        title=f"{prefix}\u2068{brief.title}\u2069",
         date=date_label(brief.date, words),
     )
 
@@ -100,6 +145,7 @@ def message_for(
     text: str,
     pdf: bytes,
     desk_templates: Path | None = None,
+    revision: Revision = Revision(),
 ) -> bytes:
     """The email edition of `brief` for `mailing`, as the bytes of an .eml file (CRLF line ends)."""
     if mail.sender is None:
@@ -111,7 +157,8 @@ def message_for(
     sender = Address(display_name=safe_header_value("mail.from", mail.sender.name), addr_spec=mail.sender.email)
     domain = _domain(sender)
     message = EmailMessage(policy=SMTP)
-    _set(message, "Subject", safe_header_value("brief.title", subject(brief, desk_templates)))
+    prefix = safe_header_value("mail.correction_prefix", mail.correction_prefix)
+    _set(message, "Subject", safe_header_value("brief.title", subject(brief, desk_templates, revision, prefix)))
     message["From"] = sender
     message["To"] = Group(display_name=safe_header_value(f"lists/{mailing.id}: name", mailing.name))
     if mailing.members:
@@ -119,9 +166,12 @@ def message_for(
             Address(display_name=safe_header_value(f"lists/{mailing.id}: members", m.name), addr_spec=m.email)
             for m in mailing.members
         ]
-    issued = brief.issued or datetime.combine(brief.date, datetime.min.time()).astimezone()
-    message["Date"] = format_datetime(issued)
-    message["Message-ID"] = f"<{brief.id}.{brief.date.isoformat()}.{mailing.id}@{domain}>"
+    message["Date"] = format_datetime(brief.issued_at)
+    message["Message-ID"] = message_id(brief.id, brief.date, mailing.id, revision.number, domain)
+    if revision.earlier:
+        # A correction names the revisions it replaces, so that mail clients thread it with them.
+        message["In-Reply-To"] = revision.earlier[-1]
+        message["References"] = " ".join(revision.earlier)
     _set(message, "List-Id", f"{safe_header_value(f'lists/{mailing.id}: name', mailing.name)} <{mailing.id}.{domain}>")
     if mailing.unsubscribe:
         _set(
@@ -139,4 +189,19 @@ def message_for(
     for index, part in enumerate(message.walk()):
         if part.is_multipart():
             part.set_boundary(f"briefgen-{seed[:24]}-{index}")
-    return message.as_bytes()
+    return _as_bytes(message)
+
+
+_UNFOLDED = SMTP.clone(max_line_length=998)  # RFC 5322's limit for a line: headers are not folded
+_RECORD_HEADERS = ("Subject", "To", "List-Id")
+
+
+def _as_bytes(message: EmailMessage) -> bytes:
+    """The message's bytes, headers folded at 78 columns, unless folding would change a header's text:
+    Python's folder can leave a space at the end of a line before an encoded word, which readers see
+    as two spaces (`in  —`). Then the headers are written unfolded (each stays below 998 bytes)."""
+    raw = message.as_bytes()
+    parsed = BytesParser(policy=default).parsebytes(raw, headersonly=True)
+    if all(str(parsed[name]) == str(message[name]) for name in _RECORD_HEADERS if message[name] is not None):
+        return raw
+    return message.as_bytes(policy=_UNFOLDED)

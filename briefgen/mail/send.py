@@ -6,7 +6,12 @@ one recipient at a time (the envelope names one member; the Bcc header is never 
 so that delivery can be tracked per recipient. Each accepted delivery is appended to the send log
 `out/sent.jsonl` and flushed to disk before the next one: a re-run after a crash sends only what the log
 does not hold. Transient failures (4xx replies, dropped connections) are retried with backoff; permanent
-ones (5xx) are reported per recipient.
+ones (5xx) are reported per recipient. A server that cannot be reached at all (connection refused, no
+such host, no answer) stops the run at once: every delivery left is reported as not tried, none is retried.
+
+A correction (a later revision of an edition, see `briefgen.build.revisions`) has its own Message-ID, so
+the log does not hold it yet: it goes to the list's members, and the output says how many of them got the
+earlier revision. `resend` sends again what the log holds.
 
 Credentials come from the environment only: BRIEFGEN_SMTP_USER and BRIEFGEN_SMTP_PASSWORD.
 """
@@ -26,7 +31,7 @@ from email.message import EmailMessage
 from briefgen.desk.layout import OutLayout
 from briefgen.desk.outfolder import OutFolder
 from briefgen.desk.settings import MailSection
-from briefgen.errors import OutputError, SettingsError
+from briefgen.errors import OutputError, SettingsError, counted
 
 RETRIES = 3
 BACKOFF_SECONDS = 0.5
@@ -42,6 +47,8 @@ class Outgoing:
     list_id: str
     recipients: tuple[str, ...]
     refusal: str | None = None  # why nothing may be sent, if so
+    revision: int = 1
+    earlier: tuple[str, ...] = ()  # Message-IDs of the earlier revisions this one corrects
 
 
 @dataclass
@@ -108,6 +115,10 @@ def valid_address(address: str) -> bool:
     return True
 
 
+class Unreachable(Exception):
+    """The SMTP server cannot be reached at all: no delivery can succeed, so none is tried."""
+
+
 @dataclass
 class _Connection:
     mail: MailSection
@@ -116,12 +127,20 @@ class _Connection:
     def open(self) -> smtplib.SMTP:
         if self.smtp is None:
             context = ssl.create_default_context()
-            if self.mail.ssl:
-                self.smtp = smtplib.SMTP_SSL(self.mail.host, self.mail.port, timeout=30, context=context)
-            else:
-                self.smtp = smtplib.SMTP(self.mail.host, self.mail.port, timeout=30)
-                if self.mail.starttls:
-                    self.smtp.starttls(context=context)
+            try:
+                if self.mail.ssl:
+                    self.smtp = smtplib.SMTP_SSL(self.mail.host, self.mail.port, timeout=30, context=context)
+                else:
+                    self.smtp = smtplib.SMTP(self.mail.host, self.mail.port, timeout=30)
+            except (smtplib.SMTPException, ssl.SSLError):
+                raise
+            except OSError as exc:  # refused, no such host, timed out: retrying in a second will not help
+                raise Unreachable(
+                    f"cannot reach the SMTP server {self.mail.host}:{self.mail.port} ([mail] host, port): "
+                    f"{exc.strerror or exc}"
+                ) from None
+            if not self.mail.ssl and self.mail.starttls:
+                self.smtp.starttls(context=context)
             user, password = os.environ.get("BRIEFGEN_SMTP_USER"), os.environ.get("BRIEFGEN_SMTP_PASSWORD")
             if user and password:
                 self.smtp.login(user, password)
@@ -183,46 +202,83 @@ def send(
     mail: MailSection,
     *,
     dry_run: bool = False,
+    resend: bool = False,
     say: Callable[[str], None] = print,
 ) -> SendReport:
-    """Send (or with `dry_run`, show) the email editions `items`. See the module's docstring."""
+    """Send (or with `dry_run`, show) the email editions `items`; with `resend`, also to the recipients the
+    log says already got them. See the module's docstring."""
     if mail.sender is None:
         raise SettingsError("briefgen.toml: mail.from: not set (the envelope sender of every message)")
     report = SendReport()
     if not items:
-        say("no email editions to send (build them with --format eml)")
         return report
     log = SendLog(out)
     connection = _Connection(mail)
     try:
-        for item in items:
-            name = item.name
-            if item.refusal:
-                report.refused.append((name, item.refusal))
-                say(f"REFUSED {name}: {item.refusal}; nothing sent")
-                continue
-            pending = [r for r in item.recipients if (item.message_id, r.lower()) not in log.done]
-            report.already += [(name, r) for r in item.recipients if r not in pending]
-            subject = str(item.message.get("Subject", ""))
-            if dry_run:
-                state = (
-                    f"{len(item.recipients) - len(pending)} already sent" if len(pending) < len(item.recipients) else ""
-                )
-                say(
-                    f"would send {name} ({subject}) to list {item.list_id}: {', '.join(pending) or 'nobody left'}"
-                    + (f"; {state}" if state else "")
-                )
-                continue
-            for recipient in pending:
-                reason = _deliver(connection, item.message, mail.sender.email, recipient, say)
-                if reason is None:
-                    log.record(item.message_id, recipient, item.list_id)
-                    report.sent.append((name, recipient))
-                else:
-                    report.failed.append((name, recipient, reason))
-                    say(f"FAILED  {name} to {recipient}: {reason}")
-            delivered = sum(1 for n, _ in report.sent if n == name)
-            say(f"sent    {name} to {delivered} of {len(pending)} pending recipient(s) ({subject})")
+        for index, item in enumerate(items):
+            try:
+                _send_one(item, log, connection, mail, report, dry_run=dry_run, resend=resend, say=say)
+            except Unreachable as exc:
+                left = [(i.name, r) for i in items[index:] if not i.refusal for r in _pending(i, log, resend)]
+                report.failed += [(name, recipient, str(exc)) for name, recipient in left]
+                say(f"FAILED  {exc}; {counted(len(left), 'delivery', 'deliveries')} not tried")
+                break
     finally:
         connection.drop()
     return report
+
+
+def _pending(item: Outgoing, log: SendLog, resend: bool) -> list[str]:
+    if resend:
+        return list(item.recipients)
+    return [r for r in item.recipients if (item.message_id, r.lower()) not in log.done]
+
+
+def _send_one(
+    item: Outgoing,
+    log: SendLog,
+    connection: _Connection,
+    mail: MailSection,
+    report: SendReport,
+    *,
+    dry_run: bool,
+    resend: bool,
+    say: Callable[[str], None],
+) -> None:
+    name = item.name
+    if item.refusal:
+        report.refused.append((name, item.refusal))
+        say(f"REFUSED {name}: {item.refusal}; nothing sent")
+        return
+    pending = _pending(item, log, resend)
+    report.already += [(name, r) for r in item.recipients if r not in pending]
+    subject = str(item.message.get("Subject", ""))
+    earlier = {recipient for message_id, recipient in log.done if message_id in item.earlier}
+    correction = ""
+    if item.revision > 1:
+        had = sum(1 for r in pending if r.lower() in earlier)
+        correction = f"; a correction (revision {item.revision}): {had} of them got the earlier revision"
+    if not pending:
+        say(f"already {name}: sent earlier to all {counted(len(item.recipients), 'recipient', 'recipients')}")
+        return
+    if dry_run:
+        state = f"; {len(item.recipients) - len(pending)} already sent" if len(pending) < len(item.recipients) else ""
+        say(f"would send {name} ({subject}) to list {item.list_id}: {', '.join(pending)}{state}{correction}")
+        return
+    assert mail.sender is not None
+    delivered = 0
+    for recipient in pending:
+        reason = _deliver(connection, item.message, mail.sender.email, recipient, say)
+        if reason is None:
+            log.record(item.message_id, recipient, item.list_id)
+            report.sent.append((name, recipient))
+            delivered += 1
+        else:
+            report.failed.append((name, recipient, reason))
+            say(f"FAILED  {name} to {recipient}: {reason}")
+    already = len(item.recipients) - len(pending)
+    say(
+        f"sent    {name} to {delivered} of {counted(len(pending), 'recipient', 'recipients')}"
+        + (f" ({already} had it already)" if already else "")
+        + f"{correction} ({subject})"
+    )

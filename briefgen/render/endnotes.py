@@ -79,7 +79,8 @@ class Endnotes:
         return sorted(calls, key=lambda call: (call[0].number, locator_key(call[1] or "")))
 
     def text_call(self, citations: Sequence[TextCitation | composed.Cite]) -> str:
-        """Plain-text calls, numbers ascending: `[1, para 7; 3]`."""
+        """Plain-text calls, numbers ascending: `[1, para 7; 3]`, with no-break spaces (a call is never split
+        across lines)."""
         if not citations:
             return ""
         parts = [
@@ -88,7 +89,8 @@ class Endnotes:
             else str(note.number)
             for note, locator, _ in self._ordered(citations)
         ]
-        return "[" + self._words.punctuation()["semicolon"].join(parts) + "]"
+        separator = self._words.punctuation()["semicolon"].replace(" ", "\u00a0")
+        return "[" + separator.join(part.replace(" ", "\u00a0") for part in parts) + "]"
 
     def description(self, note: EndnoteView) -> str:
         """A call's link described in words: `Endnote 3: North Press Agency`."""

@@ -7,12 +7,12 @@ Filters and `cites` see whether the template autoescapes: HTML templates get HTM
 from __future__ import annotations
 
 import re
-import textwrap
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+import wcwidth
 from markupsafe import Markup
 
 from briefgen.compose import model as composed
@@ -108,26 +108,48 @@ def _cites(context: jinja2.runtime.Context, citations: list[composed.Cite]) -> M
     return notes.group(citations)
 
 
+NO_BREAK = "\u00a0"
+# A citation call (`[3]`, `[1, para 7; 3]`) and the space before it: the call stays with its word.
+_CALL = re.compile(r" (\[\d+(?:,[^\]\n]*)?(?:;[^\]\n]*)*\])")
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: wide characters (CJK, emoji) count two, combining marks none."""
+    width = wcwidth.wcswidth(text)
+    return width if width >= 0 else len(text)
+
+
+def _fill(words: list[str], width: int, first: str, rest: str) -> list[str]:
+    """Greedy fill by display width; a word longer than a line stands alone (never broken)."""
+    lines: list[str] = []
+    current, used = first, display_width(first)
+    empty = True
+    for word in words:
+        size = display_width(word)
+        if not empty and used + 1 + size > width:
+            lines.append(current)
+            current, used, empty = rest, display_width(rest), True
+        current += ("" if empty else " ") + word
+        used += (0 if empty else 1) + size
+        empty = False
+    lines.append(current)
+    return lines
+
+
 def wrap_text(text: str, indent: int = 0, width: int = 76) -> str:
-    """Wrap each line of plain text to `width`, indented; list items get a hanging indent."""
+    """Wrap each line of plain text to `width` columns (measured as a terminal shows them), indented;
+    list items get a hanging indent. Lines break only at plain spaces: a citation call is tied to the word
+    before it and never split (no-break spaces)."""
     lines = []
     for line in str(text).split("\n"):
         if not line.strip():
             lines.append("")
             continue
+        line = _CALL.sub(lambda m: NO_BREAK + m.group(1).replace(" ", NO_BREAK), line)
         hanging = re.match(r"^(?:> )*\s*(?:[-*]|\d+\.|\[\d+\])\s+", line)
         first = " " * indent
         rest = first + " " * (len(hanging.group(0)) if hanging else 0)
-        lines.append(
-            textwrap.fill(
-                line,
-                width=max(width, indent + 20),
-                initial_indent=first,
-                subsequent_indent=rest,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-        )
+        lines.extend(_fill([w for w in line.split(" ") if w], max(width, indent + 20), first, rest))
     return "\n".join(lines)
 
 

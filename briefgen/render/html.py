@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +149,7 @@ def _render(
         "marking_colour": brief.marking.colour,
         "marking_class": brief.marking.css_class,
         "keywords": _keywords(brief),
-        "created": (brief.issued or datetime.combine(brief.date, datetime.min.time())).isoformat(),
+        "created": brief.issued_at.isoformat(),
         "page_size": page_size,
         "version": __version__,
         "legend": _LazyLegend(legend),
