@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from briefgen import __version__
-from briefgen.errors import BriefgenError, Diagnostic, ExitCode, UsageError, counted
+from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity, UsageError, counted
 from briefgen.flags import common_options, is_debug, verbosity
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def validate(desk: Path, strict: bool, output_format: str) -> None:
     drafts = read_drafts(loaded.root)  # drafts/ of `briefgen ingest`: listed, never records of the desk
     diagnostics = sort_diagnostics([*report.diagnostics, *check_templates(loaded.root)])
     errors = sum(d.is_error for d in diagnostics)
-    warnings = len(diagnostics) - errors
+    warnings = sum(d.severity is Severity.WARNING for d in diagnostics)  # notes are neither
     files = len(loaded.sources) + len(loaded.briefs) + len(loaded.lists)
     if output_format == "json":
         payload = {
@@ -457,3 +457,12 @@ def build(
 def main() -> None:
     """Run the command line (the console script is `briefgen.entry:main`)."""
     cli(prog_name="briefgen")
+
+
+def _add_commands() -> None:
+    from briefgen.cli_ingest import ingest
+
+    cli.add_command(ingest)
+
+
+_add_commands()

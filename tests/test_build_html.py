@@ -217,7 +217,9 @@ def test_text_edition_keeps_the_html_endnote_numbers(tmp_path: Path) -> None:
     text = (out / "syria-deconfliction.txt").read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[0] == "TLP:GREEN" and lines[-1] == "TLP:GREEN"
-    assert max(len(line) for line in lines) <= 76 or any(len(w) > 60 for w in text.split())
+    # 76 columns as shown: the isolates around record fields take none.
+    shown = [re.sub("[\u2066-\u2069]", "", line) for line in lines]
+    assert max(len(line) for line in shown) <= 76 or any(len(w) > 60 for w in text.split())
     page = Page((out / "syria-deconfliction.html").read_text(encoding="utf-8"))
     html_notes = {
         a["id"].split("-")[1]: a["title"].split(",")[0].split(": ", 1)[1]

@@ -297,7 +297,7 @@ def test_a_stale_acknowledgement_is_a_warning(make_desk: MakeDesk) -> None:
     result = run("validate", desk, "--strict")
     assert result.exit_code == 1
     [line] = [line for line in result.stdout.splitlines() if "no longer given" in line]
-    assert line.startswith("briefs/2025-05-22-syria-deconfliction.yaml:58: acknowledge[0]: warning: acknowledges")
+    assert line.startswith("briefs/2025-05-22-syria-deconfliction.yaml:62: acknowledge[0]: warning: acknowledges")
     built = run("build", desk, "--date", DAY, "--format", "json", "--strict")
     assert built.exit_code == 1
 

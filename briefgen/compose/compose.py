@@ -188,9 +188,10 @@ def compose(desk: Desk, edition: Loaded[BriefRecord]) -> Composition:
     actors = _kept([rules.actor(i, p) for i, p in actor_parts.items()])
     names = rules.actor_names(actors.value)
     elsewhere = frozenset(name for source in desk.unloaded_sources for name in source.actors)
+    unloaded_items = frozenset(item for source in desk.unloaded_sources for item in source.items)
     # 3-5. developments: facts, dates, corroboration
     dev_parts = gather(_records(desk, edition, selected, "developments", lambda r: r.developments))
-    results = _kept([rules.development(i, p, names, known, elsewhere) for i, p in dev_parts.items()])
+    results = _kept([rules.development(i, p, names, known, elsewhere, unloaded_items) for i, p in dev_parts.items()])
     developments = rules.development_order([r.development for r in results.value], record.developments)
     found = [d for dev in developments for r in results.value if r.development is dev for d in r.discrepancies]
     # 4. the editor's decisions on discrepancies

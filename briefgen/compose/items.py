@@ -145,12 +145,15 @@ def development(
     names: Mapping[str, composed.Actor],
     sources: Mapping[str, SourceDocument],
     elsewhere: frozenset[str] = frozenset(),
+    unloaded_items: frozenset[str] = frozenset(),
 ) -> Found[DevelopmentResult | None]:
     """One development: prose by path order, facts across sources (rules 3 and 4), dates (rule 6),
     corroboration (rule 2)."""
     summary = prose(parts, "summary", lambda d: d.summary)
     detail = prose(parts, "detail", lambda d: d.detail)
     cites = cites_of(parts)
+    if summary.value is None and dev_id in unloaded_items:
+        return Found(None, summary.diagnostics)  # its source file has errors, reported there
     if summary.value is None:
         message = (
             f"development {dev_id!r} has no summary: it is in none of this brief's sources, "

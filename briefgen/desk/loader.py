@@ -66,6 +66,7 @@ class UnloadedSource:
     id: str
     file: str
     actors: frozenset[str] = frozenset()
+    items: frozenset[str] = frozenset()  # the ids of its developments and open questions
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,13 @@ def _unloaded_source(data: object, rel: str) -> UnloadedSource | None:
             aliases = actor.get("aliases")
             values = [actor.get("id"), actor.get("name"), *(aliases if isinstance(aliases, list) else [])]
             names.update(str(v).casefold() for v in values if isinstance(v, str))
-    return UnloadedSource(ident, rel, frozenset(names))
+    items: set[str] = set()
+    for key in ("developments", "open_questions"):
+        listed = data.get(key) if isinstance(data, dict) else None
+        for item in listed if isinstance(listed, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                items.add(item["id"])
+    return UnloadedSource(ident, rel, frozenset(names), frozenset(items))
 
 
 def _load_records(

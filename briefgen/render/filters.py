@@ -7,6 +7,7 @@ Filters and `cites` see whether the template autoescapes: HTML templates get HTM
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -115,8 +116,9 @@ _CALL = re.compile(r" (\[\d+(?:,[^\]\n]*)?(?:;[^\]\n]*)*\])")
 
 def display_width(text: str) -> int:
     """Columns `text` takes in a terminal: wide characters (CJK, emoji) count two, combining marks none."""
-    width = wcwidth.wcswidth(text)
-    return width if width >= 0 else len(text)
+    shown = "".join(char for char in text if unicodedata.category(char) != "Cf")  # isolates take no column
+    width = wcwidth.wcswidth(shown)
+    return width if width >= 0 else len(shown)
 
 
 def _fill(words: list[str], width: int, first: str, rest: str) -> list[str]:
