@@ -40,7 +40,9 @@ fi
 
 python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
-extras=""
+extras="[ingest]"  # briefgen ingest is a user command too
 ((dev)) && extras="[dev]"
 .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".${extras}"
-echo "setup: ready (.venv/bin/briefgen${extras:+; tests: .venv/bin/python -m pytest})" >&2
+hint=""
+((dev)) && hint="; tests: .venv/bin/python -m pytest"
+echo "setup: ready (.venv/bin/briefgen${hint})" >&2
