@@ -20,10 +20,10 @@ import click
 
 from briefgen import __version__
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity, UsageError, counted
-from briefgen.flags import common_options, is_debug, verbosity
+from briefgen.flags import common_options, desk_argument, desk_folder, is_debug, verbosity
 
 if TYPE_CHECKING:
-    from briefgen.desk.models import OutputFormat
+    from briefgen.desk.vocabulary import OutputFormat
 
 
 class _Group(click.Group):
@@ -65,11 +65,6 @@ def cli() -> None:
     Every command works from any folder inside a desk (it looks up for briefgen.toml). Set
     BRIEFGEN_DEBUG=1 (or give --debug) to see the traceback of an error.
     """
-
-
-desk_argument = click.argument(
-    "desk", required=False, default=".", type=click.Path(path_type=Path, file_okay=True, dir_okay=True)
-)
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic], *, err: bool = False) -> None:
@@ -158,7 +153,7 @@ def schema(kind: str | None, write_to: bool, modelines: bool, desk: Path | None)
     if kind is not None:
         raise click.UsageError("--write writes every kind; --kind is for printing one")
     quiet, _ = verbosity()
-    root = _desk_folder(desk or Path("."))
+    root = desk_folder(desk or Path("."))
     for path in write_editor_setup(root, modelines=modelines):
         if not quiet:
             click.echo(f"wrote {path}")
@@ -179,53 +174,6 @@ def init(directory: Path, name: str) -> None:
     for path in written if not quiet else ():
         click.echo(f"created {path}")
     click.echo(f"next: briefgen validate {directory} && briefgen build {directory}")
-
-
-def _desk_folder(desk: Path) -> Path:
-    from briefgen.desk.loader import require_desk
-
-    return require_desk(desk)
-
-
-@cli.group()
-@common_options
-def templates() -> None:
-    """See, copy and document the templates (the desk's templates/ folder comes first)."""
-
-
-@templates.command("list")
-@common_options
-@desk_argument
-def templates_list(desk: Path) -> None:
-    """Every template: built-in, or the desk's own (and which built-in one it replaces)."""
-    from briefgen.render.editors import list_templates
-
-    for entry in list_templates(_desk_folder(desk)):
-        where = f"  {entry.desk_file}" if entry.desk_file else ""
-        click.echo(f"{entry.name:<34} {entry.origin}{where}")
-
-
-@templates.command("eject")
-@common_options
-@click.argument("name")
-@desk_argument
-@click.option("--extend", is_flag=True, help="Write a template that extends the built-in one (replace single blocks).")
-@click.option("--force", is_flag=True, help="Replace the desk's template if it exists.")
-def templates_eject(name: str, desk: Path, extend: bool, force: bool) -> None:
-    """Copy the built-in template NAME into DESK/templates/ to start from."""
-    from briefgen.render.editors import eject
-
-    target = eject(_desk_folder(desk), name, extend=extend, force=force)
-    click.echo(f"wrote {target}: the desk's builds now use it")
-
-
-@templates.command("context")
-@common_options
-def templates_context() -> None:
-    """Print the reference of what templates can use (variables, filters, every field), in Markdown."""
-    from briefgen.render.editors import context_reference
-
-    click.echo(context_reference(), nl=False)
 
 
 @cli.command()
@@ -249,7 +197,7 @@ def preview(desk: Path, port: int, out_dir: Path | None, open_browser: bool) -> 
     from briefgen.preview import serve
 
     quiet, _ = verbosity()
-    folder = _desk_folder(desk)
+    folder = desk_folder(desk)
 
     def log(line: str) -> None:
         if not quiet or line.startswith("error"):
@@ -350,7 +298,7 @@ def send(
 
 
 def _formats(value: str | None) -> list[OutputFormat] | None:
-    from briefgen.desk.models import OutputFormat
+    from briefgen.desk.vocabulary import OutputFormat
 
     if value is None:
         return None
@@ -461,8 +409,10 @@ def main() -> None:
 
 def _add_commands() -> None:
     from briefgen.cli_ingest import ingest
+    from briefgen.cli_templates import templates
 
     cli.add_command(ingest)
+    cli.add_command(templates)
 
 
 _add_commands()

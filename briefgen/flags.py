@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -47,3 +48,15 @@ def verbosity() -> tuple[bool, bool]:
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be combined")
     return quiet, verbose
+
+
+desk_argument = click.argument(
+    "desk", required=False, default=".", type=click.Path(path_type=Path, file_okay=True, dir_okay=True)
+)
+
+
+def desk_folder(desk: Path) -> Path:
+    """DESK as given, when it is a desk (the one "not a desk" message of every command)."""
+    from briefgen.desk.loader import require_desk
+
+    return require_desk(desk)

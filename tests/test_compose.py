@@ -10,7 +10,8 @@ from briefgen.compose import model as composed
 from briefgen.compose.compose import compose
 from briefgen.compose.dates import resolve_date
 from briefgen.desk.loader import load_desk
-from briefgen.desk.models import DateMapping, SourceDocument, Status
+from briefgen.desk.models import DateMapping, SourceDocument
+from briefgen.desk.vocabulary import Status
 
 MakeDesk = Callable[..., Path]
 

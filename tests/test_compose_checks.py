@@ -11,7 +11,7 @@ from briefgen.compose.datewords import supported_languages
 from briefgen.compose.facts import STATUS_GROUPS, Relation, status_relation
 from briefgen.compose.tables import DOC_LANGUAGES, refresh
 from briefgen.desk.checks import locator_paragraph, normalise_quote_text
-from briefgen.desk.models import Status
+from briefgen.desk.vocabulary import Status
 
 MakeDesk = Callable[..., Path]
 FRENCH = (

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from briefgen.compose import model as composed
 from briefgen.compose.facts import dates_agree, status_relation
 from briefgen.compose.sources import sourcing
-from briefgen.desk.models import Precision, SourceDocument, Status
+from briefgen.desk.models import SourceDocument
+from briefgen.desk.vocabulary import Precision, Status
 
 FILES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FAST = settings(max_examples=300, deadline=None)

@@ -17,7 +17,7 @@ import stix2
 import stix2validator.validator as stix_validator
 from stix2validator import ValidationOptions, validate_instance
 
-from briefgen.desk.models import Marking
+from briefgen.desk.vocabulary import Marking
 from briefgen.export.stix import TLP2_EXTENSION, TLP2_IDS
 from tests.conftest import SAMPLE, TESTS, run
 

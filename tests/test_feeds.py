@@ -13,7 +13,7 @@ from unittest import mock
 import feedparser
 import jsonschema
 
-from briefgen.desk.models import Marking
+from briefgen.desk.vocabulary import Marking
 from briefgen.export.feeds import FeedEdition, Feeds, atom_feed, json_feed
 from tests.conftest import DESKS, TESTS, run
 

@@ -20,8 +20,8 @@ from briefgen.build.pipeline import EditionInputs, pdf_job, render_edition
 from briefgen.compose.compose import compose
 from briefgen.compose.validate import edition_verdict, validate_desk
 from briefgen.desk.loader import load_desk
-from briefgen.desk.models import OutputFormat
 from briefgen.desk.settings import MailSection
+from briefgen.desk.vocabulary import OutputFormat
 from briefgen.mail.message import message_for
 from briefgen.preview import EditionProblem, Preview
 

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from briefgen.build.manifest import read_manifest
 from briefgen.desk.citations import CITATION_GROUP
 from briefgen.desk.layout import EditionKey, OutLayout
-from briefgen.desk.models import TLP_COLOURS, Marking
 from briefgen.desk.outfolder import OutFolder
 from briefgen.desk.settings import LimitsSection
+from briefgen.desk.vocabulary import TLP_COLOURS, Marking
 from briefgen.errors import OutputError, TemplateError
 from briefgen.export.feeds import FeedEdition, Feeds, all_feeds
 from briefgen.render.sandbox import RenderBudget, budget

@@ -21,9 +21,10 @@ from briefgen.build.pipeline import EditionInputs, RenderedEdition, pdf_job, ren
 from briefgen.build.revisions import SentEditions, next_revision
 from briefgen.compose.validate import EditionVerdict
 from briefgen.desk.layout import EditionKey, OutLayout
-from briefgen.desk.models import DistributionList, OutputFormat
+from briefgen.desk.models import DistributionList
 from briefgen.desk.outfolder import OutFolder
 from briefgen.desk.settings import Settings
+from briefgen.desk.vocabulary import OutputFormat
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity
 from briefgen.pdf.check import problems as pdf_problems
 from briefgen.pdf.job import PdfFailure, PdfJob, RenderedPdf

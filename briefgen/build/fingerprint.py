@@ -15,7 +15,7 @@ from pathlib import Path
 
 from briefgen import __version__
 from briefgen.desk.layout import DeskLayout
-from briefgen.desk.models import OutputFormat
+from briefgen.desk.vocabulary import OutputFormat
 from briefgen.render.templates import builtin_templates_dir
 
 

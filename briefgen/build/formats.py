@@ -13,8 +13,9 @@ from pathlib import Path
 
 from briefgen.build.pipeline import RenderedEdition
 from briefgen.desk.layout import EditionKey, OutLayout
-from briefgen.desk.models import DistributionList, OutputFormat
+from briefgen.desk.models import DistributionList
 from briefgen.desk.settings import MailSection
+from briefgen.desk.vocabulary import OutputFormat
 from briefgen.export.csl import csl_json
 from briefgen.export.stix import stix_bundle
 from briefgen.mail.message import Revision, cleared, message_for

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from briefgen.desk.layout import DeskLayout, OutLayout
 from briefgen.desk.loader import Desk
-from briefgen.desk.models import OutputFormat
+from briefgen.desk.vocabulary import OutputFormat
 from briefgen.errors import UsageError, did_you_mean
 
 

@@ -25,8 +25,9 @@ from briefgen.build.manifest import Manifest, read_manifest, sha256
 from briefgen.compose.validate import Report, edition_verdict
 from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.loader import Desk, Loaded
-from briefgen.desk.models import BriefRecord, DistributionList, Marking, OutputFormat
+from briefgen.desk.models import BriefRecord, DistributionList
 from briefgen.desk.outfolder import OutFolder
+from briefgen.desk.vocabulary import Marking, OutputFormat
 from briefgen.errors import OutputError
 from briefgen.mail.message import LIST_HEADER, MARKING_HEADER, cleared, parse_message_id
 from briefgen.mail.send import Outgoing, valid_address

@@ -13,8 +13,9 @@ from datetime import date, datetime
 from briefgen.compose import model as composed
 from briefgen.compose.datewords import find_day_words, resolve_day_phrase
 from briefgen.desk.loader import Desk, RecordFile
-from briefgen.desk.models import BriefRecord, DateMapping, Precision, SourceDocument, SourceRecord, Status
+from briefgen.desk.models import BriefRecord, DateMapping, SourceDocument, SourceRecord
 from briefgen.desk.reader import Loc
+from briefgen.desk.vocabulary import Precision, Status
 from briefgen.errors import Diagnostic, Severity
 
 

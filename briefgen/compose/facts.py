@@ -22,7 +22,7 @@ from typing import Generic, TypeVar
 from briefgen.compose import model as composed
 from briefgen.compose.dates import when_key
 from briefgen.compose.merge import union
-from briefgen.desk.models import DiscrepancyKind, DiscrepancyStatus, Precision, Status
+from briefgen.desk.vocabulary import DiscrepancyKind, DiscrepancyStatus, Precision, Status
 
 V = TypeVar("V")
 

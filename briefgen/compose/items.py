@@ -28,14 +28,11 @@ from briefgen.desk.models import (
     ActorPatch,
     BriefDevelopment,
     BriefDiscrepancy,
-    DevelopmentKind,
     DevelopmentPatch,
     OpenQuestionPatch,
-    QuestionKind,
-    QuestionStatus,
     SourceDocument,
-    Status,
 )
+from briefgen.desk.vocabulary import DevelopmentKind, QuestionKind, QuestionStatus, Status
 from briefgen.errors import Diagnostic, Severity, did_you_mean
 
 

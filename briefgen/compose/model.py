@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from briefgen.desk.models import (
+from briefgen.desk.vocabulary import (
     ActorType,
     DevelopmentKind,
     DiscrepancyKind,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from briefgen.compose.datewords import day_word_table_markdown
 from briefgen.compose.facts import STATUS_GROUPS, Relation, status_relation
-from briefgen.desk.models import Precision, Status
+from briefgen.desk.vocabulary import Precision, Status
 
 DOC_LANGUAGES = ("ar", "de", "en", "es", "fr", "he", "ru", "tr")
 

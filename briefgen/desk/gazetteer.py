@@ -15,8 +15,8 @@ from pydantic import Field, ValidationError
 
 from briefgen.desk.fields import Line, Record, Slug
 from briefgen.desk.loader import RecordFile, validation_diagnostics
-from briefgen.desk.models import SourceType
 from briefgen.desk.reader import ReadError, decode, parse_record_text
+from briefgen.desk.vocabulary import SourceType
 from briefgen.errors import DeskError, Diagnostic
 
 GAZETTEER_FILE = "gazetteer.yaml"

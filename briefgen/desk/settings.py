@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, ConfigDict, Field, NameEmail, StringConstraints
 
 from briefgen.desk.fields import Language, Line, Record, Url
-from briefgen.desk.models import Acknowledgement, OutputFormat
+from briefgen.desk.models import Acknowledgement
+from briefgen.desk.vocabulary import OutputFormat
 
 
 def _known_timezone(name: str) -> str:

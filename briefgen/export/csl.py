@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from briefgen.compose.model import ComposedBrief, Source
-from briefgen.desk.models import SourceType
+from briefgen.desk.vocabulary import SourceType
 from briefgen.export.edition import visible_sources
 
 _CSL_TYPE = {

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from briefgen.desk.layout import OutLayout
-from briefgen.desk.models import Marking
+from briefgen.desk.vocabulary import Marking
 from briefgen.export.edition import stable_uuid
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"

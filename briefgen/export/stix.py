@@ -17,7 +17,7 @@ from typing import Any
 import stix2
 
 from briefgen.compose.model import ActorPart, Cite, ComposedBrief, Development, Discrepancy, Source
-from briefgen.desk.models import ActorType, Marking
+from briefgen.desk.vocabulary import ActorType, Marking
 from briefgen.export.edition import edition_instant, edition_parts, readable, stable_uuid, visible_sources
 
 TLP2_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"

@@ -26,8 +26,9 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from briefgen.compose import model as composed
-from briefgen.desk.models import DistributionList, Marking
+from briefgen.desk.models import DistributionList
 from briefgen.desk.settings import MailSection
+from briefgen.desk.vocabulary import Marking
 from briefgen.errors import BriefgenError, ExitCode
 from briefgen.render.labels import date_label
 from briefgen.render.words import words_for
