@@ -92,26 +92,19 @@ def _facts(folder: OutFolder, key: EditionKey, has_json: bool) -> _Facts:
 def archived_editions(out: OutFolder) -> list[ArchivedEdition]:
     """Every edition found in `out/<date>/`, newest date first, then by brief id; each once."""
     editions = []
-    for name in out.names():
-        day = OutLayout.parse_day(name)
-        if day is None or out.kind(name) != "folder":
-            continue
-        folder = out.folder(name, create=False)
-        if folder is None:
-            continue
-        with folder:
-            found: dict[str, dict[str, str]] = {}
-            for file in folder.names():
-                parsed = OutLayout.parse_edition_file(file)
-                if parsed is not None and parsed[1] in LINKED_FORMATS and folder.kind(file) == "file":
-                    found.setdefault(parsed[0], {})[parsed[1]] = f"{name}/{file}"
-            for brief_id, files in sorted(found.items()):
-                key = EditionKey(brief_id, day)
-                facts = _facts(folder, key, "json" in files)
-                ordered = {word: files[ext] for ext, word in LINKED_FORMATS.items() if ext in files}
-                editions.append(
-                    ArchivedEdition(brief_id, day, facts.title, facts.marking, ordered, facts.issued, facts.summary)
-                )
+    for day, folder in out.day_folders():
+        found: dict[str, dict[str, str]] = {}
+        for file in folder.names():
+            parsed = OutLayout.parse_edition_file(file)
+            if parsed is not None and parsed[1] in LINKED_FORMATS and folder.kind(file) == "file":
+                found.setdefault(parsed[0], {})[parsed[1]] = f"{OutLayout.day_folder(day)}/{file}"
+        for brief_id, files in sorted(found.items()):
+            key = EditionKey(brief_id, day)
+            facts = _facts(folder, key, "json" in files)
+            ordered = {word: files[ext] for ext, word in LINKED_FORMATS.items() if ext in files}
+            editions.append(
+                ArchivedEdition(brief_id, day, facts.title, facts.marking, ordered, facts.issued, facts.summary)
+            )
     return sorted(editions, key=lambda e: (-e.date.toordinal(), e.brief_id))
 
 

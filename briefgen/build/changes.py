@@ -35,18 +35,11 @@ class PreviousEdition:
 def archived_json(out: OutFolder) -> Archive:
     """Every JSON edition in `out/<date>/`, by brief id (read once per build)."""
     found: dict[str, list[date]] = {}
-    for name in out.names():
-        day = OutLayout.parse_day(name)
-        if day is None or out.kind(name) != "folder":
-            continue
-        folder = out.folder(name, create=False)
-        if folder is None:
-            continue
-        with folder:
-            for file in folder.names():
-                parsed = OutLayout.parse_edition_file(file)
-                if parsed is not None and parsed[1] == "json":
-                    found.setdefault(parsed[0], []).append(day)
+    for day, folder in out.day_folders():
+        for file in folder.names():
+            parsed = OutLayout.parse_edition_file(file)
+            if parsed is not None and parsed[1] == "json":
+                found.setdefault(parsed[0], []).append(day)
     return {brief_id: tuple(sorted(days)) for brief_id, days in found.items()}
 
 

@@ -163,18 +163,6 @@ def _desk_errors(
     return [d for d in rest if d not in others], [d for d in rest if d in others]
 
 
-def _remove_stale_temporaries(out: OutFolder) -> None:
-    """Remove what a killed build left: temporaries at the top of out/ and in its date folders."""
-    out.remove_stale_temporaries()
-    for name in out.names():
-        if OutLayout.parse_day(name) is None or out.kind(name) != "folder":
-            continue
-        folder = out.folder(name, create=False)
-        if folder is not None:
-            with folder:
-                folder.remove_stale_temporaries()
-
-
 def build(
     desk: Desk,
     options: BuildOptions,
@@ -194,7 +182,7 @@ def build(
     editions = select_editions(desk, options)
     selection = options.selection_label(desk.settings.desk.timezone)
     with OutFolder.open(options.out.root) as out, out.lock(OutLayout.LOCK):
-        _remove_stale_temporaries(out)
+        out.remove_stale_temporaries()  # what a killed build left, here and in the date folders
         if on_selected:
             on_selected(len(editions))
         context = BuildContext(

@@ -15,8 +15,10 @@ import os
 import secrets
 import stat
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 
+from briefgen.desk.layout import OutLayout
 from briefgen.errors import OutputError
 
 MAX_STATE_BYTES = 64 * 1024 * 1024  # the largest file of state (an earlier edition's JSON, the send log) read back
@@ -95,6 +97,17 @@ class OutFolder:
 
     def names(self) -> list[str]:
         return sorted(os.listdir(self.fd))
+
+    def day_folders(self) -> Iterator[tuple[date, OutFolder]]:
+        """Each `<date>` folder of the output folder (never a link), opened while the caller uses it."""
+        for name in self.names():
+            day = OutLayout.parse_day(name)
+            if day is None or self.kind(name) != "folder":
+                continue
+            folder = self.folder(name, create=False)
+            if folder is not None:
+                with folder:
+                    yield day, folder
 
     def kind(self, name: str) -> str | None:
         """`file`, `folder`, `link`, `other`, or None when absent (never follows a link)."""
