@@ -60,3 +60,8 @@ def desk_folder(desk: Path) -> Path:
     from briefgen.desk.loader import require_desk
 
     return require_desk(desk)
+
+
+def day_option(help_text: str) -> Callable[..., Any]:
+    """`--date YYYY-MM-DD`, as `build` and `send` take it."""
+    return click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help=help_text)
