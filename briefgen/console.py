@@ -42,7 +42,7 @@ def _is_note(diagnostic: Diagnostic) -> bool:
 
 def edition_line(edition: EditionResult, *, hidden: int = 0) -> str:
     """The one line of an edition; `hidden`: how many of its warnings were not printed again."""
-    name = f"{edition.brief_id} {edition.date.isoformat()}"
+    name = str(edition.key)
     count = sum(not _is_note(d) for d in edition.warnings)
     notes = len(edition.warnings) - count
     warnings = counted(count, "warning") + (f", {counted(notes, 'note')}" if notes else "")

@@ -99,7 +99,7 @@ def archived_editions(out: OutFolder) -> list[ArchivedEdition]:
             if parsed is not None and parsed[1] in LINKED_FORMATS and folder.kind(file) == "file":
                 found.setdefault(parsed[0], {})[parsed[1]] = f"{OutLayout.day_folder(day)}/{file}"
         for brief_id, files in sorted(found.items()):
-            key = EditionKey(brief_id, day)
+            key = EditionKey.from_stem(brief_id, day)
             facts = _facts(folder, key, "json" in files)
             ordered = {word: files[ext] for ext, word in LINKED_FORMATS.items() if ext in files}
             editions.append(

@@ -19,7 +19,7 @@ from briefgen.errors import OutputError
 from briefgen.render.labels import LABELS, occurred_label, place_label, sourcing_label, status_note
 from briefgen.render.words import Words, words_for
 
-Archive = dict[str, tuple[date, ...]]  # brief id -> the dates of its JSON editions in out/
+Archive = dict[str, tuple[date, ...]]  # edition stem (`brief`, `brief@tlp-clear`) -> the dates of its JSON editions
 
 
 @dataclass(frozen=True)
@@ -46,13 +46,14 @@ def archived_json(out: OutFolder) -> Archive:
 def previous_edition(
     out: OutFolder, archive: Archive, key: EditionKey, earlier: dict[date, bytes]
 ) -> PreviousEdition | None:
-    """The latest edition of the brief dated before `key`: one this build wrote (`earlier`), else the archive's."""
-    days = sorted({*(d for d in archive.get(key.brief_id, ()) if d < key.date), *(d for d in earlier if d < key.date)})
+    """The latest edition of the brief for the same audience dated before `key`: one this build wrote
+    (`earlier`), else the archive's."""
+    days = sorted({*(d for d in archive.get(key.stem, ()) if d < key.date), *(d for d in earlier if d < key.date)})
     if not days:
         return None
     day = days[-1]
     name = (
-        f"{out.path.name}/{OutLayout.day_folder(day)}/{OutLayout.edition_file(EditionKey(key.brief_id, day), 'json')}"
+        f"{out.path.name}/{OutLayout.day_folder(day)}/{OutLayout.edition_file(EditionKey(key.brief_id, day, key.audience), 'json')}"
     )
     if day in earlier:
         return PreviousEdition(day, earlier[day], name)
@@ -61,7 +62,7 @@ def previous_edition(
         return None
     with folder:
         try:
-            data = folder.read(OutLayout.edition_file(EditionKey(key.brief_id, day), "json"))
+            data = folder.read(OutLayout.edition_file(EditionKey(key.brief_id, day, key.audience), "json"))
         except OutputError as exc:
             return PreviousEdition(day, b"", name, problem=exc.message.split(": cannot be read: ", 1)[-1])
     return PreviousEdition(day, data, name) if data is not None else None

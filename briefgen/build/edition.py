@@ -19,6 +19,7 @@ from briefgen.build.manifest import Manifest, commit_edition, intact, read_manif
 from briefgen.build.options import BuildOptions
 from briefgen.build.pipeline import EditionInputs, RenderedEdition, pdf_job, render_edition
 from briefgen.build.revisions import SentEditions, next_revision
+from briefgen.compose.model import ComposedBrief
 from briefgen.compose.validate import EditionVerdict
 from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.models import DistributionList
@@ -50,6 +51,7 @@ class EditionJob:
     key: EditionKey
     verdict: EditionVerdict
     fingerprint_of: tuple[str, ...]  # the desk files it reads
+    brief: ComposedBrief | None = None  # the edition as composed for its audience (None: it could not be)
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,9 @@ def _up_to_date(context: BuildContext, key: EditionKey, fingerprint: str) -> boo
 def fingerprint_for(context: BuildContext, job: EditionJob, previous_json: bytes | None) -> str:
     from briefgen.build.fingerprint import edition_fingerprint
 
-    return edition_fingerprint(context.options.layout, job.fingerprint_of, context.shared_fingerprint, previous_json)
+    return edition_fingerprint(
+        context.options.layout, job.fingerprint_of, context.shared_fingerprint, previous_json, job.key.audience
+    )
 
 
 def prepare_edition(
@@ -134,7 +138,7 @@ def prepare_edition(
     then the files are written here), else what `finish_edition` needs once the PDF is rendered. `earlier`
     holds the JSON editions of the same brief that this build wrote before this one, by date."""
     started = time.perf_counter()
-    brief = job.verdict.composition.brief
+    brief = job.brief
     if job.verdict.blocked or brief is None:
         return EditionResult(
             job.key,

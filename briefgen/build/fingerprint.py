@@ -54,9 +54,14 @@ def shared_fingerprint(layout: DeskLayout, formats: Iterable[OutputFormat]) -> s
     return digest.hexdigest()
 
 
-def edition_fingerprint(layout: DeskLayout, files: Iterable[str], shared: str, previous_json: bytes | None) -> str:
-    """The fingerprint of one edition: its record files (desk-relative), the shared part and its previous JSON."""
+def edition_fingerprint(
+    layout: DeskLayout, files: Iterable[str], shared: str, previous_json: bytes | None, audience: str = ""
+) -> str:
+    """The fingerprint of one edition: its record files (desk-relative), the shared part, its previous JSON
+    and, for an audience's edition, the audience."""
     digest = _files_digest(((name, layout.root / name) for name in files), layout.root)
+    if audience:
+        digest.update(f"audience {audience}\0".encode())
     digest.update(shared.encode("ascii"))
     digest.update(previous_json if previous_json is not None else b"<first edition>")
     return digest.hexdigest()

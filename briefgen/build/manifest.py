@@ -44,6 +44,7 @@ class Manifest:
         data = {
             "manifest": MANIFEST_VERSION,
             "brief": self.key.brief_id,
+            **({"audience": self.key.audience} if self.key.audience else {}),
             "date": self.key.date.isoformat(),
             "fingerprint": self.fingerprint,
             "formats": list(self.formats),
@@ -69,7 +70,7 @@ class Manifest:
             if not (isinstance(files, dict) and isinstance(emails, dict)):
                 raise TypeError("files and emails must be mappings")
             manifest = cls(
-                EditionKey(str(data["brief"]), date.fromisoformat(str(data["date"]))),
+                EditionKey(str(data["brief"]), date.fromisoformat(str(data["date"])), str(data.get("audience", ""))),
                 str(data["fingerprint"]),
                 tuple(str(f) for f in data["formats"]),
                 str(data["marking"]),
@@ -119,7 +120,7 @@ def edition_files(folder: OutFolder, key: EditionKey) -> list[str]:
     for name in folder.names():
         parsed = OutLayout.parse_edition_file(name.lstrip("."))
         if (
-            parsed is not None and parsed[0] == key.brief_id and parsed[1] in _EDITION_EXTENSIONS
+            parsed is not None and parsed[0] == key.stem and parsed[1] in _EDITION_EXTENSIONS
         ) or OutLayout.is_email_of(key, name):
             found.append(name)
     return found

@@ -93,12 +93,19 @@ def select_editions(desk: Desk, options: BuildOptions) -> list[Loaded[BriefRecor
 
 
 def _jobs(report: Report, editions: list[Loaded[BriefRecord]], strict: bool) -> list[EditionJob]:
+    """One job per edition to build: each brief record's master edition and its audiences' editions (one
+    job for the master alone when it cannot be composed, which then fails with its errors)."""
     jobs = []
     for edition in editions:
         verdict = edition_verdict(report, edition, strict=strict)
         files = tuple(sorted(set(verdict.composition.files) | {edition.file.rel}))
         brief = edition.record.brief
-        jobs.append(EditionJob(EditionKey(brief.id, brief.date), verdict, files))
+        if verdict.blocked or not verdict.editions:
+            jobs.append(EditionJob(EditionKey(brief.id, brief.date), verdict, files, verdict.composition.brief))
+            continue
+        for built in verdict.editions:
+            audience = built.audience.audience if built.audience else ""
+            jobs.append(EditionJob(EditionKey(brief.id, brief.date, audience), verdict, files, built.brief))
     return jobs
 
 
@@ -195,8 +202,8 @@ def build(
             sent=SentEditions.read(out),
         )
         jobs = _jobs(report, editions, options.strict)
-        by_brief = sorted(jobs, key=lambda j: j.key)
-        chains = [list(group) for _, group in itertools.groupby(by_brief, key=lambda j: j.key.brief_id)]
+        by_brief = sorted(jobs, key=lambda j: (j.key.stem, j.key.date))
+        chains = [list(group) for _, group in itertools.groupby(by_brief, key=lambda j: j.key.stem)]
         # PDFs are rendered in worker processes (each within its time and memory budget), never here.
         renderer, owned = _renderer(options.executor or desk.settings.executor.url, workers, options.jobs)
         try:

@@ -22,6 +22,7 @@ from email.utils import getaddresses
 from briefgen.build.changes import archived_json, previous_edition
 from briefgen.build.fingerprint import edition_fingerprint, shared_fingerprint
 from briefgen.build.manifest import Manifest, read_manifest, sha256
+from briefgen.compose.audience import AudienceEdition
 from briefgen.compose.validate import Report, edition_verdict
 from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.loader import Desk, Loaded
@@ -31,6 +32,19 @@ from briefgen.desk.vocabulary import Marking, OutputFormat
 from briefgen.errors import OutputError
 from briefgen.mail.message import LIST_HEADER, MARKING_HEADER, cleared, parse_message_id
 from briefgen.mail.send import Outgoing, valid_address
+
+
+def _current(report: Report, key: EditionKey) -> tuple[Loaded[BriefRecord], AudienceEdition | None] | None:
+    """The brief record of an edition as the records load now, and the edition as they would build it
+    (None when they no longer build that audience's edition)."""
+    edition = next(
+        (e for e in report.desk.briefs if (e.record.brief.id, e.record.brief.date) == (key.brief_id, key.date)), None
+    )
+    if edition is None:
+        return None
+    audience = Marking.of_audience(key.audience) if key.audience else None
+    built = edition_verdict(report, edition, strict=False).editions
+    return edition, next((e for e in built if e.audience == audience), None)
 
 
 def _current_fingerprint(report: Report, out: OutFolder, edition: Loaded[BriefRecord], manifest: Manifest) -> str:
@@ -43,25 +57,26 @@ def _current_fingerprint(report: Report, out: OutFolder, edition: Loaded[BriefRe
         return ""
     previous = previous_edition(out, archived_json(out), manifest.key, {})
     shared = shared_fingerprint(desk.layout, chosen)
-    return edition_fingerprint(desk.layout, files, shared, previous.json if previous else None)
+    return edition_fingerprint(desk.layout, files, shared, previous.json if previous else None, manifest.key.audience)
 
 
 def _edition_refusal(report: Report, out: OutFolder, key: EditionKey, manifest: Manifest | None) -> str | None:
     """Why none of this edition's messages may go, or None."""
     if manifest is None:
         return "the edition has no valid manifest (its last build did not finish); run briefgen build"
-    edition = next(
-        (e for e in report.desk.briefs if (e.record.brief.id, e.record.brief.date) == (key.brief_id, key.date)), None
-    )
-    if edition is None:
+    current = _current(report, key)
+    if current is None:
         loaded = {e.file.rel for e in report.desk.briefs}
         broken = [d for d in report.errors if d.path.startswith("briefs/") and d.path not in loaded]
         return f"the edition {key} is not among the records as they load now" + (f" ({broken[0]})" if broken else "")
+    edition, built = current
     verdict = edition_verdict(report, edition, strict=False)
     if verdict.blocked:
         return f"the edition {key} has errors now ({verdict.errors[0] if verdict.errors else 'not composed'})"
-    if manifest.marking != edition.record.brief.marking.value:
-        return f"the edition is now marked {edition.record.brief.marking.value}; this message was built as {manifest.marking}"
+    if built is None:
+        return f"the records no longer build the edition {key} (its audience's edition is built once, as another)"
+    if manifest.marking != built.brief.marking.value:
+        return f"the edition is now marked {built.brief.marking.value}; this message was built as {manifest.marking}"
     if _current_fingerprint(report, out, edition, manifest) != manifest.fingerprint:
         return (
             "the records, settings, templates or lists changed since this edition was last built; "
@@ -77,10 +92,10 @@ def _message_refusal(
     message: EmailMessage,
     recipients: tuple[str, ...],
 ) -> str | None:
-    edition = next(
-        e for e in report.desk.briefs if (e.record.brief.id, e.record.brief.date) == (key.brief_id, key.date)
-    )
-    brief = edition.record.brief
+    current = _current(report, key)
+    if current is None or current[1] is None:
+        return f"the records no longer build the edition {key}"
+    brief = current[1].brief
     lists: dict[str, DistributionList] = {entry.record.id: entry.record for entry in report.desk.lists}
     mailing = lists.get(list_id)
     try:
@@ -90,7 +105,7 @@ def _message_refusal(
     if str(message.get(LIST_HEADER, "")) != list_id:
         return "the message names another list than its manifest"
     if list_id not in brief.lists:
-        return f"list {list_id!r} is no longer named by the brief"
+        return f"list {list_id!r} is no longer named by the brief, or now receives another of its editions"
     if mailing is None:
         return f"list {list_id!r} is not among the desk's lists"
     if marking is not brief.marking:
@@ -128,10 +143,12 @@ def sendable(
         with folder:
             named: set[str] = set()
             for name in folder.names():
-                brief_id = OutLayout.parse_manifest_file(name)
-                if brief_id is None or (brief_ids and brief_id not in brief_ids):
+                stem = OutLayout.parse_manifest_file(name)
+                if stem is None:
                     continue
-                key = EditionKey(brief_id, current)
+                key = EditionKey.from_stem(stem, current)
+                if brief_ids and key.brief_id not in brief_ids:
+                    continue
                 manifest = read_manifest(folder, key)
                 refusal = _edition_refusal(report, out, key, manifest)
                 emails = manifest.emails if manifest is not None else {}
@@ -167,7 +184,8 @@ def sendable(
                 parsed = OutLayout.parse_email_file(name)
                 if parsed is None or name in named:
                     continue
-                if (brief_ids and parsed[0] not in brief_ids) or (list_ids and parsed[1] not in list_ids):
+                brief_id = EditionKey.from_stem(parsed[0], current).brief_id
+                if (brief_ids and brief_id not in brief_ids) or (list_ids and parsed[1] not in list_ids):
                     continue
                 stray = "not part of any edition as last built (left by an earlier build or by hand)"
                 found.append(
@@ -183,7 +201,7 @@ def not_built(
     is cleared for its marking) but have none among `found`."""
     lists = {entry.record.id: entry.record for entry in desk.lists}
     have = {OutLayout.parse_email_file(item.name.rsplit("/", 1)[-1]) for item in found}
-    have_ids = {parsed[0] for parsed in have if parsed is not None}
+    have_ids = {EditionKey.from_stem(parsed[0], day).brief_id for parsed in have if parsed is not None}
     missing = []
     for brief in (e.record.brief for e in desk.briefs):
         if brief.date != day or (brief_ids and brief.id not in brief_ids) or brief.id in have_ids:

@@ -18,11 +18,13 @@ from typing import TypeVar
 
 from briefgen.compose import items as rules
 from briefgen.compose import model as composed
-from briefgen.compose.merge import Found, Item, RecordItems, gather, publication_key, union
-from briefgen.compose.sources import published_after_cutoff, select_sources
+from briefgen.compose.merge import Found, gather, publication_key, record_items, union
+from briefgen.compose.portions import check_portions
+from briefgen.compose.sources import GROUP_RELAY, published_after_cutoff, select_sources
 from briefgen.desk.citations import TextCitation, find_citations
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord, SourceDocument, SourceRecord
+from briefgen.desk.portions import bullet_fields, bullet_text
 from briefgen.errors import Diagnostic, Severity, did_you_mean
 
 T = TypeVar("T")
@@ -41,22 +43,6 @@ class Composition:
         return self.brief is not None and not any(d.is_error for d in self.diagnostics)
 
 
-def _records(
-    desk: Desk,
-    edition: Loaded[BriefRecord],
-    selected: Sequence[Loaded[SourceRecord]],
-    key: str,
-    get: Callable[[SourceRecord | BriefRecord], Sequence[Item]],
-) -> list[RecordItems[Item]]:
-    """Each record's items under `key` (`get` reads them), with the record's source and path position."""
-    path_index = {id(entry): index for index, entry in enumerate(desk.sources)}
-    found: list[RecordItems[Item]] = [
-        RecordItems(get(s.record), s.file, key, s.record.source, path_index[id(s)]) for s in selected
-    ]
-    found.append(RecordItems(get(edition.record), edition.file, key, None, -1))
-    return found
-
-
 def _kept(results: Sequence[Found[T | None]]) -> Found[list[T]]:
     values = [r.value for r in results if r.value is not None]
     return Found(values, tuple(d for r in results for d in r.diagnostics))
@@ -73,7 +59,7 @@ def used_sources(
 ) -> list[str]:
     """The sources an edition uses: those selected, and any cited in it (by publication, then id)."""
     cited: list[str] = [s.record.source.id for s in selected]
-    texts: list[str | None] = [*brief.brief.bluf, brief.brief.outlook]
+    texts: list[str | None] = [text for _, text in bullet_fields(brief.brief)]
     for dev in developments:
         cited.extend(c.source for c in dev.cites)
         texts.append(dev.detail)
@@ -134,6 +120,7 @@ def check_late_citations(
 def check_lists(desk: Desk, edition: Loaded[BriefRecord]) -> list[Diagnostic]:
     brief = edition.record.brief
     lists = {entry.record.id: entry.record for entry in desk.lists}
+    lowest = min([brief.marking, *(spec.clearance for spec in brief.editions)], key=lambda m: m.rank)
     found = []
     for index, list_id in enumerate(brief.lists):
         dist = lists.get(list_id)
@@ -141,11 +128,11 @@ def check_lists(desk: Desk, edition: Loaded[BriefRecord]) -> list[Diagnostic]:
         if dist is None:
             message = f"unknown distribution list {list_id!r}{did_you_mean(list_id, lists)}"
             found.append(edition.file.diagnostic(loc, message, code="unknown-list"))
-        elif dist.clearance.rank < brief.marking.rank:
+        elif dist.clearance.rank < lowest.rank:
             found.append(
                 edition.file.diagnostic(
                     loc,
-                    f"list {list_id!r} is cleared for {dist.clearance} only; this {brief.marking} "
+                    f"list {list_id!r} is cleared for {dist.clearance} only; this {lowest} "
                     "edition will not be sent to it",
                     severity=Severity.WARNING,
                     code="list-not-cleared",
@@ -171,33 +158,34 @@ def source_entry(source: SourceDocument, known: dict[str, SourceDocument]) -> co
         language=source.language,
         reliability=source.reliability,
         marking=source.marking,
-        relays=[display(r) for r in source.relays],
+        relays=[display(r) for r in source.relays if not r.startswith(GROUP_RELAY)],
         note=source.note,
     )
 
 
-def compose(desk: Desk, edition: Loaded[BriefRecord]) -> Composition:
-    """Compose one edition of the desk: the rules in order."""
+def compose(desk: Desk, edition: Loaded[BriefRecord], *, view: bool = False) -> Composition:
+    """Compose one edition of the desk: the rules in order. `view`: the records are an audience's view of
+    the brief (`briefgen.compose.audience`), whose own checks were made on the whole brief."""
     record = edition.record
     known = {s.record.source.id: s.record.source for s in desk.sources}
     # 1. sources
     selection = select_sources(desk, edition)
     selected = selection.value
     # 2. items by id (actors first: developments name them)
-    actor_parts = gather(_records(desk, edition, selected, "actors", lambda r: r.actors))
+    actor_parts = gather(record_items(desk, edition, selected, "actors", lambda r: r.actors))
     actors = _kept([rules.actor(i, p) for i, p in actor_parts.items()])
     names = rules.actor_names(actors.value)
     elsewhere = frozenset(name for source in desk.unloaded_sources for name in source.actors)
     unloaded_items = frozenset(item for source in desk.unloaded_sources for item in source.items)
     # 3-5. developments: facts, dates, corroboration
-    dev_parts = gather(_records(desk, edition, selected, "developments", lambda r: r.developments))
+    dev_parts = gather(record_items(desk, edition, selected, "developments", lambda r: r.developments))
     results = _kept([rules.development(i, p, names, known, elsewhere, unloaded_items) for i, p in dev_parts.items()])
     developments = rules.development_order([r.development for r in results.value], record.developments)
     found = [d for dev in developments for r in results.value if r.development is dev for d in r.discrepancies]
     # 4. the editor's decisions on discrepancies
-    discrepancies = rules.decide_discrepancies(found, record.discrepancies, edition.file)
+    discrepancies = rules.decide_discrepancies(found, record.discrepancies, edition.file, view=view)
     # 6. open questions
-    question_parts = gather(_records(desk, edition, selected, "open_questions", lambda r: r.open_questions))
+    question_parts = gather(record_items(desk, edition, selected, "open_questions", lambda r: r.open_questions))
     questions = _kept([rules.question(i, p) for i, p in question_parts.items()])
     # 7. marking and lists
     used = used_sources(record, selected, developments, actors.value, questions.value, discrepancies.value, known)
@@ -211,6 +199,7 @@ def compose(desk: Desk, edition: Loaded[BriefRecord]) -> Composition:
         *check_late_citations(edition, selected, used, known),
         *check_marking(desk, edition, used),
         *check_lists(desk, edition),
+        *(() if view else check_portions(desk, edition, {"development": dev_parts, "actor": actor_parts, "open question": question_parts})),
     )
     source_files = {s.record.source.id: s.file.rel for s in desk.sources}
     files = tuple(sorted({edition.file.rel} | {source_files[s] for s in used}))
@@ -233,8 +222,8 @@ def compose(desk: Desk, edition: Loaded[BriefRecord]) -> Composition:
         desk=desk.settings.desk.name,
         template=brief.template,
         lists=list(brief.lists),
-        bluf=list(brief.bluf),
-        outlook=brief.outlook,
+        bluf=[bullet_text(b) for b in brief.bluf],
+        outlook=bullet_text(brief.outlook) if brief.outlook is not None else None,
         correction=brief.correction,
         developments=developments,
         discrepancies=discrepancies.value,

@@ -14,6 +14,7 @@ from briefgen.compose import model as composed
 from briefgen.compose.datewords import find_day_words, resolve_day_phrase
 from briefgen.desk.loader import Desk, RecordFile
 from briefgen.desk.models import BriefRecord, DateMapping, SourceDocument, SourceRecord
+from briefgen.desk.portions import bullet_fields
 from briefgen.desk.reader import Loc
 from briefgen.desk.vocabulary import Precision, Status
 from briefgen.errors import Diagnostic, Severity
@@ -74,10 +75,7 @@ def day_of(when: composed.When) -> date | None:
 
 def _prose_fields(record: SourceRecord | BriefRecord) -> Iterator[tuple[Loc, str]]:
     if isinstance(record, BriefRecord):
-        for index, bullet in enumerate(record.brief.bluf):
-            yield ("brief", "bluf", index), bullet
-        if record.brief.outlook:
-            yield ("brief", "outlook"), record.brief.outlook
+        yield from bullet_fields(record.brief)
     for index, development in enumerate(record.developments):
         if development.detail:
             yield ("developments", index, "detail"), development.detail

@@ -279,11 +279,16 @@ def question(question_id: str, parts: list[Part[OpenQuestionPatch]]) -> Found[co
 
 
 def decide_discrepancies(
-    found: Sequence[composed.Discrepancy], editor: Sequence[BriefDiscrepancy], file: RecordFile
+    found: Sequence[composed.Discrepancy],
+    editor: Sequence[BriefDiscrepancy],
+    file: RecordFile,
+    *,
+    view: bool = False,
 ) -> Found[list[composed.Discrepancy]]:
     """The brief record's discrepancies: one with the id of a discrepancy the build found is the editor's
     decision on it and replaces it; others are the editor's own (topic, kind and two statements needed).
-    Never two discrepancies with one id."""
+    Never two discrepancies with one id. In an audience's view (`view`), a decision on a discrepancy the
+    view does not find (its other side is withheld) is no error: there is nothing to decide there."""
     by_id = {d.id: d for d in found}
     decided: dict[str, composed.Discrepancy] = {}
     own: list[composed.Discrepancy] = []
@@ -311,6 +316,8 @@ def decide_discrepancies(
             )
             continue
         if given.topic is None or given.kind is None or not statements:
+            if view and not given.statements:
+                continue
             ids = ", ".join(sorted(by_id)) or "it finds none"
             problems.append(
                 file.diagnostic(

@@ -16,8 +16,16 @@ from typing import Generic, TypeVar
 
 from briefgen.compose import model as composed
 from briefgen.desk.citations import TextCitation
-from briefgen.desk.loader import RecordFile
-from briefgen.desk.models import ActorPatch, Citation, DevelopmentPatch, OpenQuestionPatch, SourceDocument
+from briefgen.desk.loader import Desk, Loaded, RecordFile
+from briefgen.desk.models import (
+    ActorPatch,
+    BriefRecord,
+    Citation,
+    DevelopmentPatch,
+    OpenQuestionPatch,
+    SourceDocument,
+    SourceRecord,
+)
 from briefgen.desk.reader import Loc
 from briefgen.errors import Diagnostic, Severity
 
@@ -83,6 +91,22 @@ class RecordItems(Generic[Item]):
     key: str
     source: SourceDocument | None
     path_index: int
+
+
+def record_items(
+    desk: Desk,
+    edition: Loaded[BriefRecord],
+    selected: Sequence[Loaded[SourceRecord]],
+    key: str,
+    get: Callable[[SourceRecord | BriefRecord], Sequence[Item]],
+) -> list[RecordItems[Item]]:
+    """Each record's items under `key` (`get` reads them), with the record's source and path position."""
+    path_index = {id(entry): index for index, entry in enumerate(desk.sources)}
+    found: list[RecordItems[Item]] = [
+        RecordItems(get(s.record), s.file, key, s.record.source, path_index[id(s)]) for s in selected
+    ]
+    found.append(RecordItems(get(edition.record), edition.file, key, None, -1))
+    return found
 
 
 def gather(records: Iterable[RecordItems[Item]]) -> dict[str, list[Part[Item]]]:

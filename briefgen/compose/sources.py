@@ -17,6 +17,10 @@ from briefgen.desk.models import Brief, BriefRecord, SourceDocument, SourceRecor
 from briefgen.errors import Diagnostic, Severity
 
 _GLOB = re.compile(r"[*?\[\]!]")
+# A relay that names an originator group of the whole desk, in an audience's view (`briefgen.compose.audience`):
+# sources that share a withheld originator still count as one. Never shown; record text cannot hold it
+# (single-line fields refuse control characters).
+GROUP_RELAY = "\x00group-"
 
 
 def published_after_cutoff(source: SourceDocument, brief: Brief) -> str | None:

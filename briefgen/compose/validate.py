@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from briefgen.compose.audience import AudienceEdition, audience_editions
 from briefgen.compose.compose import Composition, compose
 from briefgen.compose.dates import prose_day_words
 from briefgen.compose.model import ComposedBrief
@@ -32,6 +33,8 @@ class Report:
     desk: Desk
     diagnostics: list[Diagnostic]
     compositions: list[tuple[Loaded[BriefRecord], Composition]]
+    # each brief record's editions to build: the master, then its audiences' (README "Editions for each audience")
+    editions: list[tuple[Loaded[BriefRecord], tuple[AudienceEdition, ...]]] = field(default_factory=list)
     acknowledged: list[tuple[Diagnostic, str]] = field(default_factory=list)  # (warning, reason)
 
     @property
@@ -54,6 +57,7 @@ class EditionVerdict:
     composition: Composition
     errors: tuple[Diagnostic, ...]
     warnings: tuple[Diagnostic, ...]
+    editions: tuple[AudienceEdition, ...] = ()  # the master first; none when it cannot be composed
 
     @property
     def blocked(self) -> bool:
@@ -99,21 +103,27 @@ def edition_verdict(report: Report, edition: Loaded[BriefRecord], *, strict: boo
     if strict:
         errors += [w for w in warnings if w.severity is Severity.WARNING]
         warnings = [w for w in warnings if w.severity is not Severity.WARNING]
-    return EditionVerdict(composition, tuple(errors), tuple(warnings))
+    editions = next((found for e, found in report.editions if e is edition), ())
+    return EditionVerdict(composition, tuple(errors), tuple(warnings), editions)
 
 
 def validate_desk(desk: Desk) -> Report:
     """Every problem of the desk, with each edition's composition."""
     diagnostics = [*desk.diagnostics, *check_desk(desk), *prose_day_words(desk)]
     compositions = []
+    editions = []
     for edition in desk.briefs:
         composition = compose(desk, edition)
         compositions.append((edition, composition))
         diagnostics.extend(composition.diagnostics)
         if composition.brief is not None:
             diagnostics.extend(_citation_budget(composition.brief, edition, desk.settings.limits.max_citations))
+        if composition.ok and composition.brief is not None:
+            found, view_diagnostics = audience_editions(desk, edition, composition.brief)
+            editions.append((edition, tuple(found)))
+            diagnostics.extend(view_diagnostics)
     kept, acknowledged = _acknowledge(desk, sort_diagnostics(diagnostics))
-    return Report(desk, kept, compositions, acknowledged)
+    return Report(desk, kept, compositions, editions, acknowledged)
 
 
 @dataclass(frozen=True)

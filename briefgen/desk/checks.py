@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from briefgen.desk.citations import CitationSyntaxError, TextCitation, find_citations, unsupported_forms
 from briefgen.desk.loader import Desk, Loaded, RecordFile
 from briefgen.desk.models import BriefRecord, Citation, SourceDocument, SourceRecord
+from briefgen.desk.portions import bullet_fields
 from briefgen.desk.prose import dropped_constructs
 from briefgen.desk.reader import Loc
 from briefgen.errors import Diagnostic, Severity, did_you_mean
@@ -77,10 +78,7 @@ def _markdown_fields(record: SourceRecord | BriefRecord) -> Iterator[tuple[Loc, 
     if isinstance(record, SourceRecord) and record.source.note:
         yield ("source", "note"), record.source.note
     if isinstance(record, BriefRecord):
-        for index, bullet in enumerate(record.brief.bluf):
-            yield ("brief", "bluf", index), bullet
-        if record.brief.outlook:
-            yield ("brief", "outlook"), record.brief.outlook
+        yield from bullet_fields(record.brief)
         for index, discrepancy in enumerate(record.discrepancies):
             if discrepancy.note:
                 yield ("discrepancies", index, "note"), discrepancy.note

@@ -11,26 +11,44 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from datetime import date as _Date  # `date` is also a field of EditionKey
 from pathlib import Path
+
+from briefgen.desk.vocabulary import Marking
 
 SETTINGS_FILE = "briefgen.toml"
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 RECORD_FOLDERS = ("sources", "briefs", "lists")
 _DAY_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_EDITION_FILE = re.compile(r"^(?P<brief>[a-z0-9][a-z0-9-]{0,79})\.(?P<ext>[a-z]+(?:\.json)?)$")
-_EMAIL_FILE = re.compile(r"^(?P<brief>[a-z0-9][a-z0-9-]{0,79})\.(?P<list>[a-z0-9][a-z0-9-]{0,79})\.eml$")
-_MANIFEST_FILE = re.compile(r"^\.(?P<brief>[a-z0-9][a-z0-9-]{0,79})\.edition\.json$")
+_STEM = r"[a-z0-9][a-z0-9-]{0,79}(?:@tlp-[a-z-]{3,12})?"
+_EDITION_FILE = re.compile(rf"^(?P<brief>{_STEM})\.(?P<ext>[a-z]+(?:\.json)?)$")
+_EMAIL_FILE = re.compile(rf"^(?P<brief>{_STEM})\.(?P<list>[a-z0-9][a-z0-9-]{{0,79}})\.eml$")
+_MANIFEST_FILE = re.compile(rf"^\.(?P<brief>{_STEM})\.edition\.json$")
 
 
 @dataclass(frozen=True, order=True)
 class EditionKey:
-    """One edition: a brief id and a date."""
+    """One edition: a brief id, a date and the audience (empty for the master edition; else the audience's
+    clearance as a word: `tlp-clear`, `tlp-green`...)."""
 
     brief_id: str
     date: date
+    audience: str = ""
+
+    @property
+    def stem(self) -> str:
+        """What the edition's file names start with: `brief`, or `brief@tlp-clear` for an audience's."""
+        return f"{self.brief_id}@{self.audience}" if self.audience else self.brief_id
+
+    @classmethod
+    def from_stem(cls, stem: str, day: _Date) -> EditionKey:
+        brief_id, _, audience = stem.partition("@")
+        return cls(brief_id, day, audience)
 
     def __str__(self) -> str:
-        return f"{self.brief_id} {self.date.isoformat()}"
+        marking = Marking.of_audience(self.audience)
+        audience = f" ({marking or self.audience} edition)" if self.audience else ""
+        return f"{self.brief_id} {self.date.isoformat()}{audience}"
 
 
 @dataclass(frozen=True)
@@ -62,7 +80,8 @@ class DeskLayout:
 @dataclass(frozen=True)
 class OutLayout:
     """The output folder: `<date>/<brief>.<ext>` per edition, with its email editions
-    `<date>/<brief>.<list>.eml` and its manifest `<date>/.<brief>.edition.json`; the send log
+    `<date>/<brief>.<list>.eml` and its manifest `<date>/.<brief>.edition.json` (an audience's edition is
+    named `<brief>@tlp-clear.<ext>` and so on: `EditionKey.stem`); the send log
     `sent.jsonl`, the archive page `index.html`, its feeds `feed-<audience>.json` and `.atom`, and the build
     lock `.briefgen.lock` at the top. An edition's extension is one word, or a word and `.json` for the JSON
     exports (`<brief>.stix.json`, `<brief>.csl.json`)."""
@@ -72,6 +91,7 @@ class OutLayout:
     LOCK = ".briefgen.lock"
     SEND_LOG = "sent.jsonl"
     INDEX = "index.html"
+    PUBLIC_INDEX = "public.html"  # the archive page of the TLP:CLEAR editions alone
 
     @staticmethod
     def feed_file(audience: str, kind: str) -> str:
@@ -85,15 +105,15 @@ class OutLayout:
     @staticmethod
     def edition_file(key: EditionKey, extension: str) -> str:
         """The name of an edition's output in its date folder."""
-        return f"{key.brief_id}.{extension}"
+        return f"{key.stem}.{extension}"
 
     @staticmethod
     def email_file(key: EditionKey, list_id: str) -> str:
-        return f"{key.brief_id}.{list_id}.eml"
+        return f"{key.stem}.{list_id}.eml"
 
     @staticmethod
     def manifest_file(key: EditionKey) -> str:
-        return f".{key.brief_id}.edition.json"
+        return f".{key.stem}.edition.json"
 
     def edition_path(self, key: EditionKey, extension: str) -> Path:
         return self.root / self.day_folder(key.date) / self.edition_file(key, extension)
@@ -130,4 +150,4 @@ class OutLayout:
     def is_email_of(key: EditionKey, name: str) -> bool:
         """Whether `name` is an email edition of this edition (`<brief>.<list>.eml`)."""
         parts = name.split(".")
-        return len(parts) == 3 and parts[0] == key.brief_id and parts[2] == "eml"
+        return len(parts) == 3 and parts[0] == key.stem and parts[2] == "eml"

@@ -31,6 +31,7 @@ from briefgen.desk.fields import (
     Verbatim,
 )
 from briefgen.desk.ingest_block import IngestBlock
+from briefgen.desk.portions import Bullet, Downgrade, Editions
 from briefgen.desk.vocabulary import (
     ActorType,
     DevelopmentKind,
@@ -103,6 +104,40 @@ Occurred = Annotated[
 # --- items ---------------------------------------------------------------------------------------
 
 
+class Variant(Record):
+    """What an edition below a portion's marking shows in its place (`releasable_as`): only what it says
+    here, never a field of the full portion."""
+
+    marking: Marking
+    downgrade: Downgrade | None = None
+    cites: Cites = []
+
+
+class DevelopmentVariant(Variant):
+    summary: Line
+    detail: Text | None = None
+    status: Status | None = None
+    kind: DevelopmentKind | None = None
+    occurred: Occurred | None = None
+    where: Line | None = None
+    theme: Line | None = None
+
+
+class ActorVariant(Variant):
+    name: Line
+    type: ActorType | None = None
+    role: Text | None = None
+
+
+class QuestionVariant(Variant):
+    question: Line
+    kind: QuestionKind | None = None
+    status: QuestionStatus | None = None
+    why: Text | None = None
+    watch_for: Annotated[list[Line], Field(max_length=100)] = []
+    answer: Text | None = None
+
+
 class ActorRole(Record):
     """An actor's part in a development: `actor` is an actor id, name or alias."""
 
@@ -134,6 +169,9 @@ class DevelopmentPatch(Record):
     actors: Annotated[list[ActorRef], Field(max_length=200)] = []
     cites: Cites = []
     theme: Line | None = None
+    marking: Marking | None = None
+    downgrade: Downgrade | None = None
+    releasable_as: DevelopmentVariant | None = None
 
 
 class SourceDevelopment(DevelopmentPatch):
@@ -150,6 +188,9 @@ class ActorPatch(Record):
     parent: Slug | None = None
     role: Text | None = None
     cites: Cites = []
+    marking: Marking | None = None
+    downgrade: Downgrade | None = None
+    releasable_as: ActorVariant | None = None
 
 
 class SourceActor(ActorPatch):
@@ -167,6 +208,9 @@ class OpenQuestionPatch(Record):
     watch_for: Annotated[list[Line], Field(max_length=100)] = []
     answer: Text | None = None
     cites: Cites = []
+    marking: Marking | None = None
+    downgrade: Downgrade | None = None
+    releasable_as: QuestionVariant | None = None
 
 
 class SourceQuestion(OpenQuestionPatch):
@@ -213,6 +257,8 @@ class BriefDiscrepancy(Record):
     status: DiscrepancyStatus = DiscrepancyStatus.UNRESOLVED
     statements: Annotated[list[BriefStatement], Field(max_length=100)] = []
     note: Text | None = None
+    marking: Marking | None = None
+    downgrade: Downgrade | None = None
 
     @model_validator(mode="after")
     def _two_sides(self) -> Self:
@@ -239,6 +285,7 @@ class SourceDocument(Record):
     language: Language = "en"
     reliability: Reliability = Reliability.F
     marking: Marking | None = None
+    descriptor: Line | None = None  # how an edition that may not name the source describes it
     relays: Annotated[list[Line], Field(max_length=100)] = []
     note: Text | None = None
     text: SourceText | None = None
@@ -290,11 +337,12 @@ class Brief(Record):
     authors: Annotated[list[Line], Field(max_length=100)] = []
     language: Language = "en"
     sources: Annotated[list[SourcePattern], Field(max_length=MAX_ITEMS)] | None = None
-    bluf: Annotated[list[Text], Field(min_length=1, max_length=7)]
-    outlook: Text | None = None
+    bluf: Annotated[list[Bullet], Field(min_length=1, max_length=7)]
+    outlook: Bullet | None = None
     lists: Annotated[list[Slug], Field(max_length=100)] = []
     template: Slug = "brief"
     correction: Line | None = None
+    editions: Editions = []
 
 
 class BriefRecord(Record):

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, ConfigDict, Field, NameEmail, StringConstra
 
 from briefgen.desk.fields import Language, Line, Record, Url
 from briefgen.desk.models import Acknowledgement
-from briefgen.desk.vocabulary import OutputFormat
+from briefgen.desk.vocabulary import Marking, OutputFormat
 
 
 def _known_timezone(name: str) -> str:
@@ -108,6 +108,11 @@ class ExecutorSection(Record):
     url: Annotated[str, StringConstraints(pattern=r"^(local|dask://[A-Za-z0-9.\[\]:_-]{1,250}:[0-9]{1,5})$")] = "local"
 
 
+class MarkingsSection(Record):
+    # The marking of a source record that gives none: what editions below the brief's marking may cite.
+    unmarked_source: Marking = Marking.CLEAR
+
+
 class DeskAcknowledgement(Acknowledgement):
     """`[[acknowledge]]` in briefgen.toml: an acknowledgement of a warning in `file` (a desk file's path)."""
 
@@ -124,6 +129,7 @@ class Settings(Record):
     limits: LimitsSection = LimitsSection()
     archive: ArchiveSection = ArchiveSection()
     executor: ExecutorSection = ExecutorSection()
+    markings: MarkingsSection = MarkingsSection()
     acknowledge: Annotated[list[DeskAcknowledgement], Field(max_length=10_000)] = []
 
     @property

@@ -42,6 +42,15 @@ class Marking(enum.StrEnum):
         """The marking as a CSS class word: `green`, `amber-strict`..."""
         return self.value.split(":")[1].lower().replace("+", "-")
 
+    @property
+    def audience(self) -> str:
+        """The marking as the audience part of file names: `tlp-clear` (`brief@tlp-clear.pdf`)."""
+        return f"tlp-{self.css_class}"
+
+    @classmethod
+    def of_audience(cls, word: str) -> Marking | None:
+        return next((m for m in cls if m.audience == word), None)
+
 
 class SourceType(enum.StrEnum):
     WIRE = "wire"

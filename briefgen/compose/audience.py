@@ -1,0 +1,445 @@
+"""The edition of a brief for one audience: a view of the records at a clearance, composed like any edition.
+
+The view of a brief record at clearance C (README "Editions for each audience", docs/sourcing.md):
+- a source marked above C is withheld: a citation to it is dropped, or, when the source gives a
+  `descriptor`, points at an anonymous entry that shows the descriptor alone;
+- an item (development, actor, open question) marked at or below C is kept with its visible citations;
+  above C, its `releasable_as` variant stands in when that is marked at or below C; else the item is left
+  out, and so is every reference to it (an actor named in a development, a parent);
+- a portion that cited sources and has no visible citation left is left out, with a warning;
+- discrepancies, BLUF bullets and the outlook are kept by their markings; the edition's own title and
+  BLUF replace the brief's when `brief.editions` gives them.
+Endnotes, corroboration (visible originators only, grouped as the whole desk groups them), discrepancies
+the build finds, actor roles, the legend and the changes are then computed by composing the view, never
+copied from the master. The composed edition's item ids are replaced by neutral ids (`neutral_ids`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from briefgen.compose import model as composed
+from briefgen.compose.compose import compose
+from briefgen.compose.merge import RecordItems, gather, record_items
+from briefgen.compose.portions import AnyPart, AnyPatch, item_marking, source_marking, strictest
+from briefgen.compose.sources import GROUP_RELAY, originator_groups, select_sources
+from briefgen.desk.citations import CITATION_GROUP, CitationSyntaxError, parse_group
+from briefgen.desk.loader import Desk, Loaded
+from briefgen.desk.models import (
+    ActorPatch,
+    ActorVariant,
+    BriefDevelopment,
+    BriefDiscrepancy,
+    BriefRecord,
+    BriefStatement,
+    Citation,
+    OpenQuestionPatch,
+    SourceDocument,
+    SourceRecord,
+)
+from briefgen.desk.portions import EditionSpec, MarkedText, bullet_text
+from briefgen.desk.vocabulary import Marking, SourceType
+from briefgen.errors import Diagnostic, Severity
+
+KINDS = ("developments", "actors", "open_questions")
+_KIND_WORD = {"developments": "development", "actors": "actor", "open_questions": "open question"}
+
+
+@dataclass(frozen=True)
+class AudienceView:
+    """The records as an audience's edition sees them, and what the view left out (warnings)."""
+
+    desk: Desk
+    edition: Loaded[BriefRecord]
+    clearance: Marking
+    portions: tuple[Marking, ...]  # the markings of the portions it includes
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class _Citations:
+    """Citations as an audience sees them: to visible sources, or to the anonymous entry of a withheld one."""
+
+    def __init__(self, withheld: set[str], substitutes: dict[str, str]) -> None:
+        self.withheld = withheld
+        self.substitutes = substitutes
+        self.used: set[str] = set()  # the withheld sources whose anonymous entry is cited
+
+    def cites(self, cites: Sequence[Citation]) -> list[Citation]:
+        kept = []
+        for c in cites:
+            if c.source not in self.withheld:
+                kept.append(c)
+            elif c.source in self.substitutes:
+                self.used.add(c.source)
+                kept.append(Citation(source=self.substitutes[c.source], anonymous=c.anonymous))
+        return kept
+
+    def text(self, text: str | None) -> str | None:
+        """`[@id]` calls to withheld sources dropped (a group left empty goes, with the space before it)."""
+        if not text:
+            return text
+
+        def group(match: Any) -> str:
+            try:
+                calls = parse_group(match.group(1))
+            except CitationSyntaxError:
+                return str(match.group(0))
+            kept = []
+            for call in calls:
+                source = self.substitutes.get(call.source, call.source)
+                if call.source in self.withheld and call.source not in self.substitutes:
+                    continue
+                if call.source in self.substitutes:
+                    self.used.add(call.source)
+                kept.append(f"@{source}" + (f", {call.locator}" if call.locator else ""))
+            return f"[{'; '.join(kept)}]" if kept else "\x00"
+
+        rewritten = CITATION_GROUP.sub(group, text)
+        return rewritten.replace(" \x00", "").replace("\x00", "")
+
+    def cited(self, texts: Iterable[str | None]) -> bool:
+        return any(CITATION_GROUP.search(t) for t in texts if t)
+
+
+def _neutral(kind: str, item_id: str) -> str:
+    return f"{kind[0]}-{hashlib.sha256(f'{kind}:{item_id}'.encode()).hexdigest()[:10]}"
+
+
+def neutral_ids(brief: composed.ComposedBrief) -> composed.ComposedBrief:
+    """The edition with every item id replaced by a neutral one (a hash: stable from one edition to the next,
+    so the changes still match items, and naming nothing), references included."""
+    dev = {d.id: _neutral("development", d.id) for d in brief.developments}
+    actor = {a.id: _neutral("actor", a.id) for a in brief.actors}
+    disc = {d.id: _neutral("xdiscrepancy", d.id) for d in brief.discrepancies}
+    developments = [
+        d.model_copy(
+            update={
+                "id": dev[d.id],
+                "actors": [p.model_copy(update={"actor": actor.get(p.actor, p.actor)}) for p in d.actors],
+                "discrepancies": [disc.get(x, x) for x in d.discrepancies],
+            }
+        )
+        for d in brief.developments
+    ]
+    actors = [
+        a.model_copy(update={"id": actor[a.id], "parent": actor.get(a.parent) if a.parent else None})
+        for a in brief.actors
+    ]
+    questions = [q.model_copy(update={"id": _neutral("question", q.id)}) for q in brief.open_questions]
+    discrepancies = [
+        d.model_copy(update={"id": disc[d.id], "development": dev.get(d.development) if d.development else None})
+        for d in brief.discrepancies
+    ]
+    return brief.model_copy(
+        update={"developments": developments, "actors": actors, "open_questions": questions, "discrepancies": discrepancies}
+    )
+
+
+class _View:
+    """Builds one audience's view of a brief record (see the module's docstring)."""
+
+    def __init__(self, desk: Desk, edition: Loaded[BriefRecord], spec: EditionSpec) -> None:
+        self.desk, self.edition, self.spec = desk, edition, spec
+        self.clearance = spec.clearance
+        self.brief = edition.record.brief
+        unmarked = desk.settings.markings.unmarked_source
+        documents = {s.record.source.id: s.record.source for s in desk.sources}
+        self.withheld = {i for i, d in documents.items() if source_marking(d, unmarked).rank > self.clearance.rank}
+        described = sorted(i for i in self.withheld if documents[i].descriptor)
+        self.substitutes = {source_id: f"withheld-{n}" for n, source_id in enumerate(described, start=1)}
+        self.citations = _Citations(self.withheld, self.substitutes)
+        groups = originator_groups(documents, sorted(documents))
+        self.group_of = {source_id: n for n, group in enumerate(groups) for source_id in group}
+        self.documents = documents
+        self.portions: list[Marking] = []
+        self.found: list[Diagnostic] = []
+        self.decisions: dict[str, dict[str, Any]] = {k: {} for k in KINDS}  # kind -> id -> "keep" | variant
+        self.hidden_actor_names: set[str] = set()
+        self.shown_actor_names: set[str] = set()
+
+    # --- which items an audience sees -----------------------------------------------------------------
+
+    def _left_out(self, part: AnyPart | None, what: str) -> None:
+        message = f"{what} is left out of the {self.clearance} edition: none of its citations is visible there"
+        file, loc = (part.file, part.loc) if part is not None else (self.edition.file, ("brief",))
+        self.found.append(file.diagnostic(loc, message, severity=Severity.WARNING, code="left-out-of-edition"))
+
+    def _visible_parts(self, parts: Sequence[AnyPart]) -> list[AnyPart]:
+        kept = []
+        for part in parts:
+            if part.source is not None and part.source.id in self.withheld:
+                continue
+            if part.item.cites and not self.citations.cites(part.item.cites) and part.source is not None:
+                continue  # it cited sources, and none is visible: its part cannot be sourced here
+            kept.append(part)
+        return kept
+
+    def decide(self, kind: str, by_id: dict[str, list[AnyPart]]) -> None:
+        for item_id, parts in by_id.items():
+            portion = item_marking(parts, self.brief.marking)
+            names = _names(parts) if kind == "actors" else set()
+            if portion.marking.rank <= self.clearance.rank:
+                visible = self._visible_parts(parts)
+                had = any(p.cites() for p in parts)
+                if not visible or (had and not any(self.citations.cites(p.cites()) for p in visible)):
+                    self._left_out(portion.part or parts[0], f"{_KIND_WORD[kind]} {item_id!r}")
+                    self.hidden_actor_names |= names
+                    continue
+                self.decisions[kind][item_id] = visible
+                self.portions.append(portion.marking)
+                self.shown_actor_names |= names
+                continue
+            variant = next((p.item.releasable_as for p in parts if p.item.releasable_as is not None), None)
+            self.hidden_actor_names |= names
+            if variant is None or variant.marking.rank > self.clearance.rank:
+                continue
+            if variant.cites and not self.citations.cites(variant.cites):
+                self._left_out(parts[0], f"releasable_as of {_KIND_WORD[kind]} {item_id!r}")
+                continue
+            self.decisions[kind][item_id] = variant
+            self.portions.append(variant.marking)
+            if isinstance(variant, ActorVariant):
+                self.shown_actor_names |= {item_id, variant.name.casefold()}
+
+    # --- the records of the view ----------------------------------------------------------------------
+
+    def _item(self, item: AnyPatch) -> AnyPatch:
+        update: dict[str, Any] = {"cites": self.citations.cites(item.cites), "releasable_as": None}
+        for name in ("detail", "role", "why", "answer"):
+            if hasattr(item, name):
+                update[name] = self.citations.text(getattr(item, name))
+        if hasattr(item, "actors"):
+            update["actors"] = [r for r in item.actors if self._actor_shown(r.actor)]
+        if getattr(item, "parent", None) and not self._actor_shown(getattr(item, "parent")):
+            update["parent"] = None
+        return item.model_copy(update=update)
+
+    def _actor_shown(self, ref: str) -> bool:
+        key = ref.casefold()
+        return key in self.shown_actor_names or key not in self.hidden_actor_names
+
+    def _items(self, kind: str, items: Sequence[AnyPatch], own_source: str | None) -> list[AnyPatch]:
+        kept = []
+        for item in items:
+            decision = self.decisions[kind].get(item.id)
+            if isinstance(decision, list) and any(p.item is item for p in decision):
+                kept.append(self._item(item))
+        if own_source is None:  # the brief record: the variants stand in here
+            for item_id, decision in self.decisions[kind].items():
+                if not isinstance(decision, list):
+                    kept.append(self._item(_variant_item(kind, item_id, decision, items)))
+        return kept
+
+    def _source(self, document: SourceDocument) -> SourceDocument:
+        relays = [r for r in document.relays if r not in self.withheld and not self._names_withheld(r)]
+        relays.append(f"{GROUP_RELAY}{self.group_of.get(document.id, 0)}")
+        return document.model_copy(update={"relays": relays, "note": self.citations.text(document.note)})
+
+    def _names_withheld(self, relay: str) -> bool:
+        key = relay.casefold()
+        hidden = {outlet.casefold() for i in self.withheld if (outlet := self.documents[i].outlet)}
+        shown = {d.outlet.casefold() for i, d in self.documents.items() if i not in self.withheld and d.outlet}
+        return key in hidden and key not in shown
+
+    def _substitute(self, source_id: str) -> Loaded[SourceRecord]:
+        document = self.documents[source_id]
+        entry = next(s for s in self.desk.sources if s.record.source.id == source_id)
+        anonymous = SourceDocument(
+            id=self.substitutes[source_id],
+            title=document.descriptor or "",
+            type=SourceType.UNKNOWN,
+            language=self.brief.language,
+            reliability=document.reliability,
+            marking=Marking.CLEAR,
+            relays=[f"{GROUP_RELAY}{self.group_of.get(source_id, 0)}"],
+        )
+        return Loaded(SourceRecord(source=anonymous), entry.file)
+
+    def _bullets(self) -> tuple[list[str], str | None]:
+        given = self.spec.bluf if self.spec.bluf else self.brief.bluf
+        default = self.clearance if self.spec.bluf else self.brief.marking
+        bluf = [b for b in (self._bullet(x, default, ("brief", "bluf", i)) for i, x in enumerate(given)) if b]
+        outlook = self._bullet(self.brief.outlook, self.brief.marking, ("brief", "outlook"))
+        return bluf, outlook
+
+    def _bullet(self, bullet: str | MarkedText | None, default: Marking, loc: tuple[str | int, ...]) -> str | None:
+        if bullet is None:
+            return None
+        marking = bullet.marking if isinstance(bullet, MarkedText) else default
+        if marking.rank > self.clearance.rank:
+            return None
+        text = bullet_text(bullet)
+        kept = self.citations.text(text) or ""
+        if self.citations.cited([text]) and not self.citations.cited([kept]):
+            message = f"this bullet is left out of the {self.clearance} edition: none of its citations is visible there"
+            self.found.append(self.edition.file.diagnostic(loc, message, severity=Severity.WARNING, code="left-out-of-edition"))
+            return None
+        self.portions.append(marking)
+        return kept
+
+    def _discrepancies(self) -> list[BriefDiscrepancy]:
+        kept = []
+        for index, given in enumerate(self.edition.record.discrepancies):
+            marking = given.marking or self.brief.marking
+            if marking.rank > self.clearance.rank:
+                continue
+            statements = [
+                BriefStatement(value=s.value, cites=cites)
+                for s in given.statements
+                if (cites := self.citations.cites(s.cites))
+            ]
+            if given.statements and len(statements) < 2:
+                what = f"discrepancy {given.id!r}"
+                message = f"{what} is left out of the {self.clearance} edition: fewer than two of its sides are visible there"
+                loc = ("discrepancies", index)
+                self.found.append(self.edition.file.diagnostic(loc, message, severity=Severity.WARNING, code="left-out-of-edition"))
+                continue
+            self.portions.append(marking)
+            kept.append(given.model_copy(update={"statements": statements, "note": self.citations.text(given.note)}))
+        return kept
+
+    def build(self) -> AudienceView:
+        selected = select_sources(self.desk, self.edition).value
+        getters: dict[str, Callable[[Any], Sequence[AnyPatch]]] = {
+            "actors": lambda r: r.actors,
+            "developments": lambda r: r.developments,
+            "open_questions": lambda r: r.open_questions,
+        }
+        for kind in KINDS:  # actors first: developments name them
+            items: list[RecordItems[Any]] = record_items(self.desk, self.edition, selected, kind, getters[kind])
+            self.decide(kind, gather(items))
+        sources = []
+        for entry in self.desk.sources:
+            document = entry.record.source
+            if document.id in self.withheld:
+                continue
+            changes: dict[str, Any] = {"source": self._source(document)}
+            changes |= {kind: self._items(kind, getattr(entry.record, kind), document.id) for kind in KINDS}
+            sources.append(Loaded(entry.record.model_copy(update=changes), entry.file))
+        bluf, outlook = self._bullets()
+        named = self.brief.sources
+        brief = self.brief.model_copy(
+            update={
+                "title": self.spec.title or self.brief.title,
+                "bluf": bluf,
+                "outlook": outlook,
+                "lists": [],
+                "editions": [],
+                "correction": None,  # the master's notes: about what the master holds
+                "restrictions": None,
+                "downgrade_reason": None,
+                "sources": None if named is None else [s for s in named if s not in self.withheld],
+            }
+        )
+        record = self.edition.record
+        update: dict[str, Any] = {"brief": brief, "discrepancies": self._discrepancies()}
+        update |= {kind: self._items(kind, getattr(record, kind), None) for kind in KINDS}
+        view = Loaded(record.model_copy(update=update), self.edition.file)
+        sources += [self._substitute(source_id) for source_id in sorted(self.citations.used)]
+        desk = dataclasses.replace(self.desk, sources=tuple(sources))
+        return AudienceView(desk, view, self.clearance, tuple(self.portions), tuple(self.found))
+
+
+def _names(parts: Sequence[AnyPart]) -> set[str]:
+    names = {parts[0].item.id}
+    for part in parts:
+        for name in (getattr(part.item, "name", None), *getattr(part.item, "aliases", ())):
+            if name:
+                names.add(name.casefold())
+    return names
+
+
+def _variant_item(kind: str, item_id: str, variant: Any, brief_items: Sequence[AnyPatch]) -> AnyPatch:
+    """The brief-record item that stands in for a portion in editions below it (only what the variant says)."""
+    fields = variant.model_dump(exclude={"downgrade"}, exclude_none=True)
+    if kind == "developments":
+        own = next((i for i in brief_items if i.id == item_id), None)
+        order = getattr(own, "order", None)
+        return BriefDevelopment.model_validate({**fields, "id": item_id, "order": order})
+    if kind == "actors":
+        return ActorPatch.model_validate({**fields, "id": item_id})
+    return OpenQuestionPatch.model_validate({**fields, "id": item_id})
+
+
+def audience_view(desk: Desk, edition: Loaded[BriefRecord], spec: EditionSpec) -> AudienceView:
+    """The view of `edition` for the audience `spec` describes (a clearance below the brief's marking)."""
+    return _View(desk, edition, spec).build()
+
+
+def banner(view: AudienceView, brief: composed.ComposedBrief, unmarked: Marking, spec: EditionSpec) -> Marking:
+    """An edition's marking: the strictest portion it includes, a source it lists counting as a portion,
+    raised (never lowered) by the edition's `compilation_marking`."""
+    shown = [s.marking or unmarked for s in brief.sources]
+    raised = [spec.compilation_marking.marking] if spec.compilation_marking else []
+    return strictest([*view.portions, *shown, *raised])
+
+
+# --- the editions of one brief -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AudienceEdition:
+    """One edition of a brief to build: the master (`audience` None) or an audience's edition, with the
+    lists that receive it (each list gets the highest edition it is cleared for)."""
+
+    audience: Marking | None
+    brief: composed.ComposedBrief
+
+
+def _content(brief: composed.ComposedBrief) -> str:
+    return brief.model_copy(update={"lists": []}).model_dump_json()
+
+
+def audience_editions(
+    desk: Desk, edition: Loaded[BriefRecord], master: composed.ComposedBrief
+) -> tuple[list[AudienceEdition], list[Diagnostic]]:
+    """Every edition of a brief record to build, from the highest to the lowest, and what composing the
+    audiences' views found (warnings: portions left out; errors: a view that cannot be composed). An
+    audience's edition with the same content as a lower one is built once, as the lower one."""
+    record = edition.record.brief
+    unmarked = desk.settings.markings.unmarked_source
+    found: list[Diagnostic] = []
+    built: list[tuple[EditionSpec, composed.ComposedBrief]] = []
+    for spec in sorted(record.editions, key=lambda s: -s.clearance.rank):
+        if spec.clearance.rank >= record.marking.rank:
+            continue
+        view = audience_view(desk, edition, spec)
+        composition = compose(view.desk, view.edition, view=True)
+        found.extend(view.diagnostics)
+        errors = [d for d in composition.diagnostics if d.is_error]
+        if errors or composition.brief is None:
+            found.extend(dataclasses.replace(d, message=f"in the {spec.clearance} edition: {d.message}") for d in errors)
+            continue
+        brief = composition.brief.model_copy(update={"marking": banner(view, composition.brief, unmarked, spec)})
+        built.append((spec, brief))
+    kept: list[tuple[Marking | None, composed.ComposedBrief]] = [(None, master)]
+    for index, (spec, brief) in enumerate(built):
+        lower = [b for _, b in built[index + 1 :]]
+        if any(_content(b) == _content(brief) for b in lower) or _content(master) == _content(brief):
+            continue  # the same content as a lower edition (or the master): built once
+        kept.append((spec.clearance, brief))
+    return _with_lists(desk, edition, kept), found
+
+
+def _with_lists(
+    desk: Desk, edition: Loaded[BriefRecord], kept: list[tuple[Marking | None, composed.ComposedBrief]]
+) -> list[AudienceEdition]:
+    record = edition.record.brief
+    lists = {entry.record.id: entry.record for entry in desk.lists}
+    wanted = list(dict.fromkeys([*record.lists, *(name for spec in record.editions for name in spec.lists)]))
+    given: dict[int, list[str]] = {index: [] for index in range(len(kept))}
+    for name in wanted:
+        mailing = lists.get(name)
+        cleared = [i for i, (_, b) in enumerate(kept) if mailing and b.marking.rank <= mailing.clearance.rank]
+        # The highest edition it may receive (the master first among equals); a list cleared for none stays
+        # the master's, which does not send to it (`briefgen.build.formats`) and says so when validated.
+        chosen = min(cleared, key=lambda i: (-kept[i][1].marking.rank, i)) if cleared else 0
+        given[chosen].append(name)
+    return [
+        AudienceEdition(audience, (brief if audience is None else neutral_ids(brief)).model_copy(update={"lists": given[i]}))
+        for i, (audience, brief) in enumerate(kept)
+    ]
