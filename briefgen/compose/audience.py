@@ -58,6 +58,7 @@ class AudienceView:
     clearance: Marking
     portions: tuple[Marking, ...]  # the markings of the portions it includes
     diagnostics: tuple[Diagnostic, ...]
+    described: frozenset[str] = frozenset()  # the anonymous entries of withheld sources it cites
 
 
 class _Citations:
@@ -255,8 +256,7 @@ class _View:
             language=self.brief.language,
             reliability=document.reliability,
             marking=Marking.CLEAR,
-            relays=[f"{GROUP_RELAY}{self.group_of.get(source_id, 0)}"],
-        )
+        ).model_copy(update={"relays": [f"{GROUP_RELAY}{self.group_of.get(source_id, 0)}"]})
         return Loaded(SourceRecord(source=anonymous), entry.file)
 
     def _bullets(self) -> tuple[list[str], str | None]:
@@ -341,7 +341,8 @@ class _View:
         view = Loaded(record.model_copy(update=update), self.edition.file)
         sources += [self._substitute(source_id) for source_id in sorted(self.citations.used)]
         desk = dataclasses.replace(self.desk, sources=tuple(sources))
-        return AudienceView(desk, view, self.clearance, tuple(self.portions), tuple(self.found))
+        described = frozenset(self.substitutes[s] for s in self.citations.used)
+        return AudienceView(desk, view, self.clearance, tuple(self.portions), tuple(self.found), described)
 
 
 def _names(parts: Sequence[AnyPart]) -> set[str]:
@@ -408,7 +409,7 @@ def audience_editions(
         if spec.clearance.rank >= record.marking.rank:
             continue
         view = audience_view(desk, edition, spec)
-        composition = compose(view.desk, view.edition, view=True)
+        composition = compose(view.desk, view.edition, described=view.described)
         found.extend(view.diagnostics)
         errors = [d for d in composition.diagnostics if d.is_error]
         if errors or composition.brief is None:

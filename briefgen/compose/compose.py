@@ -141,7 +141,9 @@ def check_lists(desk: Desk, edition: Loaded[BriefRecord]) -> list[Diagnostic]:
     return found
 
 
-def source_entry(source: SourceDocument, known: dict[str, SourceDocument]) -> composed.Source:
+def source_entry(
+    source: SourceDocument, known: dict[str, SourceDocument], described: frozenset[str] = frozenset()
+) -> composed.Source:
     def display(relay: str) -> str:
         other = known.get(relay)
         return (other.outlet or other.title) if other is not None else relay
@@ -160,12 +162,15 @@ def source_entry(source: SourceDocument, known: dict[str, SourceDocument]) -> co
         marking=source.marking,
         relays=[display(r) for r in source.relays if not r.startswith(GROUP_RELAY)],
         note=source.note,
+        described_only=source.id in described,
     )
 
 
-def compose(desk: Desk, edition: Loaded[BriefRecord], *, view: bool = False) -> Composition:
-    """Compose one edition of the desk: the rules in order. `view`: the records are an audience's view of
-    the brief (`briefgen.compose.audience`), whose own checks were made on the whole brief."""
+def compose(desk: Desk, edition: Loaded[BriefRecord], *, described: frozenset[str] | None = None) -> Composition:
+    """Compose one edition of the desk: the rules in order. With `described` (the ids of the anonymous
+    entries of withheld sources), the records are an audience's view of the brief
+    (`briefgen.compose.audience`), whose own checks were made on the whole brief."""
+    view = described is not None
     record = edition.record
     known = {s.record.source.id: s.record.source for s in desk.sources}
     # 1. sources
@@ -229,6 +234,6 @@ def compose(desk: Desk, edition: Loaded[BriefRecord], *, view: bool = False) -> 
         discrepancies=discrepancies.value,
         actors=actors.value,
         open_questions=questions.value,
-        sources=[source_entry(known[s], known) for s in used],
+        sources=[source_entry(known[s], known, described or frozenset()) for s in used],
     )
     return Composition(result, diagnostics, files)

@@ -10,7 +10,7 @@ import enum
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from briefgen.desk.vocabulary import (
     ActorType,
@@ -161,6 +161,9 @@ class Source(Composed):
     marking: Marking | None
     relays: list[str]  # display names of what it relays
     note: str | None
+    # In an audience's edition, a withheld source that gives a `descriptor`: `title` is the descriptor, and
+    # nothing else of the source is shown (README "Editions for each audience").
+    described_only: bool = Field(default=False, exclude_if=lambda shown: not shown)  # in the JSON only when true
 
 
 class Endnote(Composed):
