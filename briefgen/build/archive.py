@@ -1,4 +1,5 @@
-"""The archive page `out/index.html` and its feeds: every edition in the output folder, newest first.
+"""The archive page `out/index.html` and its feeds: every edition in the output folder, newest first; and
+the public page `out/public.html`: the TLP:CLEAR editions alone.
 
 It is rebuilt from what is on disk after each build, so it also lists editions whose records are gone.
 Titles, markings, issue times and BLUFs come from each edition's JSON when there is one, the marking
@@ -126,12 +127,7 @@ def feed_editions(editions: list[ArchivedEdition]) -> list[FeedEdition]:
     ]
 
 
-def write_index(
-    out: OutFolder, *, desk_templates: Path, desk_name: str, limits: LimitsSection, base_url: str | None = None
-) -> None:
-    """Render `out/index.html` (template `index.html.j2`, which a desk may override) within the render
-    budget, and write the feeds beside it (links start with `base_url`, the URL out/ is published at)."""
-    editions = archived_editions(out)
+def _page(desk_templates: Path, desk_name: str, limits: LimitsSection, editions: list[ArchivedEdition]) -> bytes:
     days = sorted({e.date for e in editions}, reverse=True)
     words = words_for("en", desk_templates)  # the archive lists editions in every language: its words are English
     try:
@@ -151,6 +147,18 @@ def write_index(
             )
     except Exception as exc:  # a desk's index template fails the index, naming its file and line
         raise TemplateError(runtime_message(exc, desk_templates, ["desk", "days", "count", "colours"])) from None
-    out.write(OutLayout.INDEX, html.encode("utf-8"))
+    return html.encode("utf-8")
+
+
+def write_index(
+    out: OutFolder, *, desk_templates: Path, desk_name: str, limits: LimitsSection, base_url: str | None = None
+) -> None:
+    """Render `out/index.html` (template `index.html.j2`, which a desk may override) within the render
+    budget, the public page `out/public.html` with the same template and the TLP:CLEAR editions alone, and
+    write the feeds beside them (links start with `base_url`, the URL out/ is published at)."""
+    editions = archived_editions(out)
+    public = [e for e in editions if e.marking == Marking.CLEAR.value]
+    out.write(OutLayout.INDEX, _page(desk_templates, desk_name, limits, editions))
+    out.write(OutLayout.PUBLIC_INDEX, _page(desk_templates, desk_name, limits, public))
     for name, data in all_feeds(Feeds(desk_name, base_url or "", feed_editions(editions))).items():
         out.write(name, data)
