@@ -22,6 +22,23 @@ REPO = TESTS.parent
 SAMPLE = REPO / "samples" / "levant-desk"
 
 FileChange = str | bytes | None | Callable[[str], str]
+SAMPLE_BRIEF = "briefs/2025-05-22-syria-deconfliction.yaml"
+_ACKNOWLEDGED_DIGEST = """
+# Warnings the desk has read and accepts (`briefgen validate --strict` passes; see the README).
+acknowledge:
+  - warning: list-not-cleared
+    field: brief.lists
+    reason: The public digest takes TLP:CLEAR editions only; this one goes to partners alone.
+"""
+
+
+def one_edition(brief: str) -> str:
+    """The sample brief with one edition and no public digest edition: its lists are the partners' and the
+    public digest's, which is not cleared for it (an acknowledged warning). What the tests of one
+    edition's email and of acknowledgements exercise."""
+    start, end = brief.index("  # The public digest"), brief.index("\ndevelopments:")
+    single = brief[:start] + "\n" + brief[end:].lstrip("\n")
+    return single.replace("  lists: [partners]\n", "  lists: [partners, public-digest]\n") + _ACKNOWLEDGED_DIGEST
 
 
 def run(*args: str | Path) -> Result:

@@ -22,6 +22,7 @@ from typing import Any
 import pikepdf
 import pytest
 from conftest import run
+from test_mail import Recorder, smtp  # noqa: F401 (the SMTP server fixture)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -228,6 +229,30 @@ def test_a_desk_without_portion_markings_builds_one_edition(make_desk: MakeDesk)
     result = run("build", desk, "--all", "--format", "html,json")
     assert result.exit_code == 0, result.output
     assert not any("@" in p.name for p in (desk / "out").rglob("*"))
+
+
+def test_send_delivers_each_list_its_own_edition(make_desk: MakeDesk, smtp: tuple[Recorder, int]) -> None:
+    """Against a real SMTP server on 127.0.0.1: each list's members get the highest edition the list is
+    cleared for, once, and the public message holds nothing withheld."""
+    recorder, port = smtp
+    desk = make_desk(
+        "audiences", files={"briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}"), "briefs/day2.yaml": None}
+    )
+    assert run("build", desk, "--date", DAY1, "--format", "html,pdf,eml").exit_code == 0
+    result = run("send", desk, "--date", DAY1)
+    assert result.exit_code == 0, result.output
+    got = {tuple(rcpt): data for _, rcpt, data in recorder.messages}
+    assert sorted(got) == [("inner@example.org",), ("partner@example.net",), ("reader@example.com",)]
+    subjects = {r: str(BytesParser(policy=policy.default).parsebytes(d)["Subject"]) for r, d in got.items()}
+    assert subjects[("inner@example.org",)].startswith("[TLP:AMBER]")
+    assert subjects[("partner@example.net",)].startswith("[TLP:GREEN]")
+    assert subjects[("reader@example.com",)].startswith("[TLP:CLEAR]") and "public digest" in subjects[("reader@example.com",)]
+    assert CANARY.search(_eml_bytes(got[("inner@example.org",)]))
+    for rcpt in [("partner@example.net",), ("reader@example.com",)]:
+        assert not CANARY.search(_eml_bytes(got[rcpt])), rcpt
+    assert not GREEN_ONLY.search(_eml_bytes(got[("reader@example.com",)]))
+    again = run("send", desk, "--date", DAY1)
+    assert again.exit_code == 0 and len(recorder.messages) == 3, again.output
 
 
 # --- the edition rule as a property --------------------------------------------------------------------

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import run
+from conftest import SAMPLE_BRIEF, one_edition, run
 
 from briefgen.mail.message import MailError, safe_header_value
 
@@ -92,9 +92,14 @@ def mail_desk(
     settings: Callable[[str], str] = str,
     files: dict[str, Callable[[str], str]] | None = None,
 ) -> Path:
-    """The sample desk, sending to the test's SMTP server on `port`."""
+    """The sample desk as one edition (`conftest.one_edition`), sending to the test's SMTP server on `port`."""
     return make_desk(
-        "sample", files={"briefgen.toml": lambda t: settings(t.replace("port = 25", f"port = {port}")), **(files or {})}
+        "sample",
+        files={
+            "briefgen.toml": lambda t: settings(t.replace("port = 25", f"port = {port}")),
+            SAMPLE_BRIEF: one_edition,
+            **(files or {}),
+        },
     )
 
 
@@ -164,7 +169,7 @@ def test_the_email_edition(desk: Path) -> None:
 def test_a_list_below_the_marking_gets_no_message(make_desk: MakeDesk, smtp: tuple[Recorder, int]) -> None:
     recorder, port = smtp
     # Without the sample's acknowledgement of this warning (an acknowledged warning is not printed).
-    unacknowledged = {"briefs/2025-05-22-syria-deconfliction.yaml": lambda t: t.split("\n# Warnings")[0] + "\n"}
+    unacknowledged = {SAMPLE_BRIEF: lambda t: one_edition(t).split("\n# Warnings")[0] + "\n"}
     root = mail_desk(make_desk, port, files=unacknowledged)
     result = run("build", root, "--date", DAY, "--format", "pdf,eml", "--jobs", "1")
     assert result.exit_code == 0
@@ -279,7 +284,7 @@ def test_injection_through_records_is_refused(make_desk: MakeDesk, smtp: tuple[R
         make_desk,
         port,
         files={
-            "briefs/2025-05-22-syria-deconfliction.yaml": lambda t: t.replace(
+            SAMPLE_BRIEF: lambda t: one_edition(t).replace(
                 "  title: Israel and Turkey set up a channel to avoid clashes in Syria",
                 '  title: "=?utf-8?q?Brief=0D=0ABcc:_evil@example.org?="',
             ),
