@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.server
 import shutil
+import socket
 import textwrap
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 
 from briefgen.cli import cli
@@ -69,6 +75,63 @@ def make_desk(tmp_path: Path) -> Callable[..., Path]:
         return desk
 
     return make
+
+
+class Recorder:
+    """An SMTP server's handler that keeps what it accepts, and can refuse or hold deliveries on request."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.rcpt_replies: dict[str, list[str]] = {}  # recipient -> replies to give first
+        self.hold_after: int | None = None  # hold the DATA of deliveries after this many
+        self.release = threading.Event()
+
+    async def handle_RCPT(
+        self, server: object, session: object, envelope: object, address: str, options: object
+    ) -> str:
+        replies = self.rcpt_replies.get(address)
+        if replies:
+            return replies.pop(0)
+        envelope.rcpt_tos.append(address)  # type: ignore[attr-defined]
+        return "250 OK"
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        if self.hold_after is not None and len(self.messages) >= self.hold_after:
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
+            return "451 4.3.0 the sender went away"
+        self.messages.append(
+            (envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)  # type: ignore[attr-defined]
+        )
+        return "250 Message accepted"
+
+    def parsed(self) -> list[tuple[list[str], EmailMessage]]:
+        return [(rcpt, parse_email(data)) for _, rcpt, data in self.messages]
+
+
+def parse_email(data: bytes) -> EmailMessage:
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Recorder, int]]:
+    recorder = Recorder()
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield recorder, port
+    finally:
+        recorder.release.set()
+        controller.stop()
 
 
 @dataclass

@@ -8,6 +8,7 @@ GREEN-only portion the word `greenonly`, and nothing else in the desk does.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import subprocess
@@ -21,8 +22,7 @@ from typing import Any
 
 import pikepdf
 import pytest
-from conftest import run
-from test_mail import Recorder, smtp  # noqa: F401 (the SMTP server fixture)
+from conftest import Recorder, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -159,7 +159,10 @@ def test_each_edition_is_recomputed_from_what_it_shows(built: Path) -> None:
     for data in editions.values():
         assert [n["number"] for n in data["endnotes"]] == list(range(1, len(data["endnotes"]) + 1))
     # Corroboration counts only the originators an edition shows.
-    counts = [(_development(e, closed)["sourcing"]["sources"], _development(e, closed)["sourcing"]["independent"]) for e in editions.values()]
+    counts = [
+        (_development(e, closed)["sourcing"]["sources"], _development(e, closed)["sourcing"]["independent"])
+        for e in editions.values()
+    ]
     assert counts == [(3, 3), (2, 2), (1, 1)]
     # The place comes from the latest source the edition shows (the AMBER source's is withheld).
     assert [_development(e, closed)["where"] for e in editions.values()][1:] == ["Northern harbour"] * 2
@@ -192,7 +195,8 @@ def test_identical_editions_are_built_once(make_desk: MakeDesk) -> None:
     drop_green = {  # the GREEN source becomes CLEAR, and its GREEN development AMBER
         "sources/valley-radio.yaml": lambda t: t.replace("TLP:GREEN", "TLP:CLEAR", 1).replace("TLP:GREEN", "TLP:AMBER"),
         "briefs/day1.yaml": lambda t: t.replace("      title: Harbour situation (public digest)\n", "").replace(
-            "    - text: The valley checkpoint reopened, greenonly reporting [@valley-radio].\n      marking: TLP:GREEN\n", ""
+            "    - text: The valley checkpoint reopened, greenonly reporting [@valley-radio].\n      marking: TLP:GREEN\n",
+            "",
         ),
         "briefs/day2.yaml": None,
     }
@@ -236,7 +240,8 @@ def test_send_delivers_each_list_its_own_edition(make_desk: MakeDesk, smtp: tupl
     cleared for, once, and the public message holds nothing withheld."""
     recorder, port = smtp
     desk = make_desk(
-        "audiences", files={"briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}"), "briefs/day2.yaml": None}
+        "audiences",
+        files={"briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}"), "briefs/day2.yaml": None},
     )
     assert run("build", desk, "--date", DAY1, "--format", "html,pdf,eml").exit_code == 0
     result = run("send", desk, "--date", DAY1)
@@ -246,7 +251,10 @@ def test_send_delivers_each_list_its_own_edition(make_desk: MakeDesk, smtp: tupl
     subjects = {r: str(BytesParser(policy=policy.default).parsebytes(d)["Subject"]) for r, d in got.items()}
     assert subjects[("inner@example.org",)].startswith("[TLP:AMBER]")
     assert subjects[("partner@example.net",)].startswith("[TLP:GREEN]")
-    assert subjects[("reader@example.com",)].startswith("[TLP:CLEAR]") and "public digest" in subjects[("reader@example.com",)]
+    assert (
+        subjects[("reader@example.com",)].startswith("[TLP:CLEAR]")
+        and "public digest" in subjects[("reader@example.com",)]
+    )
     assert CANARY.search(_eml_bytes(got[("inner@example.org",)]))
     for rcpt in [("partner@example.net",), ("reader@example.com",)]:
         assert not CANARY.search(_eml_bytes(got[rcpt])), rcpt
@@ -304,7 +312,9 @@ def _write_desk(root: Path, sources: list[Marking | None], items: list[tuple[int
     ),
 )
 def test_an_edition_holds_what_its_clearance_allows_and_no_more(
-    tmp_path_factory: pytest.TempPathFactory, sources: list[Marking | None], items: list[tuple[int, Marking | None, list[int]]]
+    tmp_path_factory: pytest.TempPathFactory,
+    sources: list[Marking | None],
+    items: list[tuple[int, Marking | None, list[int]]],
 ) -> None:
     """For random portion and source markings: edition(C) is contained in edition(C') for C below C', and
     nothing marked above C is ever in edition(C)."""
@@ -329,6 +339,6 @@ def test_an_edition_holds_what_its_clearance_allows_and_no_more(
             assert level is not None and level.rank <= clearance.rank  # unmarked: the brief's TLP:RED
             assert dev.cites and {c.source for c in dev.cites} <= source_ids  # only visible citations
         shown.append((developments, source_ids))
-    for (lower_devs, lower_sources), (higher_devs, higher_sources) in zip(shown, shown[1:], strict=False):
+    for (lower_devs, lower_sources), (higher_devs, higher_sources) in itertools.pairwise(shown):
         assert lower_devs <= higher_devs
         assert lower_sources <= higher_sources

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import SAMPLE_BRIEF, one_edition, run
+from conftest import SAMPLE_BRIEF, Recorder, free_port, one_edition, parse_email, run
 
 from briefgen.mail.message import MailError, safe_header_value
 
@@ -27,63 +21,6 @@ pytestmark = pytest.mark.pdf
 MakeDesk = Callable[..., Path]
 DAY = "2025-05-22"
 MEMBERS = ["ayse@example.org", "yonatan@example.org", "rania@example.org"]
-
-
-class Recorder:
-    """An SMTP server's handler that keeps what it accepts, and can refuse or hold deliveries on request."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-        self.rcpt_replies: dict[str, list[str]] = {}  # recipient -> replies to give first
-        self.hold_after: int | None = None  # hold the DATA of deliveries after this many
-        self.release = threading.Event()
-
-    async def handle_RCPT(
-        self, server: object, session: object, envelope: object, address: str, options: object
-    ) -> str:
-        replies = self.rcpt_replies.get(address)
-        if replies:
-            return replies.pop(0)
-        envelope.rcpt_tos.append(address)  # type: ignore[attr-defined]
-        return "250 OK"
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        if self.hold_after is not None and len(self.messages) >= self.hold_after:
-            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
-            return "451 4.3.0 the sender went away"
-        self.messages.append(
-            (envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)  # type: ignore[attr-defined]
-        )
-        return "250 Message accepted"
-
-    def parsed(self) -> list[tuple[list[str], EmailMessage]]:
-        return [(rcpt, _parse(data)) for _, rcpt, data in self.messages]
-
-
-def _parse(data: bytes) -> EmailMessage:
-    message = BytesParser(policy=policy.default).parsebytes(data)
-    assert isinstance(message, EmailMessage)
-    return message
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Recorder, int]]:
-    recorder = Recorder()
-    port = _free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield recorder, port
-    finally:
-        recorder.release.set()
-        controller.stop()
 
 
 def mail_desk(
@@ -135,7 +72,7 @@ class _Text(HTMLParser):
 
 
 def test_the_email_edition(desk: Path) -> None:
-    message = _parse(eml(desk).read_bytes())
+    message = parse_email(eml(desk).read_bytes())
     # The date in the brief's language; the title between Unicode isolates (a title in another direction
     # cannot reorder the marking and the date).
     title = "\u2068Israel and Turkey set up a channel to avoid clashes in Syria\u2069"
@@ -368,7 +305,7 @@ def test_tls_and_credentials_from_the_environment(
         return AuthResult(success=ok)
 
     recorder = Recorder()
-    port = _free_port()
+    port = free_port()
     if mode == "starttls":
         controller = Controller(
             recorder,
@@ -424,7 +361,7 @@ def test_list_unsubscribe_when_the_list_sets_it(make_desk: MakeDesk, smtp: tuple
         },
     )
     assert run("build", root, "--date", DAY, "--format", "pdf,eml", "--jobs", "1").exit_code == 0
-    message = _parse(eml(root).read_bytes())
+    message = parse_email(eml(root).read_bytes())
     assert message["List-Unsubscribe"] == "<https://example.org/leave?list=partners>"
 
 

@@ -251,9 +251,7 @@ def test_the_sample_desk_passes_strict_through_acknowledgements() -> None:
 
 
 def test_an_acknowledgement_with_a_reason_lets_strict_pass(make_desk: MakeDesk) -> None:
-    desk = make_desk(
-        "sample", files={SAMPLE_BRIEF: lambda t: one_edition(t).split("\n# Warnings")[0]}
-    )
+    desk = make_desk("sample", files={SAMPLE_BRIEF: lambda t: one_edition(t).split("\n# Warnings")[0]})
     assert run("validate", desk, "--strict").exit_code == 1
     settings = desk / "briefgen.toml"
     settings.write_text(
@@ -271,7 +269,9 @@ def test_an_acknowledgement_needs_a_reason(make_desk: MakeDesk) -> None:
     desk = make_desk(
         "sample",
         files={
-            SAMPLE_BRIEF: lambda t: one_edition(t).replace("    reason: The public digest", "    # reason: The public digest")
+            SAMPLE_BRIEF: lambda t: one_edition(t).replace(
+                "    reason: The public digest", "    # reason: The public digest"
+            )
         },
     )
     result = run("validate", desk)
@@ -282,9 +282,7 @@ def test_an_acknowledgement_needs_a_reason(make_desk: MakeDesk) -> None:
 def test_a_stale_acknowledgement_is_a_warning(make_desk: MakeDesk) -> None:
     desk = make_desk(
         "sample",
-        files={
-            SAMPLE_BRIEF: lambda t: one_edition(t).replace("lists: [partners, public-digest]", "lists: [partners]")
-        },
+        files={SAMPLE_BRIEF: lambda t: one_edition(t).replace("lists: [partners, public-digest]", "lists: [partners]")},
     )
     result = run("validate", desk, "--strict")
     assert result.exit_code == 1

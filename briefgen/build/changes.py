@@ -52,9 +52,7 @@ def previous_edition(
     if not days:
         return None
     day = days[-1]
-    name = (
-        f"{out.path.name}/{OutLayout.day_folder(day)}/{OutLayout.edition_file(EditionKey(key.brief_id, day, key.audience), 'json')}"
-    )
+    name = f"{out.path.name}/{OutLayout.day_folder(day)}/{OutLayout.edition_file(EditionKey(key.brief_id, day, key.audience), 'json')}"
     if day in earlier:
         return PreviousEdition(day, earlier[day], name)
     folder = out.folder(OutLayout.day_folder(day), create=False)

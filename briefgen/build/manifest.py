@@ -119,9 +119,9 @@ def edition_files(folder: OutFolder, key: EditionKey) -> list[str]:
     found = []
     for name in folder.names():
         parsed = OutLayout.parse_edition_file(name.lstrip("."))
-        if (
-            parsed is not None and parsed[0] == key.stem and parsed[1] in _EDITION_EXTENSIONS
-        ) or OutLayout.is_email_of(key, name):
+        if (parsed is not None and parsed[0] == key.stem and parsed[1] in _EDITION_EXTENSIONS) or OutLayout.is_email_of(
+            key, name
+        ):
             found.append(name)
     return found
 

@@ -22,7 +22,7 @@ from email.utils import getaddresses
 from briefgen.build.changes import archived_json, previous_edition
 from briefgen.build.fingerprint import edition_fingerprint, shared_fingerprint
 from briefgen.build.manifest import Manifest, read_manifest, sha256
-from briefgen.compose.audience import AudienceEdition
+from briefgen.compose.editions import AudienceEdition
 from briefgen.compose.validate import Report, edition_verdict
 from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.loader import Desk, Loaded

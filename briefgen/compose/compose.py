@@ -12,7 +12,7 @@ a function that takes and returns typed values. No templates are involved.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -204,7 +204,13 @@ def compose(desk: Desk, edition: Loaded[BriefRecord], *, described: frozenset[st
         *check_late_citations(edition, selected, used, known),
         *check_marking(desk, edition, used),
         *check_lists(desk, edition),
-        *(() if view else check_portions(desk, edition, {"development": dev_parts, "actor": actor_parts, "open question": question_parts})),
+        *(
+            ()
+            if view
+            else check_portions(
+                desk, edition, {"development": dev_parts, "actor": actor_parts, "open question": question_parts}
+            )
+        ),
     )
     source_files = {s.record.source.id: s.file.rel for s in desk.sources}
     files = tuple(sorted({edition.file.rel} | {source_files[s] for s in used}))

@@ -128,7 +128,13 @@ class PortionChecks:
                     message = f"{kind} {item_id!r} is marked {portion.marking}, above its brief ({self.brief.marking})"
                     self.found.append(portion.part.file.diagnostic(loc, message, code="portion-above-brief"))
                 downgraded = any(p.item.downgrade is not None for p in parts)
-                self._check(f"{kind} {item_id!r}", portion.marking, cited, downgraded, self._at(portion.part, loc, "portion-below-source"))
+                self._check(
+                    f"{kind} {item_id!r}",
+                    portion.marking,
+                    cited,
+                    downgraded,
+                    self._at(portion.part, loc, "portion-below-source"),
+                )
             for part in parts:
                 variant = part.item.releasable_as
                 if variant is None:
@@ -163,7 +169,9 @@ class PortionChecks:
                 message = f"this bullet is marked {bullet.marking}, above its brief ({self.brief.marking})"
                 self.found.append(self.edition.file.diagnostic((*loc, "marking"), message, code="portion-above-brief"))
             report = self._at(None, (*loc, "marking"), "portion-below-source")
-            self._check("this bullet", bullet.marking, text_cites([bullet_text(bullet)]), bullet.downgrade is not None, report)
+            self._check(
+                "this bullet", bullet.marking, text_cites([bullet_text(bullet)]), bullet.downgrade is not None, report
+            )
 
     def discrepancies(self) -> None:
         for index, given in enumerate(self.edition.record.discrepancies):
@@ -181,7 +189,9 @@ class PortionChecks:
             loc = ("brief", "editions", index)
             if spec.clearance.rank > self.brief.marking.rank:
                 message = f"an edition for {spec.clearance} is above the brief's marking ({self.brief.marking})"
-                self.found.append(self.edition.file.diagnostic((*loc, "clearance"), message, code="edition-above-brief"))
+                self.found.append(
+                    self.edition.file.diagnostic((*loc, "clearance"), message, code="edition-above-brief")
+                )
             if spec.clearance in seen:
                 message = f"a second edition for {spec.clearance} (the first is editions[{seen[spec.clearance]}])"
                 self.found.append(self.edition.file.diagnostic((*loc, "clearance"), message, code="duplicate-edition"))
@@ -193,7 +203,9 @@ class PortionChecks:
                     "its audience could not receive it"
                 )
                 self.found.append(
-                    self.edition.file.diagnostic((*loc, "compilation_marking", "marking"), message, code="edition-above-brief")
+                    self.edition.file.diagnostic(
+                        (*loc, "compilation_marking", "marking"), message, code="edition-above-brief"
+                    )
                 )
             for i, list_id in enumerate(spec.lists):
                 if list_id not in known:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from briefgen.compose.audience import AudienceEdition, audience_editions
 from briefgen.compose.compose import Composition, compose
 from briefgen.compose.dates import prose_day_words
+from briefgen.compose.editions import AudienceEdition, audience_editions
 from briefgen.compose.model import ComposedBrief
 from briefgen.desk.checks import check_desk
 from briefgen.desk.citations import find_citations
