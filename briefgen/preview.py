@@ -33,11 +33,15 @@ from briefgen.compose.validate import edition_verdict, validate_desk
 from briefgen.desk.layout import EditionKey
 from briefgen.desk.loader import Desk, load_desk
 from briefgen.desk.outfolder import OutFolder
+from briefgen.desk.vocabulary import Marking
 from briefgen.errors import BriefgenError, Diagnostic, counted
 from briefgen.pdf.job import PdfFailure, RenderedPdf
 from briefgen.pdf.workers import Workers
 
-EDITION_PATH = re.compile(r"^/(?P<id>[a-z0-9][a-z0-9-]{0,79})/(?P<date>\d{4}-\d{2}-\d{2})\.(?P<ext>html|pdf)$")
+# `/<brief>/<date>.html` (or `.pdf`): the master edition; `/<brief>@tlp-clear/<date>.html`: an audience's.
+EDITION_PATH = re.compile(
+    r"^/(?P<id>[a-z0-9][a-z0-9-]{0,79}(?:@tlp-[a-z-]{3,12})?)/(?P<date>\d{4}-\d{2}-\d{2})\.(?P<ext>html|pdf)$"
+)
 RELOAD_SCRIPT = """<script>
 (function () {
   var shown = %d;
@@ -116,23 +120,30 @@ class Preview:
             report = validate_desk(desk)
         except BriefgenError as exc:
             raise EditionProblem("The desk cannot be loaded", exc.message.splitlines()) from None
-        edition = next((e for e in desk.briefs if (e.record.brief.id, e.record.brief.date) == (brief_id, day)), None)
+        key = EditionKey.from_stem(brief_id, day)
+        found = (e for e in desk.briefs if (e.record.brief.id, e.record.brief.date) == (key.brief_id, day))
+        edition = next(found, None)
         if edition is None:
             raise EditionProblem(
-                "No such edition", [f"the desk has no edition of {brief_id!r} dated {day}"], HTTPStatus.NOT_FOUND
+                "No such edition", [f"the desk has no edition of {key.brief_id!r} dated {day}"], HTTPStatus.NOT_FOUND
             )
         verdict = edition_verdict(report, edition, strict=False)
-        brief = verdict.composition.brief
-        if verdict.blocked or brief is None:
+        if verdict.blocked or verdict.composition.brief is None:
             raise EditionProblem(
                 "This edition has errors", [str(d) for d in verdict.errors] or ["it could not be composed"]
             )
+        audience = Marking.of_audience(key.audience) if key.audience else None
+        brief = next((e.brief for e in verdict.editions if e.audience == audience), None)
+        if brief is None:
+            built = ", ".join(e.audience.value if e.audience else "the master" for e in verdict.editions)
+            message = f"no {key.audience} edition of {key.brief_id!r} dated {day} is built (built: {built})"
+            raise EditionProblem("No such edition", [message], HTTPStatus.NOT_FOUND)
         previous = None
         try:
             out = OutFolder.open_existing(self.out_dir or desk.out_layout.root)
             if out is not None:
                 with out:
-                    previous = previous_edition(out, archived_json(out), EditionKey(brief_id, day), {})
+                    previous = previous_edition(out, archived_json(out), key, {})
         except BriefgenError:
             previous = None  # the preview shows the edition without its changes rather than nothing
         try:
@@ -186,11 +197,20 @@ class Preview:
         items = []
         for entry in sorted(desk.briefs, key=lambda e: (e.record.brief.date, e.record.brief.id), reverse=True):
             brief = entry.record.brief
-            link = f"/{brief.id}/{brief.date.isoformat()}"
-            items.append(
-                f'<li><time>{brief.date.isoformat()}</time> <a href="{link}.html">{html.escape(brief.title)}</a> '
-                f'<span class="marking">{html.escape(brief.marking.value)}</span> <a href="{link}.pdf">PDF</a></li>'
-            )
+            # The master edition, then each audience's edition the brief asks for (README "Editions for each audience").
+            for stem, title, marking in [
+                (brief.id, brief.title, brief.marking.value),
+                *(
+                    (f"{brief.id}@{s.clearance.audience}", s.title or brief.title, s.clearance.value)
+                    for s in brief.editions
+                    if s.clearance.rank < brief.marking.rank
+                ),
+            ]:
+                link = f"/{stem}/{brief.date.isoformat()}"
+                items.append(
+                    f'<li><time>{brief.date.isoformat()}</time> <a href="{link}.html">{html.escape(title)}</a> '
+                    f'<span class="marking">{html.escape(marking)}</span> <a href="{link}.pdf">PDF</a></li>'
+                )
         body = "<ul>" + "".join(items) + "</ul>" if items else "<p>The desk has no editions yet.</p>"
         return self._page(f"{html.escape(desk.settings.desk.name)}: preview", body)
 

@@ -263,6 +263,35 @@ def test_send_delivers_each_list_its_own_edition(make_desk: MakeDesk, smtp: tupl
     assert again.exit_code == 0 and len(recorder.messages) == 3, again.output
 
 
+def test_preview_shows_each_audience_edition(make_desk: MakeDesk) -> None:
+    import urllib.error
+    import urllib.request
+
+    from briefgen.preview import PreviewServer
+
+    def get(url: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    desk = make_desk("audiences")
+    server = PreviewServer(desk, port=0)
+    server.start()
+    try:
+        status, index = get(server.url)
+        assert status == 200 and f'href="/harbour@tlp-clear/{DAY1}.html">'.encode() in index
+        status, page = get(f"{server.url}harbour@tlp-clear/{DAY1}.html")
+        assert status == 200 and b"Harbour situation (public digest)" in page and not CANARY.search(page)
+        status, master = get(f"{server.url}harbour/{DAY1}.html")
+        assert status == 200 and CANARY.search(master)
+        status, missing = get(f"{server.url}harbour@tlp-amber-strict/{DAY1}.html")
+        assert status == 404 and b"no tlp-amber-strict edition" in missing
+    finally:
+        server.stop()
+
+
 # --- the edition rule as a property --------------------------------------------------------------------
 
 LEVELS = [Marking.CLEAR, Marking.GREEN, Marking.AMBER, Marking.AMBER_STRICT]
