@@ -20,14 +20,13 @@ from pathlib import Path
 
 import pytest
 import test_mail
-from conftest import run
-from test_mail import DAY, MEMBERS, Recorder, eml, mail_desk
+from conftest import Recorder, run
+from test_mail import DAY, MEMBERS, eml, mail_desk
 
 from briefgen.mail.message import _as_bytes, parse_message_id
 
 pytestmark = pytest.mark.pdf
-smtp = test_mail.smtp  # the fixtures: an SMTP server on 127.0.0.1, the sample desk built to send to it
-desk = test_mail.desk
+desk = test_mail.desk  # the fixture: the sample desk built to send to the SMTP server on 127.0.0.1 (conftest.smtp)
 MakeDesk = Callable[..., Path]
 FORMATS = ("--format", "html,pdf,txt,eml", "--jobs", "1")
 DATE = date(2025, 5, 22)
