@@ -239,10 +239,9 @@ def test_send_delivers_each_list_its_own_edition(make_desk: MakeDesk, smtp: tupl
     """Against a real SMTP server on 127.0.0.1: each list's members get the highest edition the list is
     cleared for, once, and the public message holds nothing withheld."""
     recorder, port = smtp
-    desk = make_desk(
-        "audiences",
-        files={"briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}"), "briefs/day2.yaml": None},
-    )
+    # PDF/A-3b: the emailed PDFs carry their edition's JSON as an attachment, which is searched too.
+    settings = lambda t: t.replace("port = 25", f"port = {port}") + '\n[pdf]\nvariant = "pdf/a-3b"\n'  # noqa: E731
+    desk = make_desk("audiences", files={"briefgen.toml": settings, "briefs/day2.yaml": None})
     assert run("build", desk, "--date", DAY1, "--format", "html,pdf,eml").exit_code == 0
     result = run("send", desk, "--date", DAY1)
     assert result.exit_code == 0, result.output
@@ -259,8 +258,49 @@ def test_send_delivers_each_list_its_own_edition(make_desk: MakeDesk, smtp: tupl
     for rcpt in [("partner@example.net",), ("reader@example.com",)]:
         assert not CANARY.search(_eml_bytes(got[rcpt])), rcpt
     assert not GREEN_ONLY.search(_eml_bytes(got[("reader@example.com",)]))
+    public = BytesParser(policy=policy.default).parsebytes(got[("reader@example.com",)])
+    [pdf] = [p for p in public.walk() if p.get_content_type() == "application/pdf"]
+    payload = pdf.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    assert b"Officials discussed shipping arrangements." in _pdf_bytes(payload)  # its JSON, attached
     again = run("send", desk, "--date", DAY1)
     assert again.exit_code == 0 and len(recorder.messages) == 3, again.output
+
+
+def test_the_sample_sends_its_public_digest(make_desk: MakeDesk, smtp: tuple[Recorder, int]) -> None:
+    recorder, port = smtp
+    desk = make_desk("sample", files={"briefgen.toml": lambda t: t.replace("port = 25", f"port = {port}")})
+    built = run("build", desk, "--date", "2025-05-22", "--format", "html,pdf,eml", "--strict")
+    assert built.exit_code == 0, built.output
+    assert run("send", desk, "--date", "2025-05-22").exit_code == 0
+    by_recipient = {r: BytesParser(policy=policy.default).parsebytes(d) for _, rs, d in recorder.messages for r in rs}
+    assert sorted(by_recipient) == [
+        "ayse@example.org",
+        "digest@example.org",
+        "rania@example.org",
+        "yonatan@example.org",
+    ]
+    assert str(by_recipient["digest@example.org"]["Subject"]).startswith("[TLP:CLEAR] \u2068Public digest")
+    assert str(by_recipient["ayse@example.org"]["Subject"]).startswith("[TLP:GREEN] \u2068Israel and Turkey")
+
+
+def test_a_compilation_marking_raises_the_banner(make_desk: MakeDesk) -> None:
+    """The GREEN audience's edition shows only CLEAR portions here, but what they reveal together is GREEN."""
+    raise_green = {
+        "sources/valley-radio.yaml": lambda t: t.replace("TLP:GREEN", "TLP:CLEAR", 1).replace("TLP:GREEN", "TLP:AMBER"),
+        "briefs/day1.yaml": lambda t: t.replace(
+            "    - text: The valley checkpoint reopened, greenonly reporting [@valley-radio].\n      marking: TLP:GREEN\n",
+            "",
+        ).replace(
+            "      lists: [partners]\n",
+            "      lists: [partners]\n      compilation_marking: {marking: TLP:GREEN, reason: together they show the route}\n",
+        ),
+        "briefs/day2.yaml": None,
+    }
+    desk = make_desk("audiences", files=raise_green)
+    assert run("build", desk, "--date", DAY1, "--format", "json").exit_code == 0
+    assert _json(desk, DAY1, "harbour@tlp-green")["marking"] == "TLP:GREEN"
+    assert _json(desk, DAY1, "harbour@tlp-clear")["marking"] == "TLP:CLEAR"
 
 
 def test_preview_shows_each_audience_edition(make_desk: MakeDesk) -> None:
