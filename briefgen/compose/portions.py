@@ -50,10 +50,6 @@ class PortionMarking:
     marking: Marking
     part: AnyPart | None
 
-    @property
-    def explicit(self) -> bool:
-        return self.part is not None
-
 
 def item_marking(parts: Sequence[AnyPart], brief_marking: Marking) -> PortionMarking:
     own = brief_part(parts)

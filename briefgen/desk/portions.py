@@ -58,11 +58,6 @@ def bullet_fields(brief: BriefLike) -> Iterator[tuple[tuple[str | int, ...], str
         yield ("brief", "outlook", *(() if isinstance(brief.outlook, str) else ("text",))), bullet_text(brief.outlook)
 
 
-def bullet_marking(bullet: str | MarkedText) -> Marking | None:
-    """The bullet's own marking; None when it takes the brief's."""
-    return None if isinstance(bullet, str) else bullet.marking
-
-
 class CompilationMarking(Record):
     """A marking above the strictest portion of an edition, for what the portions reveal together."""
 
