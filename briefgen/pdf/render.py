@@ -115,6 +115,7 @@ def font_configuration() -> FontConfiguration:
 
 def render_pdf(job: PdfJob) -> RenderedPdf:
     """Render an edition's final HTML to PDF bytes. Raises `ResourceBlocked` or `RenderError`."""
+    tagging.check_weasyprint()  # before anything: one clear line for a WeasyPrint the tagging was not made for
     fetcher = ConfinedFetcher(job.assets)
     # Attachment dates come from the edition (in UTC), never from the clock: the same edition, the same bytes.
     attachments = [
@@ -131,7 +132,7 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
     # Both variants are tagged: PDF/UA-1 by definition, PDF/A-3b so that the archived copy is as accessible.
     options = {"pdf_variant": job.variant, "pdf_tags": True}
     try:
-        with _weasyprint_log() as log, _fewer_collections(), tagging.tag_languages_and_links():
+        with _weasyprint_log() as log, _fewer_collections(), tagging.tag_languages_and_links() as runs:
             document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
                 font_config=font_configuration(), **options
             )
@@ -141,7 +142,7 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
                 # 186 MB for 50 pages, 207 MB without it). For a short one it would cost more than it saves.
                 gc.collect()
             data = document.write_pdf(pdf_identifier=job.identifier, attachments=attachments or None, **options)
-            data = tagging.finish(data)
+            data = tagging.finish(data, runs)
     except BlockedResource as exc:
         raise ResourceBlocked(f"{job.label}: refused to read {exc.url} ({exc.reason})") from None
     except FatalURLFetchingError as exc:
