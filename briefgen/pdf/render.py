@@ -29,7 +29,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from briefgen.errors import BriefgenError, RenderError, ResourceBlocked
-from briefgen.pdf import tagging
+from briefgen.pdf import hyphenation, tagging
 from briefgen.pdf.job import ASSET_ROOT, Asset, PdfFailure, PdfJob, RenderedPdf
 
 LARGE_HTML = 256 * 1024  # characters of HTML above which a render collects garbage between layout and writing
@@ -116,6 +116,7 @@ def font_configuration() -> FontConfiguration:
 def render_pdf(job: PdfJob) -> RenderedPdf:
     """Render an edition's final HTML to PDF bytes. Raises `ResourceBlocked` or `RenderError`."""
     tagging.check_weasyprint()  # before anything: one clear line for a WeasyPrint the tagging was not made for
+    hyphenation.register()  # the Turkish dictionary, for `hyphens: auto`
     fetcher = ConfinedFetcher(job.assets)
     # Attachment dates come from the edition (in UTC), never from the clock: the same edition, the same bytes.
     attachments = [
