@@ -246,3 +246,29 @@ def test_the_screenshot_command_writes_html_and_pdf_pages(tmp_path: Path) -> Non
     names = {p.name for p in tmp_path.glob("*.png")}
     for language in ("ar", "fr"):
         assert {f"{language}-html-375.png", f"{language}-html-1280.png", f"{language}-pdf-1.png"} <= names
+
+
+def test_numbers_in_messages_are_the_locales() -> None:
+    """Counts and numbers in generated sentences are Babel's numbers for the locale, not `%d`."""
+    many = ("%(num)d independent source", "%(num)d independent sources")
+    assert words_for("fr").ngettext(*many, 1200).startswith("1\u202f200 ")  # French groups with a thin space
+    assert words_for("tr").ngettext(*many, 1200) == "1.200 bağımsız kaynak"
+    assert words_for("en").gettext("Endnote %(number)d: %(source)s", number=1200, source="X") == "Endnote 1,200: X"
+    # CLDR: Arabic digits are Latin for `ar`, Arabic-Indic for `ar-EG` (its default numbering system).
+    assert words_for("ar").ngettext(*many, 11).startswith("11 ")
+    assert words_for("ar-EG").ngettext(*many, 11).startswith("١١ ")
+    assert words_for("ar-EG").number(1200) == "١٬٢٠٠"
+
+
+def test_a_brief_in_egyptian_arabic_writes_arabic_indic_digits(make_desk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    desk = make_desk("lang-ar", files={"briefs/edition.yaml": lambda t: t.replace("language: ar", "language: ar-EG")})
+    out = tmp_path / "out"
+    assert run("build", desk, "--date", "2026-04-08", "--format", "html,pdf", "--out", out).exit_code == 0
+    page = (out / "2026-04-08" / "valley.html").read_text(encoding="utf-8")
+    tree = lxml.html.fromstring(page)
+    assert "٨ أبريل ٢٠٢٦" in page and "8 أبريل 2026" not in page
+    calls = [a.text_content() for a in tree.xpath("//a[starts-with(@href, '#note-')]")]
+    assert calls and set(calls) <= {"١", "٢"}, calls
+    assert "ol { list-style-type: arabic-indic; }" in page
+    footer = pypdf.PdfReader(out / "2026-04-08" / "valley.pdf").pages[0].extract_text()
+    assert words_for("ar").gettext("Page %(page)s of %(pages)s", page="١", pages="٢") in footer

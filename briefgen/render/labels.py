@@ -127,15 +127,16 @@ def _words(words: Words | None) -> Words:
 
 def date_label(value: date, words: Words | None = None) -> str:
     """A date in words for the brief's locale (`22 May 2025`, `22 mai 2025`, `22 مايو 2025`)."""
-    return format_date(value, "long", locale=_words(words).locale)
+    w = _words(words)
+    return w.digits(format_date(value, "long", locale=w.locale))
 
 
 def _time(value: datetime, words: Words) -> str:
     offset = value.strftime("%z")
     return words.gettext(
         "%(time)s UTC%(offset)s",
-        time=format_time(value, "HH:mm", locale=words.locale),
-        offset=f"{offset[:3]}:{offset[3:]}",
+        time=words.digits(format_time(value, "HH:mm", locale=words.locale)),
+        offset=words.digits(f"{offset[:3]}:{offset[3:]}"),
     )
 
 
@@ -169,9 +170,9 @@ def when_label(when: composed.When | None, words: Words | None = None) -> str:
         return w.gettext("date not stated")
     day = when.on.date() if isinstance(when.on, datetime) else when.on
     if when.precision == "year":
-        return format_skeleton("y", day, locale=w.locale)
+        return w.digits(format_skeleton("y", day, locale=w.locale))
     if when.precision == "month":
-        return format_skeleton("yMMMM", day, locale=w.locale)
+        return w.digits(format_skeleton("yMMMM", day, locale=w.locale))
     text = date_label(day, w)
     if isinstance(when.on, datetime) and when.precision == "time":
         text = w.gettext("%(date)s, %(time)s", date=text, time=_time(when.on, w))
@@ -223,8 +224,8 @@ def _alternative_dates(whens: list[composed.When], w: Words) -> str:
     if len(plain) == len(whens) and all(x.precision == "day" for x in whens) and same_month:
         return w.gettext(
             "%(days)s %(month)s",
-            days=list_label([str(d.day) for d in plain], w, style="or"),
-            month=format_skeleton("yMMMM", plain[0], locale=w.locale),
+            days=list_label([w.number(d.day) for d in plain], w, style="or"),
+            month=w.digits(format_skeleton("yMMMM", plain[0], locale=w.locale)),
         )
     return list_label([when_label(x, w) for x in whens], w, style="or")
 
