@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import re
 import subprocess
 import sys
@@ -272,3 +273,35 @@ def test_a_brief_in_egyptian_arabic_writes_arabic_indic_digits(make_desk, tmp_pa
     assert "ol { list-style-type: arabic-indic; }" in page
     footer = pypdf.PdfReader(out / "2026-04-08" / "valley.pdf").pages[0].extract_text()
     assert words_for("ar").gettext("Page %(page)s of %(pages)s", page="١", pages="٢") in footer
+
+
+# A weekday in each language, said by a source without a publication date: the date stays unresolved.
+UNDATED_WEEKDAY = {"en": "on Tuesday", "fr": "mardi", "ar": "الثلاثاء", "he": "ביום שלישי", "tr": "salı"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_why_a_date_is_unresolved_is_said_in_the_briefs_language(make_desk, tmp_path: Path, language: str) -> None:  # type: ignore[no-untyped-def]
+    def edit(text: str) -> str:
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("  published:"))
+        return text.replace("    'on': '2026-04-07'", f"    as_reported: {UNDATED_WEEKDAY[language]}", 1) + "\n"
+
+    desk = make_desk(f"lang-{language}", files={"sources/local-wire.yaml": edit})
+    out = tmp_path / "out"
+    result = run("build", desk, "--date", "2026-04-08", "--format", "html,json,txt", "--out", out)
+    assert result.exit_code == 0, result.output
+    edition = out / "2026-04-08"
+    data = json.loads((edition / "valley.json").read_text(encoding="utf-8"))
+    occurred = next(d["occurred"] for d in data["developments"] if d["occurred"]["on"] is None)
+    assert occurred["unresolved"] == "the source has no publication date"  # the JSON keeps the English sentence
+    assert occurred["unresolved_reason"]["code"] == "no_publication_date"
+    words = words_for(language)
+    reason = words.pgettext("unresolved_date", "the source has no publication date")
+    said = words.gettext(
+        "date not stated (reported as “%(reported)s”: %(reason)s)", reported=UNDATED_WEEKDAY[language], reason=reason
+    )
+    html = lxml.html.fromstring((edition / "valley.html").read_text(encoding="utf-8")).text_content()
+    text = (edition / "valley.txt").read_text(encoding="utf-8")
+    for shown in (html, text):
+        assert _plain(said) in _plain(shown)
+        if language != "en":
+            assert "publication date" not in shown
