@@ -22,7 +22,7 @@ from briefgen.build.pipeline import EditionInputs, pdf_job, render_edition
 from briefgen.compose.compose import compose
 from briefgen.desk.loader import load_desk
 from briefgen.errors import RenderError
-from briefgen.pdf import reading, tagging
+from briefgen.pdf import bidi, reading, tagging
 from briefgen.pdf.render import render_pdf
 from briefgen.render.words import words_for
 
@@ -137,7 +137,7 @@ def test_extractor_model_reads_strings_as_pypdf_does() -> None:
     """The model `reading` checks its strings against is pypdf's behaviour: shown in visual order, a
     right-to-left word comes out reversed; neutral characters go the way of the run they are in, so one
     string of a right-to-left word, a space and a Latin word misplaces the space (which `reading` avoids)."""
-    assert reading.extractor_reads([["ب", "ا"]], None) == ("اب", "R")
-    assert reading.extractor_reads([["ب", "ا", " ", "x", "y"]], "L")[0] == " ابxy"
-    assert reading.extractor_reads([["ب", "ا"], [" "], ["x", "y"]], "L")[0] == "اب xy"
-    assert reading.extractor_reads([[" ", "("]], None)[0] == "\0"  # two neutrals: depends on the direction
+    assert bidi.extractor_reads([["ب", "ا"]], None) == ("اب", "R")
+    assert bidi.extractor_reads([["ب", "ا", " ", "x", "y"]], "L")[0] == " ابxy"
+    assert bidi.extractor_reads([["ب", "ا"], [" "], ["x", "y"]], "L")[0] == "اب xy"
+    assert bidi.extractor_reads([[" ", "("]], None)[0] == "\0"  # two neutrals: depends on the direction

@@ -1,7 +1,8 @@
 """Render the final HTML of an edition to PDF with WeasyPrint.
 
 Only this module (and `tagging`, which it uses) imports WeasyPrint, and only commands that write a PDF import it. It imports
-nothing else of briefgen but its errors and `pdfjob`, so a worker process that renders PDFs starts fast.
+nothing else of briefgen but its errors, `pdfjob` and its own helpers (`tagging`, `reading`, `hyphenation`),
+so a worker process that renders PDFs starts fast.
 Rendering is confined: the URL fetcher serves only the asset files the job carries (the regular files of the
 built-in templates and the desk's `templates/` folder, see `briefgen.pdfjob`) and refuses everything else
 (network, other files, data: URLs), which fails the edition with the URL named. It reads no file itself, so
@@ -29,7 +30,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from briefgen.errors import BriefgenError, RenderError, ResourceBlocked
-from briefgen.pdf import hyphenation, tagging
+from briefgen.pdf import bidi, hyphenation, tagging
 from briefgen.pdf.job import ASSET_ROOT, Asset, PdfFailure, PdfJob, RenderedPdf
 
 LARGE_HTML = 256 * 1024  # characters of HTML above which a render collects garbage between layout and writing
@@ -144,6 +145,10 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
                 gc.collect()
             data = document.write_pdf(pdf_identifier=job.identifier, attachments=attachments or None, **options)
             data = tagging.finish(data, runs)
+            if not bidi.available() and any(run.rtl for run in runs.values()):
+                log.messages.append(
+                    "FriBidi (libfribidi) was not found: right-to-left text in the PDF is extracted in visual order"
+                )
     except BlockedResource as exc:
         raise ResourceBlocked(f"{job.label}: refused to read {exc.url} ({exc.reason})") from None
     except FatalURLFetchingError as exc:
