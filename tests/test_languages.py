@@ -81,6 +81,31 @@ def record_fields(language: str) -> list[str]:
     return fields
 
 
+def record_words(language: str) -> set[str]:
+    """Every word of the fixture desk's records (and settings): text a brief may show in any language."""
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.update(_words(value))
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for path in (DESKS / f"lang-{language}").rglob("*.yaml"):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return found
+
+
+def _leaked(text: str, language: str) -> set[str]:
+    """English words briefgen writes itself (catalog words) found in text, outside record text and URLs."""
+    text = re.sub(r"https?://\S+|TLP:\w+|\S+@\S+", " ", text)
+    return _words(text) & english_only_words(language) - record_words(language)
+
+
 def _plain(text: str) -> str:
     return " ".join(text.translate(ISOLATES).translate(QUOTES).split())
 
@@ -170,6 +195,9 @@ def test_email_in_the_briefs_language(built: dict[str, Path], language: str) -> 
     assert opening.startswith("TLP:AMBER " + _plain(restrictions))
     label = words_for(language).gettext("%(label)s:", label=words_for(language).gettext("Edition"))
     assert _plain(label) in opening
+    if language != "en":
+        for part in (plain.get_content(), body.text_content(), str(message["Subject"])):
+            assert not _leaked(part, language), f"English words in the {language} email: {_leaked(part, language)}"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -201,6 +229,9 @@ def test_pdf_in_the_briefs_language(built: dict[str, Path], language: str) -> No
     if language in ("ar", "he"):
         heading = words_for(language).gettext("Key developments")
         assert heading in texts[0], "right-to-left text extracts in logical order"
+    if language != "en":
+        leaked = _leaked(" ".join(texts), language)
+        assert not leaked, f"English words in the {language} PDF: {sorted(leaked)}"
 
 
 def test_desk_catalog_overrides_a_label_and_adds_a_language(make_desk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
