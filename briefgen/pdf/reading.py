@@ -19,9 +19,15 @@ A ligature of several right-to-left letters (lam-alef: one glyph for "لا") has
 under its glyph for an extractor that places characters (poppler splits the glyph's box among them), which
 then reverses them with the rest of the run. Such a glyph is shown in a copy of its font whose /ToUnicode
 gives the first letter only, and each other letter is carried by an invisible copy of the glyph (text
-rendering mode 3, no mark on the page) just to its left, in a font whose /ToUnicode gives that letter: one
-character per glyph, in the order every extractor reads. No glyph, width or font program changes, so
-PDF/A's and PDF/UA's font rules hold.
+rendering mode 3, no mark on the page; a twentieth of an em wide by horizontal scaling, at the same font
+size so that it stays on the line) just to its left, in a font whose /ToUnicode gives that letter: one
+character per glyph, in the order every extractor reads. A mirrored glyph ("(" shown right to left with the
+glyph of ")") likewise takes the copy whose /ToUnicode gives the character it stands for. No glyph, width
+or font program changes, so PDF/A's and PDF/UA's font rules hold.
+
+Between two text objects on one line, the second to the left of the first (right-to-left progress), a
+space glyph is shown: an extractor that expects left-to-right progress sees no gap there (label and value,
+two table cells) and would run the words together.
 
 A box whose glyphs cannot be matched to its text (a font that maps one glyph to two texts) is left as
 WeasyPrint wrote it.
