@@ -97,6 +97,7 @@ def test_json_carries_corroboration_discrepancies_and_unresolved_dates(tmp_path:
         "precision": "day",
         "resolved_from": None,
         "unresolved": "the source has no publication date",
+        "unresolved_reason": {"code": "no_publication_date", "phrase": None, "language": None, "words": []},
     }
     assert devs["talks-resume-baku"]["occurred"]["on"] == "2025-05-22"
     assert devs["understanding-reported"]["occurred"]["on"] == "2025-05-21"

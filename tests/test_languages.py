@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import re
 import subprocess
 import sys
@@ -78,6 +79,31 @@ def record_fields(language: str) -> list[str]:
     fields += [d["summary"] for d in wire["developments"]] + [a["name"] for a in wire["actors"]]
     fields += wire["open_questions"][0]["watch_for"] + [wire["source"]["title"], wire["source"]["outlet"]]
     return fields
+
+
+def record_words(language: str) -> set[str]:
+    """Every word of the fixture desk's records (and settings): text a brief may show in any language."""
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.update(_words(value))
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for path in (DESKS / f"lang-{language}").rglob("*.yaml"):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return found
+
+
+def _leaked(text: str, language: str) -> set[str]:
+    """English words briefgen writes itself (catalog words) found in text, outside record text and URLs."""
+    text = re.sub(r"https?://\S+|TLP:\w+|\S+@\S+", " ", text)
+    return _words(text) & english_only_words(language) - record_words(language)
 
 
 def _plain(text: str) -> str:
@@ -169,6 +195,9 @@ def test_email_in_the_briefs_language(built: dict[str, Path], language: str) -> 
     assert opening.startswith("TLP:AMBER " + _plain(restrictions))
     label = words_for(language).gettext("%(label)s:", label=words_for(language).gettext("Edition"))
     assert _plain(label) in opening
+    if language != "en":
+        for part in (plain.get_content(), body.text_content(), str(message["Subject"])):
+            assert not _leaked(part, language), f"English words in the {language} email: {_leaked(part, language)}"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -200,6 +229,9 @@ def test_pdf_in_the_briefs_language(built: dict[str, Path], language: str) -> No
     if language in ("ar", "he"):
         heading = words_for(language).gettext("Key developments")
         assert heading in texts[0], "right-to-left text extracts in logical order"
+    if language != "en":
+        leaked = _leaked(" ".join(texts), language)
+        assert not leaked, f"English words in the {language} PDF: {sorted(leaked)}"
 
 
 def test_desk_catalog_overrides_a_label_and_adds_a_language(make_desk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -246,3 +278,61 @@ def test_the_screenshot_command_writes_html_and_pdf_pages(tmp_path: Path) -> Non
     names = {p.name for p in tmp_path.glob("*.png")}
     for language in ("ar", "fr"):
         assert {f"{language}-html-375.png", f"{language}-html-1280.png", f"{language}-pdf-1.png"} <= names
+
+
+def test_numbers_in_messages_are_the_locales() -> None:
+    """Counts and numbers in generated sentences are Babel's numbers for the locale, not `%d`."""
+    many = ("%(num)d independent source", "%(num)d independent sources")
+    assert words_for("fr").ngettext(*many, 1200).startswith("1\u202f200 ")  # French groups with a thin space
+    assert words_for("tr").ngettext(*many, 1200) == "1.200 bağımsız kaynak"
+    assert words_for("en").gettext("Endnote %(number)d: %(source)s", number=1200, source="X") == "Endnote 1,200: X"
+    # CLDR: Arabic digits are Latin for `ar`, Arabic-Indic for `ar-EG` (its default numbering system).
+    assert words_for("ar").ngettext(*many, 11).startswith("11 ")
+    assert words_for("ar-EG").ngettext(*many, 11).startswith("١١ ")
+    assert words_for("ar-EG").number(1200) == "١٬٢٠٠"
+
+
+def test_a_brief_in_egyptian_arabic_writes_arabic_indic_digits(make_desk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    desk = make_desk("lang-ar", files={"briefs/edition.yaml": lambda t: t.replace("language: ar", "language: ar-EG")})
+    out = tmp_path / "out"
+    assert run("build", desk, "--date", "2026-04-08", "--format", "html,pdf", "--out", out).exit_code == 0
+    page = (out / "2026-04-08" / "valley.html").read_text(encoding="utf-8")
+    tree = lxml.html.fromstring(page)
+    assert "٨ أبريل ٢٠٢٦" in page and "8 أبريل 2026" not in page
+    calls = [a.text_content() for a in tree.xpath("//a[starts-with(@href, '#note-')]")]
+    assert calls and set(calls) <= {"١", "٢"}, calls
+    assert "ol { list-style-type: arabic-indic; }" in page
+    footer = pypdf.PdfReader(out / "2026-04-08" / "valley.pdf").pages[0].extract_text()
+    assert words_for("ar").gettext("Page %(page)s of %(pages)s", page="١", pages="٢") in footer
+
+
+# A weekday in each language, said by a source without a publication date: the date stays unresolved.
+UNDATED_WEEKDAY = {"en": "on Tuesday", "fr": "mardi", "ar": "الثلاثاء", "he": "ביום שלישי", "tr": "salı"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_why_a_date_is_unresolved_is_said_in_the_briefs_language(make_desk, tmp_path: Path, language: str) -> None:  # type: ignore[no-untyped-def]
+    def edit(text: str) -> str:
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("  published:"))
+        return text.replace("    'on': '2026-04-07'", f"    as_reported: {UNDATED_WEEKDAY[language]}", 1) + "\n"
+
+    desk = make_desk(f"lang-{language}", files={"sources/local-wire.yaml": edit})
+    out = tmp_path / "out"
+    result = run("build", desk, "--date", "2026-04-08", "--format", "html,json,txt", "--out", out)
+    assert result.exit_code == 0, result.output
+    edition = out / "2026-04-08"
+    data = json.loads((edition / "valley.json").read_text(encoding="utf-8"))
+    occurred = next(d["occurred"] for d in data["developments"] if d["occurred"]["on"] is None)
+    assert occurred["unresolved"] == "the source has no publication date"  # the JSON keeps the English sentence
+    assert occurred["unresolved_reason"]["code"] == "no_publication_date"
+    words = words_for(language)
+    reason = words.pgettext("unresolved_date", "the source has no publication date")
+    said = words.gettext(
+        "date not stated (reported as “%(reported)s”: %(reason)s)", reported=UNDATED_WEEKDAY[language], reason=reason
+    )
+    html = lxml.html.fromstring((edition / "valley.html").read_text(encoding="utf-8")).text_content()
+    text = (edition / "valley.txt").read_text(encoding="utf-8")
+    for shown in (html, text):
+        assert _plain(said) in _plain(shown)
+        if language != "en":
+            assert "publication date" not in shown

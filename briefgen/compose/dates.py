@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from briefgen.compose import model as composed
-from briefgen.compose.datewords import find_day_words, resolve_day_phrase
+from briefgen.compose.datewords import find_day_words, reason_text, resolve_day_phrase
 from briefgen.desk.loader import Desk, RecordFile
 from briefgen.desk.models import BriefRecord, DateMapping, SourceDocument, SourceRecord
 from briefgen.desk.portions import bullet_fields
@@ -36,15 +36,21 @@ def resolve_date(mapping: DateMapping, status: Status, source: SourceDocument | 
         return ResolvedDate(composed.When(on=mapping.on, as_reported=mapping.as_reported, precision=precision), None)
     reported = mapping.as_reported or ""
     if source is None:
-        reason = "no source is cited to date it"
+        problem = composed.UnresolvedReason(code=composed.UnresolvedCode.NO_SOURCE)
         resolution = None
     else:
         resolution = resolve_day_phrase(reported, source.language, source.published, future=status.is_future)
-        reason = resolution.reason or ""
+        problem = resolution.problem or composed.UnresolvedReason(
+            code=composed.UnresolvedCode.NOT_A_DAY, phrase=reported
+        )
     if resolution is not None and resolution.on is not None and source is not None:
         when = composed.When(on=resolution.on, as_reported=reported, precision=Precision.DAY, resolved_from=source.id)
         return ResolvedDate(when, None)
-    when = composed.When(on=None, as_reported=reported, precision=precision, unresolved=reason)
+    # The reason as a code with its values (the brief says it in its language) and in English words.
+    reason = reason_text(problem)
+    when = composed.When(
+        on=None, as_reported=reported, precision=precision, unresolved=reason, unresolved_reason=problem
+    )
     who = f" (source {source.id!r}, {source.language})" if source is not None else ""
     return ResolvedDate(when, f"date left unresolved: {reported!r}{who}: {reason}; set `on` when it is known")
 

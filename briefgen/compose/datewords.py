@@ -35,6 +35,8 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names
 
+from briefgen.compose import model as composed
+
 _DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "cldr_day_fields.json"
 _WEEKDAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
 _PREFIXES = {"ar": "وفبلك", "he": "ובהלמשכ"}  # one-letter proclitics written onto the next word
@@ -73,11 +75,35 @@ class DayWord:
 
 @dataclass(frozen=True)
 class DayResolution:
-    """The day a phrase means, or (`on` None) the reason it cannot be told; `matched` is the day word."""
+    """The day a phrase means, or (`on` None) the reason it cannot be told (`problem`, and `reason` in
+    English words); `matched` is the day word."""
 
     on: date | None
     reason: str | None
     matched: str | None
+    problem: composed.UnresolvedReason | None = None
+
+
+def reason_text(problem: composed.UnresolvedReason) -> str:
+    """An unresolved date's reason in English (warnings, the JSON edition's `unresolved`)."""
+    code = composed.UnresolvedCode
+    match problem.code:
+        case code.NO_SOURCE:
+            return "no source is cited to date it"
+        case code.NO_DAY_WORDS:
+            return f"no day words are known for language {problem.language!r}"
+        case code.NOT_A_DAY:
+            return f"{problem.phrase!r} is not a day"
+        case code.SEVERAL_DAYS:
+            return f"{problem.phrase!r} names more than one day ({', '.join(map(repr, problem.words))})"
+        case code.NO_PUBLICATION_DATE:
+            return NO_PUBLICATION_DATE
+        case code.SAME_WEEKDAY:
+            return AMBIGUOUS_SAME_WEEKDAY
+
+
+def _unresolved(matched: str | None, problem: composed.UnresolvedReason) -> DayResolution:
+    return DayResolution(None, reason_text(problem), matched, problem)
 
 
 @dataclass(frozen=True)
@@ -250,23 +276,24 @@ def _resolve(word: DayWord, day: date, *, future: bool) -> DayResolution:
     if not future:
         return DayResolution(day - timedelta(days=back), None, word.word)
     if ahead == 0:
-        return DayResolution(None, AMBIGUOUS_SAME_WEEKDAY, word.word)
+        return _unresolved(word.word, composed.UnresolvedReason(code=composed.UnresolvedCode.SAME_WEEKDAY))
     return DayResolution(day + timedelta(days=ahead), None, word.word)
 
 
 def resolve_day_phrase(phrase: str, language: str, published: date | datetime | None, *, future: bool) -> DayResolution:
     """The day `phrase` ("on Wednesday", "hier", "gelecek salı") names, said by a source published at
     `published` in `language`; `future` is True for scheduled and expected events."""
+    code = composed.UnresolvedCode
     words = find_day_words(phrase, language)
     if not words:
         if _pattern(base_language(language)) is None:
-            return DayResolution(None, f"no day words are known for language {language!r}", None)
-        return DayResolution(None, f"{phrase.strip()!r} is not a day", None)
+            return _unresolved(None, composed.UnresolvedReason(code=code.NO_DAY_WORDS, language=language))
+        return _unresolved(None, composed.UnresolvedReason(code=code.NOT_A_DAY, phrase=phrase.strip()))
     if len({(w.kind, w.value) for w in words}) > 1:
-        names = ", ".join(repr(w.word) for w in words)
-        return DayResolution(None, f"{phrase.strip()!r} names more than one day ({names})", None)
+        found = [w.word for w in words]
+        return _unresolved(None, composed.UnresolvedReason(code=code.SEVERAL_DAYS, phrase=phrase.strip(), words=found))
     if published is None:
-        return DayResolution(None, NO_PUBLICATION_DATE, words[0].word)
+        return _unresolved(words[0].word, composed.UnresolvedReason(code=code.NO_PUBLICATION_DATE))
     return _resolve(words[0], local_date(published), future=future)
 
 

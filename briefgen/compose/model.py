@@ -44,6 +44,26 @@ class Cite(Composed):
     anonymous: bool = False
 
 
+class UnresolvedCode(enum.StrEnum):
+    """Why a reported date could not be resolved (the brief says it in its own language)."""
+
+    NO_SOURCE = "no_source"  # no source is cited to date it
+    NO_DAY_WORDS = "no_day_words"  # briefgen knows no day words for the source's `language`
+    NOT_A_DAY = "not_a_day"  # the `phrase` names no day
+    SEVERAL_DAYS = "several_days"  # the `phrase` names more than one day (its `words`)
+    NO_PUBLICATION_DATE = "no_publication_date"  # the source has no publication date to count from
+    SAME_WEEKDAY = "same_weekday"  # a future weekday that is the publication's own: today or in a week?
+
+
+class UnresolvedReason(Composed):
+    """Why a date is unresolved, as a code with the values its sentence needs."""
+
+    code: UnresolvedCode
+    phrase: str | None = None  # the reported phrase, for not_a_day and several_days
+    language: str | None = None  # the source's language, for no_day_words
+    words: list[str] = []  # the day words found, for several_days
+
+
 class When(Composed):
     """A date as reported and as resolved. `on` is None when the date could not be resolved."""
 
@@ -51,7 +71,8 @@ class When(Composed):
     as_reported: str | None = None
     precision: Precision = Precision.DAY
     resolved_from: str | None = None  # the source whose publication date resolved a day word
-    unresolved: str | None = None  # when `on` is None: why ("the source has no publication date", ...)
+    unresolved: str | None = None  # when `on` is None: why, in English ("the source has no publication date")
+    unresolved_reason: UnresolvedReason | None = None  # the same as a code and values, for the brief's words
 
 
 class Corroboration(enum.StrEnum):

@@ -1,7 +1,8 @@
 """Render the final HTML of an edition to PDF with WeasyPrint.
 
 Only this module (and `tagging`, which it uses) imports WeasyPrint, and only commands that write a PDF import it. It imports
-nothing else of briefgen but its errors and `pdfjob`, so a worker process that renders PDFs starts fast.
+nothing else of briefgen but its errors, `pdfjob` and its own helpers (`tagging`, `reading`, `hyphenation`),
+so a worker process that renders PDFs starts fast.
 Rendering is confined: the URL fetcher serves only the asset files the job carries (the regular files of the
 built-in templates and the desk's `templates/` folder, see `briefgen.pdfjob`) and refuses everything else
 (network, other files, data: URLs), which fails the edition with the URL named. It reads no file itself, so
@@ -29,7 +30,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from briefgen.errors import BriefgenError, RenderError, ResourceBlocked
-from briefgen.pdf import tagging
+from briefgen.pdf import bidi, hyphenation, tagging
 from briefgen.pdf.job import ASSET_ROOT, Asset, PdfFailure, PdfJob, RenderedPdf
 
 LARGE_HTML = 256 * 1024  # characters of HTML above which a render collects garbage between layout and writing
@@ -115,6 +116,8 @@ def font_configuration() -> FontConfiguration:
 
 def render_pdf(job: PdfJob) -> RenderedPdf:
     """Render an edition's final HTML to PDF bytes. Raises `ResourceBlocked` or `RenderError`."""
+    tagging.check_weasyprint()  # before anything: one clear line for a WeasyPrint the tagging was not made for
+    hyphenation.register()  # the Turkish dictionary, for `hyphens: auto`
     fetcher = ConfinedFetcher(job.assets)
     # Attachment dates come from the edition (in UTC), never from the clock: the same edition, the same bytes.
     attachments = [
@@ -131,7 +134,7 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
     # Both variants are tagged: PDF/UA-1 by definition, PDF/A-3b so that the archived copy is as accessible.
     options = {"pdf_variant": job.variant, "pdf_tags": True}
     try:
-        with _weasyprint_log() as log, _fewer_collections(), tagging.tag_languages_and_links():
+        with _weasyprint_log() as log, _fewer_collections(), tagging.tag_languages_and_links() as runs:
             document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
                 font_config=font_configuration(), **options
             )
@@ -141,7 +144,11 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
                 # 186 MB for 50 pages, 207 MB without it). For a short one it would cost more than it saves.
                 gc.collect()
             data = document.write_pdf(pdf_identifier=job.identifier, attachments=attachments or None, **options)
-            data = tagging.finish(data)
+            data = tagging.finish(data, runs)
+            if not bidi.available() and any(run.rtl for run in runs.values()):
+                log.messages.append(
+                    "FriBidi (libfribidi) was not found: right-to-left text in the PDF is extracted in visual order"
+                )
     except BlockedResource as exc:
         raise ResourceBlocked(f"{job.label}: refused to read {exc.url} ({exc.reason})") from None
     except FatalURLFetchingError as exc:

@@ -5,7 +5,16 @@ Two steps. While WeasyPrint builds the structure tree, `tag_languages_and_links`
 `weasyprint.pdf.tags._build_box_tree` for the render, then removed) gives each structure element of an
 HTML element with a `lang` attribute that language (`/Lang`; WeasyPrint sets only the catalog's), tags
 `<bdi>` as a `Span`, gives table headers their `/Scope`, and describes each
-link annotation with its anchor's `title` or `aria-label` (else its text) instead of its raw target id.
+link annotation with its anchor's `title` or `aria-label` (else its text) instead of its raw target id; it
+also records each text box's logical text and direction for `reading`.
+
+That function is private: WeasyPrint 70 has no public way to reach the structure elements of HTML elements
+(its `finisher` gets the finished `pydyf.PDF`, with no link from a structure element to its box; its
+tagging knows no `lang` but the root's, and writes a link's target id as its description). The PDF/UA
+requests are grouped upstream in https://github.com/Kozea/WeasyPrint/issues/2482 (open). So
+`check_weasyprint` refuses, with one clear line, a WeasyPrint whose major version was not tested
+(`TESTED_MAJOR`) or whose `_build_box_tree` does not take the arguments this module reads, rather than
+writing a PDF without languages or with raw link ids.
 Then `finish` rewrites the PDF with pikepdf: WeasyPrint marks the text of page-margin boxes (running title,
 marking, page numbers) as tagged content that belongs to no element of the tree (upstream, open:
 https://github.com/Kozea/WeasyPrint/issues/1836 "PDF/UA page header and footer"; the maintainers' plan,
@@ -18,6 +27,8 @@ so the same inputs still give the same bytes.
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import io
 from collections.abc import Iterator
 from decimal import Decimal
@@ -25,7 +36,15 @@ from typing import Any
 
 import pikepdf
 import pydyf
+import weasyprint
+from weasyprint.formatting_structure import boxes
 from weasyprint.pdf import tags as weasy_tags
+
+from briefgen.errors import RenderError
+from briefgen.pdf import reading
+
+TESTED_MAJOR = (70,)  # WeasyPrint versions whose private structure-tree builder this module completes
+HOOK_ARGUMENTS = ("box", "parent", "pdf", "page_number", "nums", "annotations", "tags")
 
 MIN_LINK_HEIGHT = 5.0  # points
 ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200b"))
@@ -40,8 +59,14 @@ def _describe(element: Any) -> str | None:
     return text or None
 
 
-def _with_languages(original: Any) -> Any:
+def _with_languages(original: Any, runs: reading.Runs) -> Any:
     def build(box: Any, *args: Any) -> Iterator[Any]:
+        if isinstance(box, boxes.PageBox):  # the page's marked content, before WeasyPrint maps it
+            page_number, marked = args[2], args[5]
+            for text_box, tag in marked.items():
+                if isinstance(text_box, boxes.TextBox):
+                    direction = text_box.style["direction"] == "rtl"
+                    runs[(page_number, tag["mcid"])] = reading.TextRun(text_box.text, direction)
         for element in original(box, *args):
             html = getattr(box, "element", None)
             if html is not None and getattr(box, "element_tag", None) is not None:
@@ -62,16 +87,40 @@ def _with_languages(original: Any) -> Any:
     return build
 
 
-@contextlib.contextmanager
-def tag_languages_and_links() -> Iterator[None]:
-    """Install the structure-tree additions for one PDF write (WeasyPrint 70's `_build_box_tree`)."""
+@functools.cache
+def weasyprint_problem(version: str = weasyprint.__version__) -> str | None:
+    """Why this WeasyPrint cannot be completed (see the module docstring), or None."""
     original = getattr(weasy_tags, "_build_box_tree", None)
-    if original is None:  # another WeasyPrint: the PDF is still tagged, without these additions
-        yield
-        return
-    weasy_tags._build_box_tree = _with_languages(original)
+    arguments = tuple(inspect.signature(original).parameters) if callable(original) else ()
+    major = version.split(".")[0]
+    if major.isdigit() and int(major) in TESTED_MAJOR and arguments == HOOK_ARGUMENTS:
+        return None
+    tested = ", ".join(f"{v}.x" for v in TESTED_MAJOR)
+    return (
+        f"WeasyPrint {version} is not supported for tagged PDFs: briefgen adds languages and link descriptions "
+        f"through weasyprint.pdf.tags._build_box_tree{HOOK_ARGUMENTS} of WeasyPrint {tested} (no public way "
+        "yet: https://github.com/Kozea/WeasyPrint/issues/2482); install the version in constraints.txt "
+        "(pip install -c constraints.txt weasyprint)"
+    ).replace("'", "")
+
+
+def check_weasyprint() -> None:
+    """Raise `RenderError` with one clear line if this WeasyPrint is not one the tagging was made for."""
+    problem = weasyprint_problem()
+    if problem is not None:
+        raise RenderError(problem)
+
+
+@contextlib.contextmanager
+def tag_languages_and_links() -> Iterator[reading.Runs]:
+    """Install the structure-tree additions for one PDF write (WeasyPrint 70's `_build_box_tree`); gives
+    the text boxes' texts by page and MCID, for `finish`."""
+    check_weasyprint()
+    runs: reading.Runs = {}
+    original = weasy_tags._build_box_tree
+    weasy_tags._build_box_tree = _with_languages(original, runs)
     try:
-        yield
+        yield runs
     finally:
         weasy_tags._build_box_tree = original
 
@@ -142,10 +191,10 @@ def _rounded(value: Any) -> Any:
     return value
 
 
-def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, artifacts: set[int]) -> None:
+def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, artifacts: set[int], instructions: list[Any]) -> None:
     """A page's content with the given marked content as artifacts and its text arrays merged."""
     changed: list[pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage] = []
-    for instruction in pikepdf.parse_content_stream(page):
+    for instruction in instructions:
         if isinstance(instruction, pikepdf.ContentStreamInlineImage):
             changed.append(instruction)
             continue
@@ -282,15 +331,27 @@ def _tall_enough(pdf: pikepdf.Pdf) -> None:
             annotation.Rect = pikepdf.Array([round(v, 2) for v in (min(x1, x2), low, max(x1, x2), high)])
 
 
-def finish(data: bytes) -> bytes:
-    """The PDF with margin content as artifacts, an IDTree, links at least 5 pt high; written compactly
-    and reproducibly."""
+def _run(runs: reading.Runs, page: int, mcid: int) -> reading.TextRun | None:
+    return runs.get((page, mcid))
+
+
+def finish(data: bytes, runs: reading.Runs | None = None) -> bytes:
+    """The PDF with margin content as artifacts, right-to-left text in logical order (`reading`), an IDTree,
+    links at least 5 pt high; written compactly and reproducibly."""
+    runs = runs or {}
     with pikepdf.open(io.BytesIO(data)) as pdf:
         tree = pdf.Root.get("/StructTreeRoot")
         if isinstance(tree, pikepdf.Dictionary):
             artifacts = _artifact_pages(pdf, tree)
+            bidi_pages = {page for (page, _), run in runs.items() if run.rtl or reading.has_rtl(run.text)}
+            fonts = reading.FontCache(pdf)
             for index, page in enumerate(pdf.pages):
-                _rewrite_page(pdf, page, artifacts.get(index, set()))
+                instructions = list(pikepdf.parse_content_stream(page))
+                if index in bidi_pages:
+                    page_fonts = fonts.page_fonts(page)
+                    instructions = reading.reorder_page(instructions, functools.partial(_run, runs, index), page_fonts)
+                    fonts.add_variants(page, page_fonts)
+                _rewrite_page(pdf, page, artifacts.get(index, set()), instructions)
             _collapse(pdf, tree)
             _id_tree(pdf, tree)
         _tall_enough(pdf)

@@ -86,7 +86,7 @@ class Endnotes:
         parts = [
             self._words.gettext("%(number)d, %(locator)s", number=note.number, locator=self.locator(locator))
             if locator
-            else str(note.number)
+            else self._words.number(note.number)
             for note, locator, _ in self._ordered(citations)
         ]
         separator = self._words.punctuation()["semicolon"].replace(" ", "\u00a0")
@@ -102,7 +102,8 @@ class Endnotes:
         label = self.description(note)
         if locator:
             label = self._words.gettext("%(label)s, %(locator)s", label=label, locator=self.locator(locator))
-        return Markup('<a id="{}" href="#note-{}" title="{}">{}</a>').format(call_id, note.number, label, note.number)
+        shown = self._words.number(note.number)
+        return Markup('<a id="{}" href="#note-{}" title="{}">{}</a>').format(call_id, note.number, label, shown)
 
     def call(self, citation: TextCitation | composed.Cite) -> Markup:
         note = self._note(citation)

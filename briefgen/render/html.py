@@ -62,7 +62,9 @@ CONTEXT_VARIABLES: dict[str, str] = {
     "notes": "the endnote numbering itself (used by `cites` and `markdown`)",
     "_(message, **values)": "a message of the brief's catalog, translated (`_('Sources')`); `%(name)s` "
     "placeholders take the keyword values. A desk adds or overrides messages in `templates/locale/<lang>.po`",
-    "ngettext(singular, plural, n, **values)": "a message with plural forms (`%(num)d` is n)",
+    "ngettext(singular, plural, n, **values)": "a message with plural forms (`%(num)d` is n); an integer "
+    "given for a `%(name)d` placeholder is written as the locale's number (`1 200` in French)",
+    "number(n)": "a number as the brief's locale writes it (grouping, and the digits of its numbering system)",
     "pgettext(context, message, **values)": "a message with a gettext context",
     "first_mention(section, key)": "true the first time a key (an actor id) is named in a section: "
     "the built-in templates link an actor's name at its first mention in a section only",
@@ -73,6 +75,8 @@ CONTEXT_VARIABLES: dict[str, str] = {
     "page_end": "the other side",
     "punct": "the language's separators: `punct.comma` (`, `; `، ` in Arabic), `punct.semicolon`, `punct.stop`",
     "page_of": "the CSS `content` value of the page-number footer in the brief's language",
+    "counter_style": "the CSS counter style of the locale's digits (`decimal`; `arabic-indic` for `ar-EG`), for "
+    "`list-style-type` and `counter()`",
     "labels": "display words in the brief's language: `labels.status[...]`, `labels.product[...]`, `labels.reliability[...]`, "
     "`labels.credibility[...]`, `labels.actor_type[...]`, `labels.question_status[...]`, "
     "`labels.question_kind[...]`, `labels.discrepancy_status[...]`, `labels.discrepancy_kind[...]`",
@@ -139,10 +143,12 @@ def _render(
         "_": words.gettext,
         "ngettext": words.ngettext,
         "pgettext": words.pgettext,
+        "number": words.number,
         "direction": words.direction,
         "page_start": "right" if words.direction == "rtl" else "left",
         "page_end": "left" if words.direction == "rtl" else "right",
         "page_of": page_of_css(words),
+        "counter_style": words.counter_style,
         "punct": words.punctuation(),
         "labels": labels_for(words),
         "themes": _themes(brief),
@@ -177,7 +183,7 @@ def page_of_css(words: Words) -> Markup:
     parts = []
     for index, part in enumerate(message.split("\0")):
         if index % 2:
-            parts.append(f"counter({part})")
+            parts.append(f"counter({part}, {words.counter_style})")
         elif part:
             escaped = part.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace("\n", " ")
             parts.append(f'"{escaped}"')

@@ -8,10 +8,12 @@ times, numbers and lists are formatted by Babel for the brief's locale. Every fu
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton, format_time
 from babel.lists import format_list
 from markupsafe import Markup, escape
@@ -92,6 +94,14 @@ LABELS: dict[str, dict[str, str]] = {
         "forecast": N_("forecast"),
         "indicator": N_("indicator"),
     },
+    "unresolved_date": {  # why a date is not stated (compose's codes, `When.unresolved_reason`)
+        "no_source": N_("no source is cited to date it"),
+        "no_day_words": N_("no day words are known in %(language)s"),
+        "not_a_day": N_("“%(phrase)s” is not a day"),
+        "several_days": N_("“%(phrase)s” names more than one day (%(words)s)"),
+        "no_publication_date": N_("the source has no publication date"),
+        "same_weekday": N_("same weekday as publication: today or in a week?"),
+    },
     "changed_field": {
         "status": N_("status"),
         "date": N_("date"),
@@ -127,15 +137,16 @@ def _words(words: Words | None) -> Words:
 
 def date_label(value: date, words: Words | None = None) -> str:
     """A date in words for the brief's locale (`22 May 2025`, `22 mai 2025`, `22 مايو 2025`)."""
-    return format_date(value, "long", locale=_words(words).locale)
+    w = _words(words)
+    return w.digits(format_date(value, "long", locale=w.locale))
 
 
 def _time(value: datetime, words: Words) -> str:
     offset = value.strftime("%z")
     return words.gettext(
         "%(time)s UTC%(offset)s",
-        time=format_time(value, "HH:mm", locale=words.locale),
-        offset=f"{offset[:3]}:{offset[3:]}",
+        time=words.digits(format_time(value, "HH:mm", locale=words.locale)),
+        offset=words.digits(f"{offset[:3]}:{offset[3:]}"),
     )
 
 
@@ -155,23 +166,25 @@ def when_label(when: composed.When | None, words: Words | None = None) -> str:
     if when is None:
         return w.gettext("date not stated")
     if when.on is None:
-        reason = when.unresolved or ""
-        if when.as_reported and reason == f"{when.as_reported.strip()!r} is not a day":
+        problem = when.unresolved_reason
+        if when.as_reported and problem is not None and problem.code == "not_a_day":
             return w.gettext(
                 "date not stated (reported as “%(reported)s”, which is not a day)", reported=when.as_reported
             )
-        if when.as_reported and reason:
+        if when.as_reported and problem is not None:
             return w.gettext(
-                "date not stated (reported as “%(reported)s”: %(reason)s)", reported=when.as_reported, reason=reason
+                "date not stated (reported as “%(reported)s”: %(reason)s)",
+                reported=when.as_reported,
+                reason=unresolved_label(problem, w),
             )
         if when.as_reported:
             return w.gettext("date not stated (reported as “%(reported)s”)", reported=when.as_reported)
         return w.gettext("date not stated")
     day = when.on.date() if isinstance(when.on, datetime) else when.on
     if when.precision == "year":
-        return format_skeleton("y", day, locale=w.locale)
+        return w.digits(format_skeleton("y", day, locale=w.locale))
     if when.precision == "month":
-        return format_skeleton("yMMMM", day, locale=w.locale)
+        return w.digits(format_skeleton("yMMMM", day, locale=w.locale))
     text = date_label(day, w)
     if isinstance(when.on, datetime) and when.precision == "time":
         text = w.gettext("%(date)s, %(time)s", date=text, time=_time(when.on, w))
@@ -212,6 +225,22 @@ def _differ(w: Words, values: str) -> str:
     return w.gettext("%(values)s — sources differ", values=values)
 
 
+def unresolved_label(problem: composed.UnresolvedReason, words: Words | None = None) -> str:
+    """Why a date is not stated, in the brief's language (compose gives a code and its values)."""
+    w = _words(words)
+    message = LABELS["unresolved_date"][problem.code.value]
+    language = problem.language or ""
+    with contextlib.suppress(ValueError, TypeError, UnknownLocaleError):
+        language = Locale.parse(language.replace("-", "_")).get_display_name(w.locale) or language
+    return w.pgettext(
+        "unresolved_date",
+        message,
+        phrase=problem.phrase or "",
+        language=language,
+        words=list_label(problem.words, w),
+    )
+
+
 def _assessed(w: Words, value: str) -> str:
     return w.gettext("%(value)s (desk's assessment)", value=value)
 
@@ -223,8 +252,8 @@ def _alternative_dates(whens: list[composed.When], w: Words) -> str:
     if len(plain) == len(whens) and all(x.precision == "day" for x in whens) and same_month:
         return w.gettext(
             "%(days)s %(month)s",
-            days=list_label([str(d.day) for d in plain], w, style="or"),
-            month=format_skeleton("yMMMM", plain[0], locale=w.locale),
+            days=list_label([w.number(d.day) for d in plain], w, style="or"),
+            month=w.digits(format_skeleton("yMMMM", plain[0], locale=w.locale)),
         )
     return list_label([when_label(x, w) for x in whens], w, style="or")
 

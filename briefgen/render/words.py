@@ -5,6 +5,11 @@ Every word briefgen writes itself is a message in the `briefgen` catalogs, kept 
 that each `.mo` is compiled from its `.po`, and that every catalog translates every message). The brief's
 `language` picks the catalog: `fr-CA` uses `fr`, a language without a catalog uses English.
 
+Numbers in messages are the locale's: a `%(name)d` placeholder given an integer is filled with Babel's
+decimal format for the locale (grouping: `1,200`, `1 200` in French, `1.200` in Turkish) in the digits of
+the locale's default numbering system (CLDR: Latin for `ar`, Arabic-Indic for `ar-EG`, Persian for `fa`);
+dates and times in words take the same digits (`Words.digits`).
+
 A desk adds a language or overrides labels with `templates/locale/<lang>.po` (the same messages; a partial
 file is fine): its messages win over the built-in ones, and for a language briefgen has no catalog for, its
 plural forms are used and untranslated messages fall back to English.
@@ -24,6 +29,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 from markupsafe import Markup, escape
 
@@ -32,6 +38,32 @@ from briefgen.errors import TemplateError
 DOMAIN = "briefgen"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 CATALOG_LANGUAGES = ("en", "fr", "ar", "he", "tr")
+
+
+# The zero of each CLDR numbering system of decimal digits that is some locale's default
+# (common/supplemental/numberingSystems.xml): its digits are the ten code points from it.
+DIGIT_ZERO = {
+    "arab": 0x0660,
+    "arabext": 0x06F0,
+    "beng": 0x09E6,
+    "deva": 0x0966,
+    "mtei": 0xABF0,
+    "mymr": 0x1040,
+    "olck": 0x1C50,
+    "tibt": 0x0F20,
+}
+# The CSS counter style (CSS Counter Styles 3, predefined) of each of those numbering systems.
+COUNTER_STYLES = {
+    "arab": "arabic-indic",
+    "arabext": "persian",
+    "beng": "bengali",
+    "deva": "devanagari",
+    "mtei": "meetei",
+    "mymr": "myanmar",
+    "olck": "ol-chiki",
+    "tibt": "tibetan",
+}
+INTEGER_PLACEHOLDER = re.compile(r"%\((\w+)\)d")
 
 
 def N_(message: str) -> str:  # the gettext marker name extractors look for
@@ -148,17 +180,45 @@ class Words:
     def direction(self) -> str:
         return direction(self.language)
 
-    def gettext(self, message: str, **values: object) -> str:
-        """The message translated, `%(name)s` placeholders filled; with HTML values (`Markup`, such as
-        isolated record fields), the message is escaped and the result is HTML too."""
-        text = self.translations.gettext(message)
+    @property
+    def numbering(self) -> str:
+        """The locale's default numbering system (CLDR): `latn`, `arab`..."""
+        return str(getattr(self.locale, "default_numbering_system", "latn"))
+
+    @property
+    def counter_style(self) -> str:
+        """The CSS counter style that writes numbers in the locale's digits (`decimal`, `arabic-indic`...)."""
+        return COUNTER_STYLES.get(self.numbering, "decimal")
+
+    def digits(self, text: str) -> str:
+        """ASCII digits in `text` as the locale's default numbering system writes them."""
+        zero = DIGIT_ZERO.get(self.numbering)
+        return text if zero is None else text.translate({48 + d: zero + d for d in range(10)})
+
+    def number(self, value: int | float) -> str:
+        """A number in the locale's format and digits (`1,200`, `1 200`, `١٬٢٠٠`)."""
+        return self.digits(format_decimal(value, locale=self.locale, numbering_system="default"))
+
+    def _filled(self, text: str, values: dict[str, object]) -> str:
+        """`text % values`, integers as the locale's numbers; with HTML values (`Markup`, such as isolated
+        record fields) the message is escaped and the result is HTML too."""
+        numbers = {k: self.number(v) for k, v in values.items() if isinstance(v, int) and not isinstance(v, bool)}
+        if numbers:
+            text = INTEGER_PLACEHOLDER.sub(lambda m: f"%({m[1]})s" if m[1] in numbers else m[0], text)
+        values = {**values, **numbers}
         if any(isinstance(value, Markup) for value in values.values()):
             return Markup(escape(text)) % values
-        return text % values if values else text
+        return text % values
+
+    def gettext(self, message: str, **values: object) -> str:
+        """The message translated, `%(name)s` placeholders filled (integers as the locale's numbers)."""
+        text = self.translations.gettext(message)
+        return self._filled(text, values) if values else text
 
     def ngettext(self, singular: str, plural: str, count: int, **values: object) -> str:
+        """The plural form for `count`, with `%(num)d` the count in the locale's number format."""
         text = self.translations.ngettext(singular, plural, count)
-        return text % {"num": count, **values}
+        return self._filled(text, {"num": count, **values})
 
     def punctuation(self) -> dict[str, str]:
         """The separators the language writes between a list's items and at a sentence's end."""
@@ -170,7 +230,7 @@ class Words:
 
     def pgettext(self, context: str, message: str, **values: object) -> str:
         text = self.translations.pgettext(context, message)
-        return text % values if values else text
+        return self._filled(text, values) if values else text
 
 
 def words_for(language: str, desk_templates: Path | None = None) -> Words:
