@@ -163,7 +163,7 @@ def test_each_edition_is_recomputed_from_what_it_shows(built: Path) -> None:
         (_development(e, closed)["sourcing"]["sources"], _development(e, closed)["sourcing"]["independent"])
         for e in editions.values()
     ]
-    assert counts == [(3, 3), (2, 2), (1, 1)]
+    assert counts == [(3, 2), (2, 2), (1, 1)]  # the GREEN source relays the AMBER one
     # The place comes from the latest source the edition shows (the AMBER source's is withheld).
     assert [_development(e, closed)["where"] for e in editions.values()][1:] == ["Northern harbour"] * 2
     # A discrepancy whose other side is withheld is no discrepancy in a lower edition.
@@ -221,11 +221,69 @@ def test_a_portion_released_below_its_source_needs_a_downgrade(make_desk: MakeDe
     result = run("validate", desk)
     assert result.exit_code == 1
     assert (
-        "briefs/day1.yaml:27: developments[0].marking: development 'shipping-talks' is marked TLP:CLEAR, less "
+        "briefs/day1.yaml:28: developments[0].marking: development 'shipping-talks' is marked TLP:CLEAR, less "
         "restrictive than TLP:AMBER of source 'canary-src-quokka' (sources/canary-src-quokka.yaml), which it "
         "cites; mark it TLP:AMBER, or give `downgrade: {reason, authorized_by}`"
     ) in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_list_gets_its_own_audience_edition(make_desk: MakeDesk) -> None:
+    """With no GREEN portion left but the CLEAR edition's own title, the GREEN audience's edition is built
+    (its banner TLP:CLEAR): the partners get it, and the public still get the edition made for them."""
+    only_clear = {
+        "sources/valley-radio.yaml": lambda t: t.replace("TLP:GREEN", "TLP:CLEAR", 1).replace("TLP:GREEN", "TLP:AMBER"),
+        "briefs/day1.yaml": lambda t: t.replace(
+            "    - text: The valley checkpoint reopened, greenonly reporting [@valley-radio].\n      marking: TLP:GREEN\n",
+            "",
+        ),
+        "briefs/day2.yaml": None,
+    }
+    desk = make_desk("audiences", files=only_clear)
+    assert run("build", desk, "--date", DAY1, "--format", "json,eml").exit_code == 0
+    assert _json(desk, DAY1, "harbour@tlp-green")["marking"] == "TLP:CLEAR"
+    assert _json(desk, DAY1, "harbour@tlp-green")["lists"] == ["partners"]
+    assert _json(desk, DAY1, "harbour@tlp-clear")["lists"] == ["public"]
+
+
+def test_a_brief_marked_lower_than_the_edition_before_shows_nothing_of_it(make_desk: MakeDesk) -> None:
+    """Day 2's brief is TLP:GREEN, day 1's TLP:AMBER: day 2's changes may not list day 1's AMBER items,
+    not even as dropped."""
+    day2 = """
+        brief:
+          id: harbour
+          title: Harbour situation
+          date: 2026-11-30
+          marking: TLP:GREEN
+          sources: [harbour-wire, valley-radio]
+          lists: [partners]
+          bluf:
+            - The harbour stays closed [@harbour-wire].
+        """
+    desk = make_desk("audiences", files={"briefs/day2.yaml": day2})
+    assert run("build", desk, "--all", "--format", "html,json,txt").exit_code == 0
+    changes = _json(desk, DAY2, "harbour")["changes"]
+    assert changes["marked_above"] == DAY1 and changes["previous"] is None and not changes["dropped_developments"]
+    for ext in ("html", "json", "txt"):
+        assert not CANARY.search((desk / "out" / DAY2 / f"harbour.{ext}").read_bytes()), ext
+    assert "was marked above this one" in (desk / "out" / DAY2 / "harbour.txt").read_text(encoding="utf-8")
+
+
+def test_an_editions_own_bullet_is_checked_against_its_sources(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        "audiences",
+        files={
+            "briefs/day1.yaml": lambda t: t.replace(
+                "      title: Harbour situation (public digest)\n",
+                "      title: Harbour situation (public digest)\n      bluf:\n        - Talks go on [@canary-src-quokka].\n",
+            )
+        },
+    )
+    result = run("validate", desk)
+    assert result.exit_code == 1
+    assert (
+        "brief.editions[1].bluf[0]: this bullet (for TLP:CLEAR) is marked TLP:CLEAR, less restrictive" in result.output
+    )
 
 
 def test_a_desk_without_portion_markings_builds_one_edition(make_desk: MakeDesk) -> None:
@@ -323,7 +381,9 @@ def test_preview_shows_each_audience_edition(make_desk: MakeDesk) -> None:
         status, index = get(server.url)
         assert status == 200 and f'href="/harbour@tlp-clear/{DAY1}.html">'.encode() in index
         status, page = get(f"{server.url}harbour@tlp-clear/{DAY1}.html")
-        assert status == 200 and b"Harbour situation (public digest)" in page and not CANARY.search(page)
+        # The editor's warnings box (the preview's alone, never in a built file) may name any record.
+        shown = re.sub(rb'<aside id="briefgen-preview-warnings".*?</aside>', b"", page, flags=re.S)
+        assert status == 200 and b"Harbour situation (public digest)" in shown and not CANARY.search(shown)
         status, master = get(f"{server.url}harbour/{DAY1}.html")
         assert status == 200 and CANARY.search(master)
         status, missing = get(f"{server.url}harbour@tlp-amber-strict/{DAY1}.html")

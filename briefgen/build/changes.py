@@ -15,6 +15,7 @@ from typing import Any
 from briefgen.compose import model as composed
 from briefgen.desk.layout import EditionKey, OutLayout
 from briefgen.desk.outfolder import OutFolder
+from briefgen.desk.vocabulary import Marking
 from briefgen.errors import OutputError
 from briefgen.render.labels import LABELS, occurred_label, place_label, sourcing_label, status_note
 from briefgen.render.words import Words, words_for
@@ -124,6 +125,14 @@ def _previous_facts(item: dict[str, Any], words: Words) -> dict[str, str]:
     return _facts(development, words)
 
 
+def _marked_above(marking: object, current: Marking) -> bool:
+    """Whether a previous edition's marking is above `current`; one that cannot be read counts as above."""
+    try:
+        return Marking(str(marking)).rank > current.rank
+    except ValueError:
+        return True
+
+
 def compare(
     current: composed.ComposedBrief, previous_json: bytes | None, previous_date: date | None
 ) -> composed.Changes:
@@ -133,6 +142,9 @@ def compare(
     data = json.loads(previous_json)
     if not isinstance(data, dict):
         raise ValueError("not a briefgen JSON edition")
+    if _marked_above(data.get("marking"), current.marking):
+        # Its items may not be shown to this edition's readers, not even as "dropped".
+        return composed.Changes(previous=None, marked_above=previous_date)
     before_devs = {d["id"]: d for d in data.get("developments", []) if isinstance(d, dict) and "id" in d}
     before_qs = {q["id"]: q for q in data.get("open_questions", []) if isinstance(q, dict) and "id" in q}
     now_devs = {d.id: d for d in current.developments}

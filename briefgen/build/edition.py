@@ -152,7 +152,7 @@ def prepare_edition(
         return EditionResult(
             job.key, warnings=job.verdict.warnings, up_to_date=True, seconds=time.perf_counter() - started
         )
-    if context.options.all_editions and not context.options.force and context.sent.sent(job.key):
+    if context.options.all_editions and not context.options.force and context.sent.sent(job.key, brief.lists):
         # `--all` renders past editions with today's templates: one already sent stays as it was sent.
         return EditionResult(
             job.key, warnings=job.verdict.warnings, kept_sent=True, seconds=time.perf_counter() - started
@@ -215,7 +215,8 @@ def finish_edition(
         assert folder is not None
         with folder:
             content = sha256(edition.json)
-            revision = next_revision(context.sent, job.key, read_manifest(folder, job.key), content)
+            previous = read_manifest(folder, job.key)
+            revision = next_revision(context.sent, job.key, edition.brief.lists, previous, content)
             made_from = formats.MadeFrom(
                 job.key,
                 edition,

@@ -34,17 +34,19 @@ class SentEditions:
         """The send log of `out` (an unreadable log is an `OutputError` naming the file and line)."""
         return cls(frozenset(SendLog(out).done))
 
-    def message_ids(self, key: EditionKey) -> dict[str, int]:
-        """The Message-IDs delivered of this edition (any list), each with its revision."""
+    def message_ids(self, key: EditionKey, lists: Iterable[str]) -> dict[str, int]:
+        """The Message-IDs delivered of this edition to its lists (an audience's edition goes to its own
+        lists: another edition of the brief, to other lists, is not its revision), each with its revision."""
         found: dict[str, int] = {}
+        wanted = set(lists)
         for message_id, _ in self.deliveries:
             parsed = parse_message_id(message_id)
-            if parsed is not None and (parsed[0], parsed[1]) == (key.brief_id, key.date):
+            if parsed is not None and (parsed[0], parsed[1]) == (key.brief_id, key.date) and parsed[2] in wanted:
                 found[message_id] = parsed[3]
         return found
 
-    def sent(self, key: EditionKey) -> bool:
-        return bool(self.message_ids(key))
+    def sent(self, key: EditionKey, lists: Iterable[str]) -> bool:
+        return bool(self.message_ids(key, lists))
 
     def recipients(self, message_ids: Iterable[str]) -> set[str]:
         """Who got any of these messages (lower-cased addresses)."""
@@ -52,9 +54,11 @@ class SentEditions:
         return {recipient for message_id, recipient in self.deliveries if message_id in wanted}
 
 
-def next_revision(sent: SentEditions, key: EditionKey, previous: Manifest | None, content: str) -> Revision:
-    """The revision a build of the edition with this content makes (see the module's docstring)."""
-    delivered = sent.message_ids(key)
+def next_revision(
+    sent: SentEditions, key: EditionKey, lists: Iterable[str], previous: Manifest | None, content: str
+) -> Revision:
+    """The revision a build of the edition for these lists with this content makes (see the module's docstring)."""
+    delivered = sent.message_ids(key, lists)
     if not delivered:
         return Revision()
     last_sent = max(delivered.values())

@@ -17,14 +17,21 @@ copied from the master. Which editions are built, and for which lists, is `brief
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from briefgen.compose.merge import RecordItems, gather, record_items
 from briefgen.compose.portions import AnyPart, AnyPatch, item_marking, source_marking
-from briefgen.compose.sources import GROUP_RELAY, originator_groups, select_sources
-from briefgen.desk.citations import CITATION_GROUP, CitationSyntaxError, parse_group
+from briefgen.compose.sources import GROUP_RELAY, originator_groups, originator_key, select_sources
+from briefgen.desk.citations import (
+    CITATION_GROUP,
+    IN_TEXT_CITATION,
+    PREFIXED_CITATION,
+    CitationSyntaxError,
+    parse_group,
+)
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import (
     ActorPatch,
@@ -57,28 +64,32 @@ class AudienceView:
     portions: tuple[Marking, ...]  # the markings of the portions it includes
     diagnostics: tuple[Diagnostic, ...]
     described: frozenset[str] = frozenset()  # the anonymous entries of withheld sources it cites
+    variants: frozenset[str] = frozenset()  # the ids of the items whose `releasable_as` stands in
 
 
 class _Citations:
-    """Citations as an audience sees them: to visible sources, or to the anonymous entry of a withheld one."""
+    """Citations as an audience sees them: to visible sources, or to the anonymous entry of a withheld one
+    (without its locator, quote or `via`, which are the withheld document's)."""
 
-    def __init__(self, withheld: set[str], substitutes: dict[str, str]) -> None:
+    def __init__(self, withheld: set[str], substitutes: dict[str, str], names_withheld: Callable[[str], bool]) -> None:
         self.withheld = withheld
         self.substitutes = substitutes
+        self.names_withheld = names_withheld
         self.used: set[str] = set()  # the withheld sources whose anonymous entry is cited
 
     def cites(self, cites: Sequence[Citation]) -> list[Citation]:
         kept = []
         for c in cites:
             if c.source not in self.withheld:
-                kept.append(c)
+                kept.append(c.model_copy(update={"via": None}) if c.via and self.names_withheld(c.via) else c)
             elif c.source in self.substitutes:
                 self.used.add(c.source)
                 kept.append(Citation(source=self.substitutes[c.source], anonymous=c.anonymous))
         return kept
 
     def text(self, text: str | None) -> str | None:
-        """`[@id]` calls to withheld sources dropped (a group left empty goes, with the space before it)."""
+        """`[@id]` calls to withheld sources dropped (a group left empty goes, with the space before it), or
+        pointed at their anonymous entry; Pandoc's prefixed and in-text forms naming one are dropped too."""
         if not text:
             return text
 
@@ -89,19 +100,24 @@ class _Citations:
                 return str(match.group(0))
             kept = []
             for call in calls:
-                source = self.substitutes.get(call.source, call.source)
-                if call.source in self.withheld and call.source not in self.substitutes:
-                    continue
                 if call.source in self.substitutes:
                     self.used.add(call.source)
-                kept.append(f"@{source}" + (f", {call.locator}" if call.locator else ""))
+                    kept.append(f"@{self.substitutes[call.source]}")
+                elif call.source not in self.withheld:
+                    kept.append(f"@{call.source}" + (f", {call.locator}" if call.locator else ""))
             return f"[{'; '.join(kept)}]" if kept else "\x00"
 
         rewritten = CITATION_GROUP.sub(group, text)
+        rewritten = PREFIXED_CITATION.sub(lambda m: "\x00" if m.group(2) in self.withheld else m.group(0), rewritten)
+        rewritten = IN_TEXT_CITATION.sub(lambda m: "\x00" if m.group(1) in self.withheld else m.group(0), rewritten)
         return rewritten.replace(" \x00", "").replace("\x00", "")
 
     def cited(self, texts: Iterable[str | None]) -> bool:
         return any(CITATION_GROUP.search(t) for t in texts if t)
+
+
+def _anonymous_id(source_id: str) -> str:
+    return f"withheld-{hashlib.sha256(f'source:{source_id}'.encode()).hexdigest()[:10]}"
 
 
 class _View:
@@ -114,9 +130,18 @@ class _View:
         unmarked = desk.settings.markings.unmarked_source
         documents = {s.record.source.id: s.record.source for s in desk.sources}
         self.withheld = {i for i, d in documents.items() if source_marking(d, unmarked).rank > self.clearance.rank}
-        described = sorted(i for i in self.withheld if documents[i].descriptor)
-        self.substitutes = {source_id: f"withheld-{n}" for n, source_id in enumerate(described, start=1)}
-        self.citations = _Citations(self.withheld, self.substitutes)
+        # A withheld source's anonymous entry: a neutral id, the same in every edition, counting nothing.
+        self.substitutes = {i: _anonymous_id(i) for i in self.withheld if documents[i].descriptor}
+        visible_names = {
+            originator_key(n) for i, d in documents.items() if i not in self.withheld for n in (i, d.outlet) if n
+        }
+        self.withheld_names = {
+            originator_key(n)
+            for i in self.withheld
+            for n in (i, documents[i].outlet, *documents[i].relays)
+            if n and originator_key(n) not in visible_names
+        }
+        self.citations = _Citations(self.withheld, self.substitutes, self._names_withheld)
         groups = originator_groups(documents, sorted(documents))
         self.group_of = {source_id: n for n, group in enumerate(groups) for source_id in group}
         self.documents = documents
@@ -124,7 +149,8 @@ class _View:
         self.found: list[Diagnostic] = []
         self.decisions: dict[str, dict[str, Any]] = {k: {} for k in KINDS}  # kind -> id -> "keep" | variant
         self.hidden_actor_names: set[str] = set()
-        self.shown_actor_names: set[str] = set()
+        self.shown_actor_names: dict[str, str] = {}  # any name of a shown actor (case-folded) -> its id
+        self.variants: set[str] = set()  # the ids of the items whose variant stands in
 
     # --- which items an audience sees -----------------------------------------------------------------
 
@@ -156,7 +182,7 @@ class _View:
                     continue
                 self.decisions[kind][item_id] = visible
                 self.portions.append(portion.marking)
-                self.shown_actor_names |= names
+                self.shown_actor_names |= dict.fromkeys(names, item_id)
                 continue
             variant = next((p.item.releasable_as for p in parts if p.item.releasable_as is not None), None)
             self.hidden_actor_names |= names
@@ -167,8 +193,9 @@ class _View:
                 continue
             self.decisions[kind][item_id] = variant
             self.portions.append(variant.marking)
+            self.variants.add(item_id)
             if isinstance(variant, ActorVariant):
-                self.shown_actor_names |= {item_id, variant.name.casefold()}
+                self.shown_actor_names |= dict.fromkeys({item_id, variant.name.casefold()}, item_id)
 
     # --- the records of the view ----------------------------------------------------------------------
 
@@ -178,14 +205,19 @@ class _View:
             if hasattr(item, name):
                 update[name] = self.citations.text(getattr(item, name))
         if isinstance(item, DevelopmentPatch):
-            update["actors"] = [r for r in item.actors if self._actor_shown(r.actor)]
-        if isinstance(item, ActorPatch) and item.parent and not self._actor_shown(item.parent):
-            update["parent"] = None
+            refs = [(r, self._actor_ref(r.actor)) for r in item.actors]
+            update["actors"] = [r.model_copy(update={"actor": ref}) for r, ref in refs if ref is not None]
+        if isinstance(item, ActorPatch) and item.parent:
+            update["parent"] = self._actor_ref(item.parent)
         return item.model_copy(update=update)
 
-    def _actor_shown(self, ref: str) -> bool:
+    def _actor_ref(self, ref: str) -> str | None:
+        """An actor reference as the view makes it: a shown actor's id (whatever name of it the record
+        used: one only a withheld record gives is not shown), None for a withheld actor, else as written."""
         key = ref.casefold()
-        return key in self.shown_actor_names or key not in self.hidden_actor_names
+        if key in self.shown_actor_names:
+            return self.shown_actor_names[key]
+        return None if key in self.hidden_actor_names else ref
 
     def _items(self, kind: str, items: Sequence[AnyPatch], own_source: str | None) -> list[AnyPatch]:
         kept = []
@@ -200,15 +232,14 @@ class _View:
         return kept
 
     def _source(self, document: SourceDocument) -> SourceDocument:
-        relays = [r for r in document.relays if r not in self.withheld and not self._names_withheld(r)]
+        relays = [r for r in document.relays if not self._names_withheld(r)]
         relays.append(f"{GROUP_RELAY}{self.group_of.get(document.id, 0)}")
         return document.model_copy(update={"relays": relays, "note": self.citations.text(document.note)})
 
-    def _names_withheld(self, relay: str) -> bool:
-        key = relay.casefold()
-        hidden = {outlet.casefold() for i in self.withheld if (outlet := self.documents[i].outlet)}
-        shown = {d.outlet.casefold() for i, d in self.documents.items() if i not in self.withheld and d.outlet}
-        return key in hidden and key not in shown
+    def _names_withheld(self, name: str) -> bool:
+        """Whether a name (a relay, a `via`) names a withheld source: its id, outlet or a relay it gives,
+        compared as originators are (NFKC, case-folded, spaces collapsed), unless a visible source has it."""
+        return originator_key(name) in self.withheld_names
 
     def _substitute(self, source_id: str) -> Loaded[SourceRecord]:
         document = self.documents[source_id]
@@ -224,9 +255,13 @@ class _View:
         return Loaded(SourceRecord(source=anonymous), entry.file)
 
     def _bullets(self) -> tuple[list[str], str | None]:
-        given = self.spec.bluf if self.spec.bluf else self.brief.bluf
-        default = self.clearance if self.spec.bluf else self.brief.marking
-        bluf = [b for b in (self._bullet(x, default, ("brief", "bluf", i)) for i, x in enumerate(given)) if b]
+        where: tuple[str | int, ...]
+        if self.spec.bluf:
+            index = self.brief.editions.index(self.spec)
+            given, default, where = self.spec.bluf, self.clearance, ("brief", "editions", index, "bluf")
+        else:
+            given, default, where = self.brief.bluf, self.brief.marking, ("brief", "bluf")
+        bluf = [b for b in (self._bullet(x, default, (*where, i)) for i, x in enumerate(given)) if b]
         outlook = self._bullet(self.brief.outlook, self.brief.marking, ("brief", "outlook"))
         return bluf, outlook
 
@@ -312,7 +347,8 @@ class _View:
         sources += [self._substitute(source_id) for source_id in sorted(self.citations.used)]
         desk = dataclasses.replace(self.desk, sources=tuple(sources))
         described = frozenset(self.substitutes[s] for s in self.citations.used)
-        return AudienceView(desk, view, self.clearance, tuple(self.portions), tuple(self.found), described)
+        variants = frozenset(self.variants)
+        return AudienceView(desk, view, self.clearance, tuple(self.portions), tuple(self.found), described, variants)
 
 
 def _names(parts: Sequence[AnyPart]) -> set[str]:

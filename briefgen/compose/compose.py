@@ -19,12 +19,13 @@ from typing import TypeVar
 from briefgen.compose import items as rules
 from briefgen.compose import model as composed
 from briefgen.compose.merge import Found, gather, publication_key, record_items, union
-from briefgen.compose.portions import check_portions
-from briefgen.compose.sources import GROUP_RELAY, published_after_cutoff, select_sources
+from briefgen.compose.portions import check_portions, source_marking
+from briefgen.compose.sources import GROUP_RELAY, originator_key, published_after_cutoff, select_sources
 from briefgen.desk.citations import TextCitation, find_citations
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord, SourceDocument, SourceRecord
 from briefgen.desk.portions import bullet_fields, bullet_text
+from briefgen.desk.vocabulary import Marking
 from briefgen.errors import Diagnostic, Severity, did_you_mean
 
 T = TypeVar("T")
@@ -141,12 +142,30 @@ def check_lists(desk: Desk, edition: Loaded[BriefRecord]) -> list[Diagnostic]:
     return found
 
 
+def hidden_names(desk: Desk, brief_marking: Marking, used: Sequence[str]) -> frozenset[str]:
+    """The names (as originators compare them) of the desk's sources marked above an edition that does not
+    use them: its ids, outlet and relays, unless a source it uses has the name. A relay naming one is not
+    shown in the edition (it is still followed for corroboration)."""
+    unmarked = desk.settings.markings.unmarked_source
+    documents = [s.record.source for s in desk.sources]
+    above = [d for d in documents if d.id not in used and source_marking(d, unmarked).rank > brief_marking.rank]
+    shown = {originator_key(n) for d in documents if d.id in used for n in (d.id, d.outlet) if n}
+    return frozenset(
+        key for d in above for n in (d.id, d.outlet, *d.relays) if n and (key := originator_key(n)) not in shown
+    )
+
+
 def source_entry(
-    source: SourceDocument, known: dict[str, SourceDocument], described: frozenset[str] = frozenset()
+    source: SourceDocument,
+    known: dict[str, SourceDocument],
+    described: frozenset[str] = frozenset(),
+    hidden: frozenset[str] = frozenset(),
 ) -> composed.Source:
     def display(relay: str) -> str:
         other = known.get(relay)
         return (other.outlet or other.title) if other is not None else relay
+
+    relays = [r for r in source.relays if not r.startswith(GROUP_RELAY) and originator_key(r) not in hidden]
 
     return composed.Source(
         id=source.id,
@@ -160,7 +179,7 @@ def source_entry(
         language=source.language,
         reliability=source.reliability,
         marking=source.marking,
-        relays=[display(r) for r in source.relays if not r.startswith(GROUP_RELAY)],
+        relays=[display(r) for r in relays],
         note=source.note,
         described_only=source.id in described,
     )
@@ -217,6 +236,7 @@ def compose(desk: Desk, edition: Loaded[BriefRecord], *, described: frozenset[st
     if any(d.is_error for d in diagnostics):
         return Composition(None, diagnostics, files)
     brief = record.brief
+    hidden = hidden_names(desk, brief.marking, used)
     result = composed.ComposedBrief(
         id=brief.id,
         title=brief.title,
@@ -240,6 +260,6 @@ def compose(desk: Desk, edition: Loaded[BriefRecord], *, described: frozenset[st
         discrepancies=discrepancies.value,
         actors=actors.value,
         open_questions=questions.value,
-        sources=[source_entry(known[s], known, described or frozenset()) for s in used],
+        sources=[source_entry(known[s], known, described or frozenset(), hidden) for s in used],
     )
     return Composition(result, diagnostics, files)

@@ -106,7 +106,13 @@ def audience_editions(
                 dataclasses.replace(d, message=f"in the {spec.clearance} edition: {d.message}") for d in errors
             )
             continue
-        brief = composition.brief.model_copy(update={"marking": banner(view, composition.brief, unmarked, spec)})
+        # A variant is the desk's sanitised wording, not its assessment of the facts: no "desk's assessment".
+        developments = [
+            d.model_copy(update={"assessed": []}) if d.id in view.variants else d
+            for d in composition.brief.developments
+        ]
+        marking = banner(view, composition.brief, unmarked, spec)
+        brief = composition.brief.model_copy(update={"marking": marking, "developments": developments})
         built.append((spec, brief))
     kept: list[tuple[Marking | None, composed.ComposedBrief]] = [(None, master)]
     for index, (spec, brief) in enumerate(built):
@@ -115,6 +121,21 @@ def audience_editions(
             continue  # the same content as a lower edition (or the master): built once
         kept.append((spec.clearance, brief))
     return _with_lists(desk, edition, kept), found
+
+
+def _edition_for(kept: list[tuple[Marking | None, composed.ComposedBrief]], clearance: Marking, master: Marking) -> int:
+    """The edition a list cleared for `clearance` receives: of those whose banner it is cleared for, the one
+    built for the highest audience it belongs to (its own audience's edition before a higher audience's
+    that happens to show nothing above it), else the one with the highest banner. A list cleared for none
+    stays the master's, which does not send to it (`briefgen.build.formats`) and says so when validated."""
+    cleared = [i for i, (_, b) in enumerate(kept) if b.marking.rank <= clearance.rank]
+    if not cleared:
+        return 0
+    audience = {i: (a or master).rank for i, (a, _) in enumerate(kept)}
+    own = [i for i in cleared if audience[i] <= clearance.rank]
+    if own:
+        return max(own, key=lambda i: (audience[i], kept[i][1].marking.rank, -i))
+    return max(cleared, key=lambda i: (kept[i][1].marking.rank, -i))
 
 
 def _with_lists(
@@ -126,11 +147,7 @@ def _with_lists(
     given: dict[int, list[str]] = {index: [] for index in range(len(kept))}
     for name in wanted:
         mailing = lists.get(name)
-        cleared = [i for i, (_, b) in enumerate(kept) if mailing and b.marking.rank <= mailing.clearance.rank]
-        # The highest edition it may receive (the master first among equals); a list cleared for none stays
-        # the master's, which does not send to it (`briefgen.build.formats`) and says so when validated.
-        chosen = min(cleared, key=lambda i: (-kept[i][1].marking.rank, i)) if cleared else 0
-        given[chosen].append(name)
+        given[_edition_for(kept, mailing.clearance, record.marking) if mailing else 0].append(name)
     return [
         AudienceEdition(
             audience, (brief if audience is None else neutral_ids(brief)).model_copy(update={"lists": given[i]})

@@ -221,6 +221,8 @@ class Changes(Composed):
 
     previous: date | None  # None: no earlier edition of this brief was found (or it could not be read)
     unreadable: date | None = None  # an earlier edition of this date is in the archive but could not be read
+    # The edition before this one was marked above it (a brief re-marked lower): nothing of it is shown.
+    marked_above: date | None = Field(default=None, exclude_if=lambda day: day is None)
     new_developments: list[ItemRef] = []
     changed_developments: list[ChangedDevelopment] = []
     dropped_developments: list[ItemRef] = []
@@ -230,7 +232,7 @@ class Changes(Composed):
 
     @property
     def first(self) -> bool:
-        return self.previous is None and self.unreadable is None
+        return self.previous is None and self.unreadable is None and self.marked_above is None
 
     @property
     def none(self) -> bool:

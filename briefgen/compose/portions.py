@@ -153,16 +153,25 @@ class PortionChecks:
                 )
 
     def bullets(self) -> None:
-        marked: list[tuple[Loc, str | MarkedText]] = [(("brief", "bluf", i), b) for i, b in enumerate(self.brief.bluf)]
+        """The brief's bullets and outlook (a plain one takes the brief's marking and is checked with it),
+        and each edition's own bullets (a plain one takes the edition's clearance, and is checked too)."""
+        marked: list[tuple[Loc, str | MarkedText, Marking, Marking]] = [
+            (("brief", "bluf", i), b, self.brief.marking, self.brief.marking) for i, b in enumerate(self.brief.bluf)
+        ]
         if self.brief.outlook is not None:
-            marked.append((("brief", "outlook"), self.brief.outlook))
+            marked.append((("brief", "outlook"), self.brief.outlook, self.brief.marking, self.brief.marking))
         for index, spec in enumerate(self.brief.editions):
-            marked += [(("brief", "editions", index, "bluf", i), b) for i, b in enumerate(spec.bluf or ())]
-        for loc, bullet in marked:
-            if not isinstance(bullet, MarkedText):
+            where: Loc = ("brief", "editions", index, "bluf")
+            marked += [((*where, i), b, spec.clearance, spec.clearance) for i, b in enumerate(spec.bluf or ())]
+        for loc, bullet, default, ceiling in marked:
+            if isinstance(bullet, str):
+                if default.rank < self.brief.marking.rank:  # the brief's own plain bullets: `check_marking`
+                    report = self._at(None, loc, "portion-below-source")
+                    self._check(f"this bullet (for {default})", default, text_cites([bullet]), False, report)
                 continue
-            if bullet.marking.rank > self.brief.marking.rank:
-                message = f"this bullet is marked {bullet.marking}, above its brief ({self.brief.marking})"
+            if bullet.marking.rank > ceiling.rank:
+                what = "its brief" if ceiling is self.brief.marking and loc[1] != "editions" else "its edition"
+                message = f"this bullet is marked {bullet.marking}, above {what} ({ceiling})"
                 self.found.append(self.edition.file.diagnostic((*loc, "marking"), message, code="portion-above-brief"))
             report = self._at(None, (*loc, "marking"), "portion-below-source")
             self._check(

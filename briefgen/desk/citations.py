@@ -16,9 +16,9 @@ from dataclasses import dataclass
 CITATION_GROUP = re.compile(r"\[\s*(-?@[^\[\]\n]*)\]")
 _ONE = re.compile(r"^-?@([a-z0-9][a-z0-9-]{0,79})(?:\s*,\s*(.+))?$")
 # A bracketed group with a citation key after other words: Pandoc's prefix (`[see @id, p. 2]`).
-_PREFIXED = re.compile(r"\[([^\[\]\n@]*?[^\s\[\]\n@-][^\[\]\n@]*?)\s-?@([a-z0-9][a-z0-9-]{0,79})[^\[\]\n]*\]")
+PREFIXED_CITATION = re.compile(r"\[([^\[\]\n@]*?[^\s\[\]\n@-][^\[\]\n@]*?)\s-?@([a-z0-9][a-z0-9-]{0,79})[^\[\]\n]*\]")
 # A key outside brackets, not part of an address or a word: Pandoc's in-text citation (`@id says`).
-_IN_TEXT = re.compile(r"(?<![\w@.\[-])-?@([a-z0-9][a-z0-9-]{0,79})\b(?!\.[a-z])")
+IN_TEXT_CITATION = re.compile(r"(?<![\w@.\[-])-?@([a-z0-9][a-z0-9-]{0,79})\b(?!\.[a-z])")
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,13 @@ def unsupported_forms(text: str, known: set[str]) -> list[str]:
     """What a text writes in Pandoc citation forms briefgen does not render as calls: each as a message.
     In-text keys count only when they name a known source (`@handle` in a quote is no citation)."""
     found = []
-    for match in _PREFIXED.finditer(text):
+    for match in PREFIXED_CITATION.finditer(text):
         found.append(
             f"citation {match.group(0)!r} has a prefix ({match.group(1).strip()!r}), which briefgen does not "
             f"support: it is shown as written; write [@{match.group(2)}, locator] and put the words outside"
         )
-    outside = CITATION_GROUP.sub(" ", _PREFIXED.sub(" ", text))
-    for match in _IN_TEXT.finditer(outside):
+    outside = CITATION_GROUP.sub(" ", PREFIXED_CITATION.sub(" ", text))
+    for match in IN_TEXT_CITATION.finditer(outside):
         if match.group(1) in known:
             found.append(
                 f"in-text citation {match.group(0)!r} is shown as written (briefgen makes note calls only): "

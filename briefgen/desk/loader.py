@@ -180,10 +180,12 @@ def _kind_of(value: Any) -> str:
 
 
 def validation_diagnostics(exc: ValidationError, model: type[BaseModel], file: RecordFile) -> list[Diagnostic]:
-    return [
-        file.diagnostic(tuple(error["loc"]), _message(error, model), code=error["type"].replace("_", "-"))
-        for error in exc.errors(include_url=False)
-    ]
+    found = []
+    for error in exc.errors(include_url=False):
+        # A tagged union's tag (`(marked)`, see `briefgen.desk.portions`) is no field of the record.
+        loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("(")))
+        found.append(file.diagnostic(loc, _message(error, model), code=error["type"].replace("_", "-")))
+    return found
 
 
 # --- files ----------------------------------------------------------------------------------------

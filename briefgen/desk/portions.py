@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Protocol
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from briefgen.desk.fields import Line, Record, Slug, Text
 from briefgen.desk.vocabulary import Marking
@@ -35,7 +35,15 @@ class MarkedText(Record):
     downgrade: Downgrade | None = None
 
 
-Bullet = Text | MarkedText
+def _bullet_shape(value: object) -> str:
+    return "(marked)" if isinstance(value, dict | MarkedText) else "(text)"
+
+
+# A string, or a mapping with a marking: one shape is validated, so a mistake gets one located message.
+# The tags, in parentheses, are left out of the field paths diagnostics show (`briefgen.desk.loader`).
+Bullet = Annotated[
+    Annotated[Text, Tag("(text)")] | Annotated[MarkedText, Tag("(marked)")], Discriminator(_bullet_shape)
+]
 
 
 class BriefLike(Protocol):
