@@ -223,7 +223,8 @@ def test_a_portion_released_below_its_source_needs_a_downgrade(make_desk: MakeDe
     assert (
         "briefs/day1.yaml:28: developments[0].marking: development 'shipping-talks' is marked TLP:CLEAR, less "
         "restrictive than TLP:AMBER of source 'canary-src-quokka' (sources/canary-src-quokka.yaml), which it "
-        "cites; mark it TLP:AMBER, or give `downgrade: {reason, authorized_by}`"
+        "cites (a part of an item in a source record cites that source); mark it TLP:AMBER, or give "
+        "`downgrade: {reason, authorized_by}`"
     ) in result.output
     assert "Traceback" not in result.output
 

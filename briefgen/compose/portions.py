@@ -106,7 +106,8 @@ class PortionChecks:
         level = source_marking(source, self.unmarked)
         message = (
             f"{what} is marked {marking}, less restrictive than {level} of source {source.id!r} ({rel}), which it "
-            f"cites; mark it {level}, or give `downgrade: {{reason, authorized_by}}`"
+            f"cites (a part of an item in a source record cites that source); mark it {level}, or give "
+            "`downgrade: {reason, authorized_by}`"
         )
         self.found.append(dataclasses.replace(report, message=message))
 
