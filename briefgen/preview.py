@@ -33,9 +33,10 @@ from briefgen.compose.validate import edition_verdict, validate_desk
 from briefgen.desk.layout import EditionKey
 from briefgen.desk.loader import Desk, load_desk
 from briefgen.desk.outfolder import OutFolder
-from briefgen.errors import BriefgenError, Diagnostic, counted
+from briefgen.errors import BriefgenError, Diagnostic
 from briefgen.pdf.job import PdfFailure, RenderedPdf
 from briefgen.pdf.workers import Workers
+from briefgen.render.counts import counted
 
 EDITION_PATH = re.compile(r"^/(?P<id>[a-z0-9][a-z0-9-]{0,79})/(?P<date>\d{4}-\d{2}-\d{2})\.(?P<ext>html|pdf)$")
 RELOAD_SCRIPT = """<script>
