@@ -12,7 +12,7 @@ import collections
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
@@ -35,6 +35,7 @@ from briefgen.desk.layout import SETTINGS_FILE, EditionKey, OutLayout
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord
 from briefgen.desk.outfolder import OutFolder
+from briefgen.desk.unloaded import UnloadedBrief
 from briefgen.errors import DeskError, Diagnostic, ExitCode
 from briefgen.pdf.check import warm_up as warm_up_pdf_check
 from briefgen.pdf.job import PdfFailure, PdfJob, RenderedPdf
@@ -92,6 +93,35 @@ def select_editions(desk: Desk, options: BuildOptions) -> list[Loaded[BriefRecor
     if options.day is None:
         return editions
     return [e for e in editions if e.record.brief.date == options.day]
+
+
+def unloaded_selected(brief: UnloadedBrief, options: BuildOptions) -> bool | None:
+    """Whether a brief file that does not load is one of the editions `options` select: False when what can
+    be read of it (its id, its date) says it is not, None when that cannot be known (it may be one)."""
+    if options.brief_ids and brief.id is not None and brief.id not in options.brief_ids:
+        return False
+    if options.day is not None and brief.date is not None and brief.date != options.day:
+        return False
+    if (options.brief_ids and brief.id is None) or (options.day is not None and brief.date is None):
+        return None
+    return True
+
+
+def _why_an_error(brief: UnloadedBrief, options: BuildOptions) -> str:
+    """Why the errors of a brief file that does not load fail a build that may not be of its edition."""
+    unknown = [
+        name
+        for name, value, selects in (("brief.date", brief.date, options.day), ("brief.id", brief.id, options.brief_ids))
+        if value is None and selects
+    ]
+    which = " ".join(
+        ([f"of {', '.join(options.brief_ids)}"] if options.brief_ids else [])
+        + ([f"dated {options.day.isoformat()}"] if options.day is not None else [])
+    )
+    return (
+        f" (this brief file does not load and its {' and '.join(unknown)} cannot be read, so it may be an "
+        f"edition {which}: its errors fail this build)"
+    )
 
 
 def _jobs(report: Report, editions: list[Loaded[BriefRecord]], strict: bool) -> list[EditionJob]:
@@ -211,11 +241,13 @@ def _build_chains(
 
 
 def _desk_errors(
-    report: Report, jobs: list[EditionJob], selected: list[Loaded[BriefRecord]], strict: bool
+    report: Report, jobs: list[EditionJob], selected: list[Loaded[BriefRecord]], options: BuildOptions
 ) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The desk's errors that no selected edition reports as its own, as (errors, errors of editions not
     selected). A build that builds nothing still lists what `validate` lists; an error that concerns only
-    editions not built now (another day's draft) does not fail this build, unless `strict`."""
+    editions not built now (another day's draft, even one whose file does not load but whose date can be
+    read) does not fail this build, unless `options.strict`. The errors of a brief file whose date (or id)
+    cannot be read fail it, and say why."""
     shown = {d for job in jobs for d in job.verdict.errors}
     chosen = {id(edition) for edition in selected}
     others = {
@@ -225,8 +257,19 @@ def _desk_errors(
         for d in edition_verdict(report, edition, strict=False).errors
         if d.path != SETTINGS_FILE
     }
-    rest = [d for d in report.errors if d not in shown]
-    if strict:
+    unloaded = {brief.file: brief for brief in report.desk.unloaded_briefs}
+    verdicts = {file: unloaded_selected(brief, options) for file, brief in unloaded.items()}
+    others |= {d for d in report.errors if verdicts.get(d.path, True) is False}
+    rest: list[Diagnostic] = []
+    explained: set[str] = set()
+    for d in report.errors:
+        if d in shown:
+            continue
+        if d.path in unloaded and verdicts[d.path] is None and d.path not in explained:
+            explained.add(d.path)
+            d = replace(d, message=d.message + _why_an_error(unloaded[d.path], options))
+        rest.append(d)
+    if options.strict:
         return rest, []
     return [d for d in rest if d not in others], [d for d in rest if d in others]
 
@@ -284,5 +327,5 @@ def build(
                 base_url=desk.settings.archive.url,
             )
     results.sort(key=lambda r: r.key)
-    desk_errors, unselected_errors = _desk_errors(report, jobs, editions, options.strict)
+    desk_errors, unselected_errors = _desk_errors(report, jobs, editions, options)
     return BuildResult(selection, results, desk_errors, unselected_errors, renderer.used)
