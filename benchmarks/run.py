@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py            # full run, writes benchmarks/RESULTS.md
     .venv/bin/python benchmarks/run.py --quick    # smaller desks, fewer repeats: checks that it all runs
+    .venv/bin/python benchmarks/run.py --only one-brief   # one section: 20 editions of one brief, --jobs 1 and 2
 
 It generates its own deterministic desks (benchmarks/desks.py) and measures, in this order: the sample
 desk against the floor (a bare WeasyPrint render of the same HTML in this process, and the whole
@@ -121,7 +122,8 @@ def pdf_pages(path: Path) -> int:
     return len(pypdf.PdfReader(path).pages)
 
 
-def machine() -> list[str]:
+def machine(load: float) -> list[str]:
+    """What the figures were measured on; `load`: the load average (1 minute) when the run started."""
     import weasyprint
 
     from briefgen import __version__
@@ -137,8 +139,7 @@ def machine() -> list[str]:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return [
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
-        f"- Machine: {platform.platform()}, {cpu}, {cores} cores available, load average "
-        f"{os.getloadavg()[0]:.2f} at the start",
+        f"- Machine: {platform.platform()}, {cpu}, {cores} cores available, load average {load:.2f} at the start",
         f"- Python {platform.python_version()}, briefgen {__version__}, WeasyPrint {weasyprint.__version__}",
         f"- Fast font subsetting (libharfbuzz-subset): {'missing' if harfbuzz_subset_missing() else 'installed'}",
     ]
@@ -229,6 +230,41 @@ def dask_build(work: Path, desk: Path, briefgen: Path) -> float:
         return command([briefgen, "build", desk, "--all", "--force", "--executor", url, "--quiet"]).seconds
 
 
+Target = tuple[str, str, bool]
+
+
+def one_brief(work: Path, briefgen: Path, *, quick: bool, reps: int) -> tuple[list[str], list[Target]]:
+    """20 editions of one brief (4 with --quick), whole builds with --jobs 1 and --jobs 2 in rotation, with
+    the CPU share the machine gave --jobs 2 and the load average around them (the machine may be shared)."""
+    editions = 4 if quick else 20
+    chain = write_desk(work / "one-brief", developments=10, editions=editions, one_brief=True)
+    commands = [[briefgen, "build", chain, "--all", "--force", "--jobs", str(jobs), "--quiet"] for jobs in (1, 2)]
+    load_before = os.getloadavg()[0]
+    runs: list[list[Run]] = [[], []]
+    for _ in range(max(1, min(3, reps // 2))):
+        for index, args in enumerate(commands):
+            runs[index].append(command(args))
+    load_after = os.getloadavg()[0]
+    serial_chain, parallel_chain = (Stats(tuple(r.seconds for r in each)) for each in runs)
+    chain_speedup = serial_chain.median / parallel_chain.median
+    cpu_share = statistics.median(r.cpu_seconds / (r.seconds * 2) for r in runs[1])
+    rows = [
+        f"| **{editions} editions of one brief** (each compares with the one before) | | | | |",
+        serial_chain.row("`--jobs 1`", "1.00"),
+        parallel_chain.row(
+            "`--jobs 2` (PDFs of one brief overlap)",
+            f"{chain_speedup:.2f} x faster; the machine gave {cpu_share * 100:.0f} % of 2 cores; "
+            f"load average {load_before:.2f} before, {load_after:.2f} after",
+        ),
+    ]
+    target = (
+        "one brief's editions: `--jobs 2` ≥ 1.6 x `--jobs 1` (where 2 cores are free)",
+        f"{chain_speedup:.2f} x (CPU share {cpu_share * 100:.0f} %)",
+        chain_speedup >= 1.6,
+    )
+    return rows, [target]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small desks, one or two repeats: checks it all runs")
@@ -239,6 +275,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--reps", type=int, help="repeats of each timed command (default: 7; --quick: 1)")
     parser.add_argument(
+        "--only",
+        choices=["one-brief"],
+        help="run one section only: one-brief (the editions of one brief, --jobs 1 against --jobs 2); "
+        "writes no report file unless --output is given",
+    )
+    parser.add_argument(
         "--editions",
         help="comma-separated desk sizes for the full and no-op builds (default: 10,100,1000; --quick: 4)",
     )
@@ -246,16 +288,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv_text = " ".join(sys.argv[1:] if argv is None else argv)
     quick = options.quick
     reps = options.reps or (1 if quick else 7)
-    output = options.output or (None if quick else HERE / "RESULTS.md")
+    output = options.output or (None if quick or options.only else HERE / "RESULTS.md")
     briefgen = BIN / "briefgen"
     weasyprint_cmd = BIN / "weasyprint"
 
     work = Path(tempfile.mkdtemp(prefix="briefgen-bench-"))
     rows: list[str] = []
-    targets: list[tuple[str, str, bool]] = []
+    targets: list[Target] = []
     notes: list[str] = []
     began = time.perf_counter()
     print(f"benchmarks in {work} ({'quick' if quick else 'full'} run)", file=sys.stderr)
+    load = os.getloadavg()[0]
+    if options.only == "one-brief":
+        rows, targets = one_brief(work, briefgen, quick=quick, reps=reps)
+        return _report(
+            [
+                "# briefgen benchmarks: the editions of one brief",
+                "",
+                f"Written by `python benchmarks/run.py {argv_text}`; medians, with min–max over n runs.",
+                "",
+                *machine(load),
+                "",
+                *_table(targets, rows),
+            ],
+            output,
+            work,
+        )
 
     # --- the sample desk against the floor -------------------------------------------------------------
     print(f"- the sample desk against the floor ({time.perf_counter() - began:.0f} s)", file=sys.stderr)
@@ -549,27 +607,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # --- 20 editions of one brief: --jobs 1 and --jobs 2 -----------------------------------------------------
     print(f"- 20 editions of one brief: --jobs 1 and --jobs 2 ({time.perf_counter() - began:.0f} s)", file=sys.stderr)
-    chain = write_desk(work / "one-brief", developments=10, editions=4 if quick else 20, one_brief=True)
-    serial_chain, parallel_chain = interleaved_commands(
-        [
-            [briefgen, "build", chain, "--all", "--force", "--jobs", "1", "--quiet"],
-            [briefgen, "build", chain, "--all", "--force", "--jobs", "2", "--quiet"],
-        ],
-        max(1, min(3, reps // 2)),
-    )
-    chain_speedup = serial_chain.median / parallel_chain.median
-    rows += [
-        f"| **{4 if quick else 20} editions of one brief** (each compares with the one before) | | | | |",
-        serial_chain.row("`--jobs 1`", "1.00"),
-        parallel_chain.row("`--jobs 2` (PDFs of one brief overlap)", f"{chain_speedup:.2f} x faster"),
-    ]
-    targets.append(
-        (
-            "one brief's editions: `--jobs 2` ≥ 1.6 x `--jobs 1` (where 2 cores are free)",
-            f"{chain_speedup:.2f} x",
-            chain_speedup >= 1.6,
-        )
-    )
+    chain_rows, chain_targets = one_brief(work, briefgen, quick=quick, reps=reps)
+    rows += chain_rows
+    targets += chain_targets
 
     # --- the 100-edition desk: --jobs 1, --jobs 2 and a Dask LocalCluster -----------------------------------
     print(
@@ -606,19 +646,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "medians, with min–max over n runs. Whole commands are timed from outside (start-up included); "
         "stages are timed inside one process.",
         "",
-        *machine(),
+        *machine(load),
         "",
-        "## Targets",
-        "",
-        "| target | measured | met |",
-        "| --- | --- | --- |",
-        *[f"| {name} | {value} | {'met' if ok else '**not met**'} |" for name, value, ok in targets],
-        "",
-        "## Times",
-        "",
-        "| measurement | median | min–max | n | ratio / note |",
-        "| --- | --- | --- | --- | --- |",
-        *rows,
+        *_table(targets, rows),
         "",
         "## Scaling",
         "",
@@ -651,6 +681,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         *[f"- {note}" for note in notes],
         "",
     ]
+    return _report(report, output, work)
+
+
+def _table(targets: list[Target], rows: list[str]) -> list[str]:
+    return [
+        "## Targets",
+        "",
+        "| target | measured | met |",
+        "| --- | --- | --- |",
+        *[f"| {name} | {value} | {'met' if ok else '**not met**'} |" for name, value, ok in targets],
+        "",
+        "## Times",
+        "",
+        "| measurement | median | min–max | n | ratio / note |",
+        "| --- | --- | --- | --- | --- |",
+        *rows,
+    ]
+
+
+def _report(report: list[str], output: Path | None, work: Path) -> int:
+    """Print the report, write it to `output` (if any) and remove the run's desks."""
     text = "\n".join(report)
     print(text)
     if output:

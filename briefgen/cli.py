@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from briefgen import __version__
-from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity, UsageError, counted
+from briefgen.errors import BriefgenError, Diagnostic, ExitCode, Severity, UsageError
 from briefgen.flags import common_options, day_option, desk_argument, desk_folder, is_debug, verbosity
 
 if TYPE_CHECKING:
@@ -88,6 +88,7 @@ def validate(desk: Path, strict: bool, output_format: str) -> None:
     from briefgen.errors import sort_diagnostics
     from briefgen.ingest.drafts import read_drafts
     from briefgen.render.check import check_templates
+    from briefgen.render.counts import counted
 
     quiet, verbose = verbosity()
     loaded = load_desk(desk)

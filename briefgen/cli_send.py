@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
-from briefgen.errors import ExitCode, counted
+from briefgen.errors import ExitCode
 from briefgen.flags import common_options, day_option, desk_argument, verbosity
+from briefgen.render.counts import counted
 
 
 @click.command()

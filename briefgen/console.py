@@ -5,7 +5,7 @@
 order. On a terminal (and not under CI) a progress bar stays on the last line of the terminal, redrawn
 below each edition's line. A warning shared by several editions (one source cited by every brief) is
 printed once per build; an edition that is up to date prints its warnings again only with `--verbose`.
-Plurals go through `briefgen.errors.counted`.
+Counts are written by `briefgen.render.counts.counted` (plural forms from the message catalog).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from briefgen.desk.layout import OutLayout
-from briefgen.errors import Diagnostic, Severity, counted
+from briefgen.errors import Diagnostic, Severity
+from briefgen.render.counts import counted
 
 if TYPE_CHECKING:
     from briefgen.build.edition import EditionResult
@@ -155,7 +156,7 @@ class BuildPrinter:
             if any(e.pdf_bytes is not None for e in built)
             else ""
         )
-        processes = f", PDFs in {counted(result.jobs, 'process', 'processes')}" if result.jobs else ""
+        processes = f", PDFs in {counted(result.jobs, 'process')}" if result.jobs else ""
         unselected = (
             f"; {counted(len(result.unselected_errors), 'error')} in editions not built now (warnings for this build)"
             if result.unselected_errors

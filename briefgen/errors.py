@@ -67,12 +67,6 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean {match!r}?)" if match else ""
 
 
-def counted(number: int, one: str, many: str | None = None) -> str:
-    """`1 page`, `3 pages`: the one place briefgen's messages choose a plural (so that it can be switched to
-    the message catalog's plural forms in one place). `many` defaults to `one` + "s"."""
-    return f"{number} {one if number == 1 else (many or one + 's')}"
-
-
 class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"

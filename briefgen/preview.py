@@ -34,9 +34,10 @@ from briefgen.desk.layout import EditionKey
 from briefgen.desk.loader import Desk, load_desk
 from briefgen.desk.outfolder import OutFolder
 from briefgen.desk.vocabulary import Marking
-from briefgen.errors import BriefgenError, Diagnostic, counted
+from briefgen.errors import BriefgenError, Diagnostic
 from briefgen.pdf.job import PdfFailure, RenderedPdf
 from briefgen.pdf.workers import Workers
+from briefgen.render.counts import counted
 
 # `/<brief>/<date>.html` (or `.pdf`): the master edition; `/<brief>@tlp-clear/<date>.html`: an audience's.
 EDITION_PATH = re.compile(

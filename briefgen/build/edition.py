@@ -181,10 +181,17 @@ def _attachment_warnings(context: BuildContext, key: EditionKey, size: int) -> t
 
 
 def finish_edition(
-    context: BuildContext, prepared: PreparedEdition, pdf: RenderedPdf | PdfFailure | None
+    context: BuildContext,
+    prepared: PreparedEdition,
+    pdf: RenderedPdf | PdfFailure | None,
+    *,
+    rendered_at: float | None = None,
 ) -> EditionResult:
-    """Make every format's files and commit them with the manifest; or fail the edition, writing nothing."""
+    """Make every format's files and commit them with the manifest; or fail the edition, writing nothing.
+    `rendered_at`: when the PDF came back (`time.perf_counter`), if it then waited for the editions before it
+    to be committed; that wait is not counted in the edition's time."""
     job, edition = prepared.job, prepared.edition
+    held = time.perf_counter() - rendered_at if rendered_at else 0.0
     warnings = prepared.warnings
     if isinstance(pdf, PdfFailure):
         return _failed(job, pdf.message, pdf.exit_code, warnings)
@@ -196,7 +203,7 @@ def finish_edition(
         if unfit:
             return _failed(job, f"{job.key}: the PDF was not published: {'; '.join(unfit)}", ExitCode.RENDER_FAILED)
         pdf_data = pdf.data
-        stages += (("pdf", time.perf_counter() - prepared.started - prepared.stages[0][1]),)
+        stages += (("pdf", time.perf_counter() - held - prepared.started - prepared.stages[0][1]),)
         pdf_name = OutLayout.edition_file(job.key, "pdf")
         renderer = tuple(
             Diagnostic(pdf_name, 0, "", f"WeasyPrint: {message}", Severity.WARNING, "pdf-render")
@@ -248,7 +255,7 @@ def finish_edition(
         warnings=job.verdict.warnings + warnings,
         pdf_pages=pdf.pages if pdf is not None and has_pdf else None,
         pdf_bytes=len(pdf.data) if pdf is not None and has_pdf else None,
-        seconds=time.perf_counter() - prepared.started,
+        seconds=time.perf_counter() - held - prepared.started,
         stages=stages,
         json=edition.json,
         revision=revision.number,

@@ -74,18 +74,22 @@ def check_selection(
 ) -> None:
     """A `--brief`, `--list` or `--date` that matches nothing in the desk is a usage error (exit 2) with a
     did-you-mean, never a run that does nothing and says it is done."""
-    known_briefs = sorted({e.record.brief.id for e in desk.briefs})
-    unreadable = any(d.is_error and d.path.startswith("briefs/") for d in desk.diagnostics)
+    # A brief file that does not load counts by what can be read of it; one whose id (or date) cannot be
+    # read may be of any brief (or day): then no --brief (or --date) is said to match nothing.
+    broken = desk.unloaded_briefs
+    known_briefs = sorted({e.record.brief.id for e in desk.briefs} | {b.id for b in broken if b.id is not None})
     for brief_id in brief_ids:
-        if brief_id not in known_briefs and not unreadable:
+        if brief_id not in known_briefs and all(b.id is not None for b in broken):
             raise UsageError(f"--brief {brief_id}: no brief has this id{did_you_mean(brief_id, known_briefs)}")
     known_lists = sorted({e.record.id for e in desk.lists})
     for list_id in list_ids:
         if list_id not in known_lists:
             raise UsageError(f"--list {list_id}: no distribution list has this id{did_you_mean(list_id, known_lists)}")
-    if on is not None and not unreadable:
+    maybe = [b for b in broken if not brief_ids or b.id is None or b.id in brief_ids]
+    if on is not None and all(b.date is not None for b in maybe):
         dates = sorted(
             {e.record.brief.date.isoformat() for e in desk.briefs if not brief_ids or e.record.brief.id in brief_ids}
+            | {b.date.isoformat() for b in maybe if b.date is not None}
         )
         if on.isoformat() not in dates:
             which = f" of {', '.join(brief_ids)}" if brief_ids else ""

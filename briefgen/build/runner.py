@@ -1,8 +1,8 @@
 """`briefgen build`: the pipeline, in order.
 
 options -> lock out/ -> validate (cross-file checks, compose each edition) -> select the editions -> build
-them (each brief's editions in date order, so each compares with the one before; PDFs rendered by worker
-processes) -> write the archive index. An edition that fails writes nothing and leaves its earlier files as
+them (each brief's editions prepared and committed in date order, so each compares with the one before;
+PDFs rendered by worker processes, those of one brief side by side too) -> write the archive index. An edition that fails writes nothing and leaves its earlier files as
 they were; the others still build. A desk whose settings have errors writes nothing at all.
 """
 
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import collections
 import itertools
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
+from briefgen.build import formats
 from briefgen.build.archive import write_index
 from briefgen.build.changes import archived_json
 from briefgen.build.edition import (
@@ -33,6 +35,7 @@ from briefgen.desk.layout import SETTINGS_FILE, EditionKey, OutLayout
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord
 from briefgen.desk.outfolder import OutFolder
+from briefgen.desk.unloaded import UnloadedBrief
 from briefgen.errors import DeskError, Diagnostic, ExitCode
 from briefgen.pdf.check import warm_up as warm_up_pdf_check
 from briefgen.pdf.job import PdfFailure, PdfJob, RenderedPdf
@@ -92,6 +95,35 @@ def select_editions(desk: Desk, options: BuildOptions) -> list[Loaded[BriefRecor
     return [e for e in editions if e.record.brief.date == options.day]
 
 
+def unloaded_selected(brief: UnloadedBrief, options: BuildOptions) -> bool | None:
+    """Whether a brief file that does not load is one of the editions `options` select: False when what can
+    be read of it (its id, its date) says it is not, None when that cannot be known (it may be one)."""
+    if options.brief_ids and brief.id is not None and brief.id not in options.brief_ids:
+        return False
+    if options.day is not None and brief.date is not None and brief.date != options.day:
+        return False
+    if (options.brief_ids and brief.id is None) or (options.day is not None and brief.date is None):
+        return None
+    return True
+
+
+def _why_an_error(brief: UnloadedBrief, options: BuildOptions) -> str:
+    """Why the errors of a brief file that does not load fail a build that may not be of its edition."""
+    unknown = [
+        name
+        for name, value, selects in (("brief.date", brief.date, options.day), ("brief.id", brief.id, options.brief_ids))
+        if value is None and selects
+    ]
+    which = " ".join(
+        ([f"of {', '.join(options.brief_ids)}"] if options.brief_ids else [])
+        + ([f"dated {options.day.isoformat()}"] if options.day is not None else [])
+    )
+    return (
+        f" (this brief file does not load and its {' and '.join(unknown)} cannot be read, so it may be an "
+        f"edition {which}: its errors fail this build)"
+    )
+
+
 def _jobs(report: Report, editions: list[Loaded[BriefRecord]], strict: bool) -> list[EditionJob]:
     """One job per edition to build: each brief record's master edition and its audiences' editions (one
     job for the master alone when it cannot be composed, which then fails with its errors)."""
@@ -109,52 +141,120 @@ def _jobs(report: Report, editions: list[Loaded[BriefRecord]], strict: bool) -> 
     return jobs
 
 
+@dataclass(eq=False)
+class _Slot:
+    """One edition of a chain between its preparation and its commit."""
+
+    job: EditionJob
+    basis: tuple[date, bytes] | None  # the latest earlier JSON it was prepared against (None: the archive's)
+    outcome: EditionResult | PreparedEdition
+    pdf: RenderedPdf | PdfFailure | None = None  # its PDF, once back
+    rendered_at: float = 0.0  # when the PDF came back
+
+    @property
+    def json(self) -> bytes | None:
+        """The JSON this edition will write if it succeeds, for the editions after it to compare with."""
+        return self.outcome.edition.json if isinstance(self.outcome, PreparedEdition) else self.outcome.json
+
+    @property
+    def settled(self) -> bool:
+        return isinstance(self.outcome, EditionResult) or self.pdf is not None
+
+
+@dataclass(eq=False)
+class _Chain:
+    """One brief's editions in date order: those still to prepare, those prepared (their PDFs rendering or
+    back) and not yet committed, and the JSON this build has committed, by date."""
+
+    todo: collections.deque[EditionJob]
+    slots: collections.deque[_Slot] = field(default_factory=collections.deque)
+    written: dict[date, bytes] = field(default_factory=dict)
+
+    def earlier(self) -> dict[date, bytes]:
+        """What the next edition compares with: the JSON committed, and that of the editions prepared before
+        it, assuming they will be committed as prepared (if one is not, the editions after it are prepared
+        again: see `_build_chains`)."""
+        expected = {s.job.key.date: s.json for s in self.slots}
+        return {**self.written, **{day: data for day, data in expected.items() if data is not None}}
+
+
+def _basis(earlier: dict[date, bytes]) -> tuple[date, bytes] | None:
+    """The edition of `earlier` that an edition compares with (the latest: `changes.previous_edition`)."""
+    return max(earlier.items()) if earlier else None
+
+
 def _build_chains(
     context: BuildContext, chains: list[list[EditionJob]], renderer: Renderer, progress: Progress | None
 ) -> list[EditionResult]:
-    """Build each brief's editions in date order (each compares with the one before), briefs side by side:
-    HTML, JSON and text here, PDFs by the renderer, as many at once as it has capacity for."""
+    """Build each brief's editions in date order, each compared with the one before, and their PDFs side by
+    side: edition N+1 is prepared (HTML, JSON, text) as soon as edition N is, against N's JSON, so that their
+    PDFs render at once, as many as the renderer has capacity for (briefs side by side too). Editions are
+    committed and reported in date order per brief. When an edition is not committed as prepared (its PDF
+    failed: nothing written), the editions after it are prepared again, against what out/ really holds.
+    Without PDFs, preparing writes the edition: then each waits for the one before."""
+    window = 2 * renderer.capacity if formats.needs_pdf(context.options.formats) else 1
+    pending = [_Chain(collections.deque(chain)) for chain in chains]
     results: list[EditionResult] = []
-    waiting: collections.deque[tuple[list[EditionJob], dict[date, bytes]]] = collections.deque(
-        (chain, {}) for chain in chains
-    )
-    in_flight: dict[int, tuple[PreparedEdition, list[EditionJob], dict[date, bytes]]] = {}
+    in_flight: dict[int, _Slot | None] = {}  # None: a render whose edition is prepared again (its PDF is dropped)
     keys = itertools.count()
 
-    def finished(result: EditionResult, rest: list[EditionJob], earlier: dict[date, bytes]) -> None:
-        results.append(result)
-        if progress:
-            progress(result)
-        if rest:
-            written = {result.date: result.json} if result.json is not None else {}
-            waiting.appendleft((rest, {**earlier, **written}))
+    def settle(chain: _Chain) -> None:
+        """Commit and report the editions at the head of the chain whose PDFs are back, in date order."""
+        while chain.slots and chain.slots[0].settled:
+            head = chain.slots.popleft()
+            if head.basis != _basis(chain.written):  # an edition before it was not committed as prepared
+                later = {id(slot) for slot in chain.slots}
+                for key, slot in in_flight.items():
+                    if id(slot) in later:
+                        in_flight[key] = None
+                chain.todo.extendleft(reversed([head.job, *(s.job for s in chain.slots)]))
+                chain.slots.clear()
+                return
+            result = head.outcome
+            if isinstance(result, PreparedEdition):
+                result = finish_edition(context, result, head.pdf, rendered_at=head.rendered_at)
+            if result.json is not None:
+                chain.written[result.date] = result.json
+            results.append(result)
+            if progress:
+                progress(result)
 
-    while waiting or in_flight:
-        while waiting and len(in_flight) < renderer.capacity:
-            chain, earlier = waiting.popleft()
-            outcome = prepare_edition(context, chain[0], earlier)
-            if isinstance(outcome, EditionResult):
-                finished(outcome, chain[1:], earlier)
-            else:
-                assert outcome.pdf_job is not None
-                key = next(keys)
-                renderer.submit(key, outcome.pdf_job)
-                if key == 0:
-                    warm_up_pdf_check()
-                in_flight[key] = (outcome, chain[1:], earlier)
+    def prepare(chain: _Chain) -> None:
+        job = chain.todo.popleft()
+        earlier = chain.earlier()
+        slot = _Slot(job, _basis(earlier), prepare_edition(context, job, earlier))
+        chain.slots.append(slot)
+        if isinstance(slot.outcome, PreparedEdition):
+            assert slot.outcome.pdf_job is not None
+            key = next(keys)
+            renderer.submit(key, slot.outcome.pdf_job)
+            if key == 0:
+                warm_up_pdf_check()
+            in_flight[key] = slot
+
+    while pending:
+        for chain in pending:
+            settle(chain)
+            while chain.todo and len(chain.slots) < window and len(in_flight) < renderer.capacity:
+                prepare(chain)
+                settle(chain)
+        pending = [chain for chain in pending if chain.todo or chain.slots]
         if in_flight:
             for key, pdf in renderer.completed():
-                prepared, rest, earlier = in_flight.pop(key)
-                finished(finish_edition(context, prepared, pdf), rest, earlier)
+                slot = in_flight.pop(key)
+                if slot is not None:
+                    slot.pdf, slot.rendered_at = pdf, time.perf_counter()
     return results
 
 
 def _desk_errors(
-    report: Report, jobs: list[EditionJob], selected: list[Loaded[BriefRecord]], strict: bool
+    report: Report, jobs: list[EditionJob], selected: list[Loaded[BriefRecord]], options: BuildOptions
 ) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The desk's errors that no selected edition reports as its own, as (errors, errors of editions not
     selected). A build that builds nothing still lists what `validate` lists; an error that concerns only
-    editions not built now (another day's draft) does not fail this build, unless `strict`."""
+    editions not built now (another day's draft, even one whose file does not load but whose date can be
+    read) does not fail this build, unless `options.strict`. The errors of a brief file whose date (or id)
+    cannot be read fail it, and say why."""
     shown = {d for job in jobs for d in job.verdict.errors}
     chosen = {id(edition) for edition in selected}
     others = {
@@ -164,8 +264,19 @@ def _desk_errors(
         for d in edition_verdict(report, edition, strict=False).errors
         if d.path != SETTINGS_FILE
     }
-    rest = [d for d in report.errors if d not in shown]
-    if strict:
+    unloaded = {brief.file: brief for brief in report.desk.unloaded_briefs}
+    verdicts = {file: unloaded_selected(brief, options) for file, brief in unloaded.items()}
+    others |= {d for d in report.errors if verdicts.get(d.path, True) is False}
+    rest: list[Diagnostic] = []
+    explained: set[str] = set()
+    for d in report.errors:
+        if d in shown:
+            continue
+        if d.path in unloaded and verdicts[d.path] is None and d.path not in explained:
+            explained.add(d.path)
+            d = replace(d, message=d.message + _why_an_error(unloaded[d.path], options))
+        rest.append(d)
+    if options.strict:
         return rest, []
     return [d for d in rest if d not in others], [d for d in rest if d in others]
 
@@ -223,5 +334,5 @@ def build(
                 base_url=desk.settings.archive.url,
             )
     results.sort(key=lambda r: r.key)
-    desk_errors, unselected_errors = _desk_errors(report, jobs, editions, options.strict)
+    desk_errors, unselected_errors = _desk_errors(report, jobs, editions, options)
     return BuildResult(selection, results, desk_errors, unselected_errors, renderer.used)

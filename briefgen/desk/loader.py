@@ -24,6 +24,7 @@ from briefgen.desk.layout import RECORD_SUFFIXES, SETTINGS_FILE, DeskLayout, Out
 from briefgen.desk.models import BriefRecord, DistributionList, SourceRecord
 from briefgen.desk.reader import LineMap, Loc, ReadError, decode, parse_record_text
 from briefgen.desk.settings import Settings
+from briefgen.desk.unloaded import UnloadedBrief, UnloadedSource, unloaded_brief, unloaded_source
 from briefgen.errors import Diagnostic, Severity, UsageError, did_you_mean, nearest
 
 R = TypeVar("R", bound=BaseModel)
@@ -59,17 +60,6 @@ class Loaded(Generic[R]):
 
 
 @dataclass(frozen=True)
-class UnloadedSource:
-    """A source file with errors that still names its id (and the actors it declares, casefolded ids,
-    names and aliases)."""
-
-    id: str
-    file: str
-    actors: frozenset[str] = frozenset()
-    items: frozenset[str] = frozenset()  # the ids of its developments and open questions
-
-
-@dataclass(frozen=True)
 class Desk:
     """Everything a desk holds, as loaded; `diagnostics` are the problems found while loading."""
 
@@ -82,6 +72,7 @@ class Desk:
     # Sources whose file has errors but names a readable id. Citations to them, and actors they declare,
     # are not "unknown" (the file's own errors say what is wrong): one bad field does not make a source vanish.
     unloaded_sources: tuple[UnloadedSource, ...] = ()
+    unloaded_briefs: tuple[UnloadedBrief, ...] = ()  # brief files that do not load
 
     @property
     def layout(self) -> DeskLayout:
@@ -214,28 +205,6 @@ def _read_text(path: Path, root: Path, rel: str, max_size: int) -> str:
     return decode(raw)
 
 
-def _unloaded_source(data: object, rel: str) -> UnloadedSource | None:
-    """What a source record's data declares, when its `source.id` is a valid id (even if other fields are not)."""
-    source = data.get("source") if isinstance(data, dict) else None
-    ident = source.get("id") if isinstance(source, dict) else None
-    if not isinstance(ident, str) or not re.fullmatch(SLUG_PATTERN, ident):
-        return None
-    actors = data.get("actors") if isinstance(data, dict) else None
-    names: set[str] = set()
-    for actor in actors if isinstance(actors, list) else []:
-        if isinstance(actor, dict):
-            aliases = actor.get("aliases")
-            values = [actor.get("id"), actor.get("name"), *(aliases if isinstance(aliases, list) else [])]
-            names.update(str(v).casefold() for v in values if isinstance(v, str))
-    items: set[str] = set()
-    for key in ("developments", "open_questions"):
-        listed = data.get(key) if isinstance(data, dict) else None
-        for item in listed if isinstance(listed, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                items.add(item["id"])
-    return UnloadedSource(ident, rel, frozenset(names), frozenset(items))
-
-
 def _load_records(
     root: Path,
     paths: Sequence[Path],
@@ -243,24 +212,32 @@ def _load_records(
     max_size: int,
     diagnostics: list[Diagnostic],
     unloaded: list[UnloadedSource] | None = None,
+    unloaded_briefs: list[UnloadedBrief] | None = None,
 ) -> list[Loaded[R]]:
     loaded: list[Loaded[R]] = []
     for path in paths:
         rel = path.relative_to(root).as_posix()
+        text: str | None = None
+        is_json = path.suffix == ".json"
         try:
-            parsed = parse_record_text(_read_text(path, root, rel, max_size), is_json=path.suffix == ".json")
+            text = _read_text(path, root, rel, max_size)
+            parsed = parse_record_text(text, is_json=is_json)
         except ReadError as exc:
             column = f", column {exc.column}" if exc.column else ""
             diagnostics.append(Diagnostic(rel, exc.line, "", exc.message + column, code="unreadable"))
+            if unloaded_briefs is not None:
+                unloaded_briefs.append(unloaded_brief(rel, None, text, is_json))
             continue
         file = RecordFile(rel, parsed.lines)
         try:
             record = model.model_validate(parsed.data)
         except ValidationError as exc:
             diagnostics.extend(validation_diagnostics(exc, model, file))
-            declared = _unloaded_source(parsed.data, rel) if unloaded is not None else None
+            declared = unloaded_source(parsed.data, rel) if unloaded is not None else None
             if declared is not None and unloaded is not None:
                 unloaded.append(declared)
+            if unloaded_briefs is not None:
+                unloaded_briefs.append(unloaded_brief(rel, parsed.data, text, is_json))
             continue
         loaded.append(Loaded(record, file))
     return loaded
@@ -345,6 +322,16 @@ def load_desk(root: Path) -> Desk:
         )
     unloaded: list[UnloadedSource] = []
     sources = _load_records(root, source_paths, SourceRecord, limit, diagnostics, unloaded)
-    briefs = _load_records(root, brief_paths, BriefRecord, limit, diagnostics)
+    unloaded_briefs: list[UnloadedBrief] = []
+    briefs = _load_records(root, brief_paths, BriefRecord, limit, diagnostics, unloaded_briefs=unloaded_briefs)
     lists = _load_records(root, _record_files(root, "lists", recursive=False), DistributionList, limit, diagnostics)
-    return Desk(root, settings, tuple(sources), tuple(briefs), tuple(lists), tuple(diagnostics), tuple(unloaded))
+    return Desk(
+        root,
+        settings,
+        tuple(sources),
+        tuple(briefs),
+        tuple(lists),
+        tuple(diagnostics),
+        tuple(unloaded),
+        tuple(unloaded_briefs),
+    )

@@ -31,7 +31,8 @@ from email.message import EmailMessage
 from briefgen.desk.layout import OutLayout
 from briefgen.desk.outfolder import OutFolder
 from briefgen.desk.settings import MailSection
-from briefgen.errors import OutputError, SettingsError, counted
+from briefgen.errors import OutputError, SettingsError
+from briefgen.render.counts import counted
 
 RETRIES = 3
 BACKOFF_SECONDS = 0.5
@@ -221,7 +222,7 @@ def send(
             except Unreachable as exc:
                 left = [(i.name, r) for i in items[index:] if not i.refusal for r in _pending(i, log, resend)]
                 report.failed += [(name, recipient, str(exc)) for name, recipient in left]
-                say(f"FAILED  {exc}; {counted(len(left), 'delivery', 'deliveries')} not tried")
+                say(f"FAILED  {exc}; {counted(len(left), 'delivery')} not tried")
                 break
     finally:
         connection.drop()
@@ -259,7 +260,7 @@ def _send_one(
         had = sum(1 for r in pending if r.lower() in earlier)
         correction = f"; a correction (revision {item.revision}): {had} of them got the earlier revision"
     if not pending:
-        say(f"already {name}: sent earlier to all {counted(len(item.recipients), 'recipient', 'recipients')}")
+        say(f"already {name}: sent earlier to all {counted(len(item.recipients), 'recipient')}")
         return
     if dry_run:
         state = f"; {len(item.recipients) - len(pending)} already sent" if len(pending) < len(item.recipients) else ""
@@ -278,7 +279,7 @@ def _send_one(
             say(f"FAILED  {name} to {recipient}: {reason}")
     already = len(item.recipients) - len(pending)
     say(
-        f"sent    {name} to {delivered} of {counted(len(pending), 'recipient', 'recipients')}"
+        f"sent    {name} to {delivered} of {counted(len(pending), 'recipient')}"
         + (f" ({already} had it already)" if already else "")
         + f"{correction} ({subject})"
     )
