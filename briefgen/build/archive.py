@@ -23,9 +23,6 @@ from briefgen.desk.settings import LimitsSection
 from briefgen.desk.vocabulary import TLP_COLOURS, Marking
 from briefgen.errors import OutputError, TemplateError
 from briefgen.export.feeds import FeedEdition, Feeds, all_feeds
-from briefgen.render.sandbox import RenderBudget, budget
-from briefgen.render.templates import environment, runtime_message
-from briefgen.render.words import words_for
 
 INDEX_TEMPLATE = "index.html.j2"
 # The files the archive links, by extension, and the word it shows for each.
@@ -131,7 +128,15 @@ def write_index(
 ) -> None:
     """Render `out/index.html` (template `index.html.j2`, which a desk may override) within the render
     budget, and write the feeds beside it (links start with `base_url`, the URL out/ is published at)."""
+    # Imported here: a build that writes nothing (every edition up to date) renders no template.
+    from briefgen.render.sandbox import RenderBudget, budget
+    from briefgen.render.templates import environment, runtime_message
+    from briefgen.render.words import words_for
+
     editions = archived_editions(out)
+    by_day: dict[date, list[ArchivedEdition]] = {}
+    for edition in editions:
+        by_day.setdefault(edition.date, []).append(edition)
     days = sorted({e.date for e in editions}, reverse=True)
     words = words_for("en", desk_templates)  # the archive lists editions in every language: its words are English
     try:
@@ -141,7 +146,7 @@ def write_index(
                 .get_template(INDEX_TEMPLATE)
                 .render(
                     desk=desk_name,
-                    days=[(day, [e for e in editions if e.date == day]) for day in days],
+                    days=[(day, by_day[day]) for day in days],
                     count=len(editions),
                     colours=TLP_COLOURS,
                     words=words,

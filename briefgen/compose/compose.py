@@ -19,7 +19,7 @@ from typing import TypeVar
 from briefgen.compose import items as rules
 from briefgen.compose import model as composed
 from briefgen.compose.merge import Found, Item, RecordItems, gather, publication_key, union
-from briefgen.compose.sources import published_after_cutoff, select_sources
+from briefgen.compose.sources import desk_sources, published_after_cutoff, select_sources
 from briefgen.desk.citations import TextCitation, find_citations
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord, SourceDocument, SourceRecord
@@ -179,7 +179,7 @@ def source_entry(source: SourceDocument, known: dict[str, SourceDocument]) -> co
 def compose(desk: Desk, edition: Loaded[BriefRecord]) -> Composition:
     """Compose one edition of the desk: the rules in order."""
     record = edition.record
-    known = {s.record.source.id: s.record.source for s in desk.sources}
+    known = desk_sources(desk)  # shared by the desk's editions: their originators are joined once
     # 1. sources
     selection = select_sources(desk, edition)
     selected = selection.value
@@ -193,7 +193,8 @@ def compose(desk: Desk, edition: Loaded[BriefRecord]) -> Composition:
     dev_parts = gather(_records(desk, edition, selected, "developments", lambda r: r.developments))
     results = _kept([rules.development(i, p, names, known, elsewhere, unloaded_items) for i, p in dev_parts.items()])
     developments = rules.development_order([r.development for r in results.value], record.developments)
-    found = [d for dev in developments for r in results.value if r.development is dev for d in r.discrepancies]
+    by_development = {id(r.development): r for r in results.value}
+    found = [d for dev in developments for d in by_development[id(dev)].discrepancies]
     # 4. the editor's decisions on discrepancies
     discrepancies = rules.decide_discrepancies(found, record.discrepancies, edition.file)
     # 6. open questions
