@@ -31,7 +31,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from briefgen.errors import BriefgenError, RenderError, ResourceBlocked
 from briefgen.pdf import tagging
 from briefgen.pdf.job import ASSET_ROOT, Asset, PdfFailure, PdfJob, RenderedPdf
-from briefgen.pdf.stylesheets import reused_stylesheets
+from briefgen.pdf.reuse import reused_work
 
 LARGE_HTML = 256 * 1024  # characters of HTML above which a render collects garbage between layout and writing
 
@@ -153,7 +153,7 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
     options: dict[str, Any] = {"pdf_variant": job.variant, "pdf_tags": True} if job.publication else {}
     tags = tagging.tag_languages_and_links() if job.publication else contextlib.nullcontext()
     try:
-        with _weasyprint_log() as log, _fewer_collections(), tags, reused_stylesheets():
+        with _weasyprint_log() as log, _fewer_collections(), tags, reused_work():
             document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
                 font_config=font_configuration(), **options
             )
