@@ -53,7 +53,11 @@ def select_sources(desk: Desk, edition: Loaded[BriefRecord]) -> Found[tuple[Load
     for entry in desk.sources:
         source = entry.record.source
         named = exact.get(source.id)
-        matched = patterns is None or named is not None or any(fnmatch.fnmatchcase(source.id, p) for p in globs)
+        matched = (
+            patterns is None
+            or named is not None
+            or (bool(globs) and any(fnmatch.fnmatchcase(source.id, p) for p in globs))
+        )
         if not matched:
             continue
         late = published_after_cutoff(source, brief)
