@@ -22,6 +22,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -166,14 +167,14 @@ class Preview:
 
     def edition_pdf(self, brief_id: str, day: date) -> bytes:
         """The edition's PDF, rendered by a worker process within the desk's render budget and checked as
-        `briefgen build` checks it. Raises `EditionProblem`."""
+        `briefgen build` checks it: the same pages, untagged (a preview is never published), so that it is
+        back sooner after a save. Raises `EditionProblem`."""
         from briefgen.pdf.check import problems
 
         desk, rendered, _ = self._render(brief_id, day)
-        job = pdf_job(rendered, desk.settings, desk.layout.templates)
+        job = replace(pdf_job(rendered, desk.settings, desk.layout.templates), publication=False)
         with self._pdf_lock:  # one render at a time: the preview is for one editor
-            if self._workers is None:
-                self._workers = Workers(1, start=False, method="spawn")
+            self._workers = self._workers or Workers(1, method="spawn", warm=True)
             self._workers.submit(0, job)
             finished: list[tuple[int, RenderedPdf | PdfFailure]] = []
             while not finished:
@@ -185,6 +186,11 @@ class Preview:
         if unfit:
             raise EditionProblem("The PDF was not fit to publish", unfit)
         return outcome.data
+
+    def start_pdf_worker(self) -> None:
+        """Start the PDF worker now, so that the first PDF asked for finds it warm (WeasyPrint set up)."""
+        with self._pdf_lock:
+            self._workers = self._workers or Workers(1, method="spawn", warm=True)
 
     def close(self) -> None:
         if self._workers is not None:
@@ -381,6 +387,7 @@ class PreviewServer:
         return f"http://{host!s}:{port}/"
 
     def start(self) -> None:
+        self.preview.start_pdf_worker()
         for target in (self.httpd.serve_forever, lambda: self.preview.watch(self._stop)):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()

@@ -25,7 +25,7 @@ def test_wheel_finds_its_templates(tmp_path: Path) -> None:
         capture_output=True,
     )
     probe = (
-        "import briefgen, sys; from briefgen.render.templates import builtin_templates_dir; "
+        "import briefgen, sys; from briefgen.render.builtin import builtin_templates_dir; "
         "print(briefgen.__file__); print(builtin_templates_dir()); "
         "from datetime import date; from briefgen.compose.datewords import resolve_day_phrase; "  # CLDR data in the wheel
         "print(resolve_day_phrase('hier', 'fr', date(2026, 3, 9), future=False).on)"

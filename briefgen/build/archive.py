@@ -24,9 +24,6 @@ from briefgen.desk.settings import LimitsSection
 from briefgen.desk.vocabulary import TLP_COLOURS, Marking
 from briefgen.errors import OutputError, TemplateError
 from briefgen.export.feeds import FeedEdition, Feeds, all_feeds
-from briefgen.render.sandbox import RenderBudget, budget
-from briefgen.render.templates import environment, runtime_message
-from briefgen.render.words import words_for
 
 INDEX_TEMPLATE = "index.html.j2"
 # The files the archive links, by extension, and the word it shows for each.
@@ -128,7 +125,15 @@ def feed_editions(editions: list[ArchivedEdition]) -> list[FeedEdition]:
 
 
 def _page(desk_templates: Path, desk_name: str, limits: LimitsSection, editions: list[ArchivedEdition]) -> bytes:
-    days = sorted({e.date for e in editions}, reverse=True)
+    # Imported here: a build that writes nothing (every edition up to date) renders no template.
+    from briefgen.render.sandbox import RenderBudget, budget
+    from briefgen.render.templates import environment, runtime_message
+    from briefgen.render.words import words_for
+
+    by_day: dict[date, list[ArchivedEdition]] = {}
+    for edition in editions:
+        by_day.setdefault(edition.date, []).append(edition)
+    days = sorted(by_day, reverse=True)
     words = words_for("en", desk_templates)  # the archive lists editions in every language: its words are English
     try:
         with budget(RenderBudget(limits.render_seconds, limits.render_memory)):
@@ -137,7 +142,7 @@ def _page(desk_templates: Path, desk_name: str, limits: LimitsSection, editions:
                 .get_template(INDEX_TEMPLATE)
                 .render(
                     desk=desk_name,
-                    days=[(day, [e for e in editions if e.date == day]) for day in days],
+                    days=[(day, by_day[day]) for day in days],
                     count=len(editions),
                     colours=TLP_COLOURS,
                     words=words,

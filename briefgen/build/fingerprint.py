@@ -16,7 +16,7 @@ from pathlib import Path
 from briefgen import __version__
 from briefgen.desk.layout import DeskLayout
 from briefgen.desk.vocabulary import OutputFormat
-from briefgen.render.templates import builtin_templates_dir
+from briefgen.render.builtin import builtin_templates_dir
 
 
 def _contents(path: Path, root: Path) -> bytes:

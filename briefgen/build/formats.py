@@ -17,7 +17,6 @@ from briefgen.desk.models import DistributionList
 from briefgen.desk.settings import MailSection
 from briefgen.desk.vocabulary import OutputFormat
 from briefgen.export.csl import csl_json
-from briefgen.export.stix import stix_bundle
 from briefgen.mail.message import Revision, cleared, message_for
 
 
@@ -55,6 +54,12 @@ def _one(extension: str, data: Callable[[MadeFrom], bytes | None]) -> Callable[[
         return {} if value is None else {OutLayout.edition_file(source.key, extension): value}
 
     return make
+
+
+def _stix(source: MadeFrom) -> bytes:
+    from briefgen.export.stix import stix_bundle  # stix2 takes long to import: only builds that write STIX do
+
+    return stix_bundle(source.edition.brief)
 
 
 def _emails(source: MadeFrom) -> dict[str, bytes]:
@@ -100,7 +105,7 @@ FORMATS: dict[OutputFormat, FormatSpec] = {
         FormatSpec(
             OutputFormat.STIX,
             "a STIX 2.1 bundle: a Report, a Note per development, TLP 2.0 markings",
-            _one("stix.json", lambda s: stix_bundle(s.edition.brief)),
+            _one("stix.json", _stix),
         ),
         FormatSpec(
             OutputFormat.CSL,

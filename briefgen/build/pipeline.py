@@ -19,9 +19,7 @@ from briefgen.compose import model as composed
 from briefgen.desk.settings import PdfVariant, Settings
 from briefgen.errors import Diagnostic, Severity
 from briefgen.pdf.job import ASSET_ROOT, Asset, Attachment, PdfJob
-from briefgen.render.html import render_html, render_text
-from briefgen.render.sandbox import RenderBudget
-from briefgen.render.templates import builtin_templates_dir
+from briefgen.render.builtin import builtin_templates_dir
 
 
 @dataclass(frozen=True)
@@ -75,6 +73,10 @@ def changes_since(
 
 def render_edition(inputs: EditionInputs) -> RenderedEdition:
     """Render one edition. Raises `TemplateError` naming the template file and line."""
+    # Imported here: a build whose editions are all up to date renders none and need not load Jinja.
+    from briefgen.render.html import render_html, render_text
+    from briefgen.render.sandbox import RenderBudget
+
     changes, warnings = changes_since(inputs.brief, inputs.previous)
     brief = inputs.brief.model_copy(update={"changes": changes})
     limits = inputs.settings.limits

@@ -20,7 +20,7 @@ from briefgen.compose import items as rules
 from briefgen.compose import model as composed
 from briefgen.compose.merge import Found, gather, publication_key, record_items, union
 from briefgen.compose.portions import check_portions, source_marking
-from briefgen.compose.sources import GROUP_RELAY, originator_key, published_after_cutoff, select_sources
+from briefgen.compose.sources import GROUP_RELAY, desk_sources, originator_key, published_after_cutoff, select_sources
 from briefgen.desk.citations import TextCitation, find_citations
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord, SourceDocument, SourceRecord
@@ -191,7 +191,7 @@ def compose(desk: Desk, edition: Loaded[BriefRecord], *, described: frozenset[st
     (`briefgen.compose.audience`), whose own checks were made on the whole brief."""
     view = described is not None
     record = edition.record
-    known = {s.record.source.id: s.record.source for s in desk.sources}
+    known = desk_sources(desk)  # shared by the desk's editions: their originators are joined once
     # 1. sources
     selection = select_sources(desk, edition)
     selected = selection.value
@@ -205,7 +205,8 @@ def compose(desk: Desk, edition: Loaded[BriefRecord], *, described: frozenset[st
     dev_parts = gather(record_items(desk, edition, selected, "developments", lambda r: r.developments))
     results = _kept([rules.development(i, p, names, known, elsewhere, unloaded_items) for i, p in dev_parts.items()])
     developments = rules.development_order([r.development for r in results.value], record.developments)
-    found = [d for dev in developments for r in results.value if r.development is dev for d in r.discrepancies]
+    by_development = {id(r.development): r for r in results.value}
+    found = [d for dev in developments for d in by_development[id(dev)].discrepancies]
     # 4. the editor's decisions on discrepancies
     discrepancies = rules.decide_discrepancies(found, record.discrepancies, edition.file, view=view)
     # 6. open questions

@@ -147,9 +147,23 @@ def fold(text: str) -> tuple[str, tuple[int, ...]]:
     return "".join(pieces), tuple(origin)
 
 
+class _FoldTable(dict[int, str]):
+    """`_fold_char` as a `str.translate` table, filled as characters are met: folding a text is then one
+    C loop, not a Python call per character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        if len(self) < 65_536:  # bounded, like the cache of `_fold_char`: record text is untrusted
+            self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold_text(text: str) -> str:
     """`fold` without the index map."""
-    return "".join(map(_fold_char, text))
+    return text.translate(_FOLD_TABLE)
 
 
 # --- vocabulary ----------------------------------------------------------------------------------------
@@ -242,6 +256,8 @@ def find_day_words(text: str, language: str) -> list[DayWord]:
     if pattern is None:
         return []
     normal = unicodedata.normalize("NFC", text)
+    if pattern.search(fold_text(normal)) is None:  # most prose has no day word: no index map needed
+        return []
     folded, origin = fold(normal)
     found: list[DayWord] = []
     for match in pattern.finditer(folded):

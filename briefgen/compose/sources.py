@@ -47,17 +47,28 @@ def select_sources(desk: Desk, edition: Loaded[BriefRecord]) -> Found[tuple[Load
     patterns = brief.sources
     chosen: list[Loaded[SourceRecord]] = []
     found: list[Diagnostic] = []
+    # Ids by their first position in the list, and the patterns: each source is then one look-up (and the
+    # patterns), not a pass over the whole list.
+    exact: dict[str, int] = {}
+    for index, pattern in enumerate(patterns or ()):
+        if not _GLOB.search(pattern):
+            exact.setdefault(pattern, index)
+    globs = [p for p in patterns or () if _GLOB.search(p)]
     for entry in desk.sources:
         source = entry.record.source
-        named = [i for i, p in enumerate(patterns or ()) if not _GLOB.search(p) and p == source.id]
-        matched = patterns is None or bool(named) or any(fnmatch.fnmatchcase(source.id, p) for p in patterns)
+        named = exact.get(source.id)
+        matched = (
+            patterns is None
+            or named is not None
+            or (bool(globs) and any(fnmatch.fnmatchcase(source.id, p) for p in globs))
+        )
         if not matched:
             continue
         late = published_after_cutoff(source, brief)
-        if late and named:
+        if late and named is not None:
             found.append(
                 edition.file.diagnostic(
-                    ("brief", "sources", named[0]),
+                    ("brief", "sources", named),
                     f"source {source.id!r} ({entry.file.rel}) is {late}; it is used because the brief names it",
                     severity=Severity.WARNING,
                     code="source-after-cutoff",
@@ -121,14 +132,48 @@ def _keys(source: SourceDocument) -> list[str]:
     return [originator_key(n) for n in names]
 
 
-def originator_groups(sources: Mapping[str, SourceDocument], source_ids: Iterable[str]) -> list[list[str]]:
-    """Group sources into independent originators: a source, its outlet and everything it relays,
-    followed through every source of the desk (a chain of relays is one originator)."""
+def _joined(sources: Iterable[SourceDocument]) -> _Joined:
     joined = _Joined()
-    for source in sources.values():
+    for source in sources:
         keys = _keys(source)
         for key in keys[1:]:
             joined.join(keys[0], key)
+    return joined
+
+
+class DeskSources(dict[str, SourceDocument]):
+    """The desk's sources by id, with their originators joined once for every development of every
+    edition (joining them again for each development made validating a desk quadratic in its size)."""
+
+    def __init__(self, entries: Sequence[Loaded[SourceRecord]]) -> None:
+        super().__init__((entry.record.source.id, entry.record.source) for entry in entries)
+        self._joined: _Joined | None = None
+
+    def joined(self) -> _Joined:
+        if self._joined is None:
+            self._joined = _joined(self.values())
+        return self._joined
+
+
+_DESK_SOURCES: dict[int, tuple[tuple[Loaded[SourceRecord], ...], DeskSources]] = {}
+
+
+def desk_sources(desk: Desk) -> DeskSources:
+    """`DeskSources` of the desk, made once per loaded desk (its sources are an immutable tuple, held here
+    so that its id is not reused while it is remembered) and shared by the compositions of its editions."""
+    key = id(desk.sources)
+    held = _DESK_SOURCES.get(key)
+    if held is None or held[0] is not desk.sources:
+        if len(_DESK_SOURCES) >= 4:
+            _DESK_SOURCES.pop(next(iter(_DESK_SOURCES)))
+        held = _DESK_SOURCES[key] = (desk.sources, DeskSources(desk.sources))
+    return held[1]
+
+
+def originator_groups(sources: Mapping[str, SourceDocument], source_ids: Iterable[str]) -> list[list[str]]:
+    """Group sources into independent originators: a source, its outlet and everything it relays,
+    followed through every source of the desk (a chain of relays is one originator)."""
+    joined = sources.joined() if isinstance(sources, DeskSources) else _joined(sources.values())
     groups: dict[str, list[str]] = {}
     for source_id in union(source_ids):
         document = sources.get(source_id)

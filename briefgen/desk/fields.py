@@ -37,7 +37,15 @@ MIN_YEAR, MAX_YEAR = 1000, 2999  # dates far from both ends of what datetime can
 _BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 
 
+# Every character either check below refuses (category Cc is exactly U+0000-U+001F and U+007F-U+009F):
+# one regular-expression search finds whether a text has any, so that only such a text is walked.
+_REFUSED_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI_CONTROLS}]")
+_REFUSED_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _refuse_control_characters(value: str, *, allow_newlines: bool) -> str:
+    if _REFUSED_IN_LINE.search(value) is None:
+        return value
     for position, char in enumerate(value, start=1):
         if allow_newlines and char in "\n\t":
             continue
@@ -55,6 +63,8 @@ def _single_line(value: str) -> str:
 
 
 def _multi_line(value: str) -> str:
+    if _REFUSED_IN_TEXT.search(value) is None:
+        return value
     for position, char in enumerate(value, start=1):
         if char not in "\n\t\r" and unicodedata.category(char) == "Cc":
             raise ValueError(f"control character U+{ord(char):04X} at position {position}")

@@ -54,12 +54,15 @@ class PdfJob:
     attachments: tuple[Attachment, ...] = ()
     seconds: int = 600  # the render's time budget, enforced by the process that waits for it
     memory_mib: int = 4096  # the render's memory budget (address space), enforced in the rendering process
+    # False for the preview's PDF: the same pages, untagged and never published (no PDF/UA or PDF/A
+    # variant, no structure tree to build and complete), so that it is back sooner after a save.
+    publication: bool = True
 
     def input_hash(self) -> str:
         """SHA-256 of everything that shapes the render's outcome (the label too: it is in the messages)."""
         digest = hashlib.sha256()
         parts: list[str | bytes] = [self.label, self.html, self.base_url, self.variant, self.identifier]
-        parts += [f"{self.seconds} s, {self.memory_mib} MiB"]
+        parts += [f"{self.seconds} s, {self.memory_mib} MiB", "publication" if self.publication else "preview"]
         for asset in self.assets:
             parts += [asset.path, asset.sha256]
         for attachment in self.attachments:

@@ -30,8 +30,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from briefgen.errors import BriefgenError, RenderError, ResourceBlocked
-from briefgen.pdf import bidi, hyphenation, tagging
+from briefgen.pdf import bidi, hyphenation, reading, tagging
 from briefgen.pdf.job import ASSET_ROOT, Asset, PdfFailure, PdfJob, RenderedPdf
+from briefgen.pdf.reuse import reused_work
 
 LARGE_HTML = 256 * 1024  # characters of HTML above which a render collects garbage between layout and writing
 
@@ -114,6 +115,25 @@ def font_configuration() -> FontConfiguration:
     return FontConfiguration()
 
 
+# A page with what a brief's first render sets up in WeasyPrint (the Noto faces in regular, bold and italic,
+# Arabic and Hebrew shaping, hyphenation, a link, a running header): rendered once by `warm_up`.
+WARM_UP_HTML = """<!DOCTYPE html><html lang="en"><head><style>
+html { font-family: "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", sans-serif; font-size: 10pt }
+p { hyphens: auto } h1 { string-set: t content() } @page { @top-left { content: string(t) counter(page) } }
+</style></head><body><h1>Warm-up</h1><p>A paragraph of <b>bold</b>, <i>italic</i> and <a href="#n">linked</a>
+words, long enough to hyphenate: intergovernmental consultations.<sup id="n">1</sup></p>
+<p lang="ar" dir="rtl">اجتماع في دمشق</p><p lang="he" dir="rtl">פגישה בירושלים</p></body></html>"""
+
+
+def warm_up() -> None:
+    """Render a small page once, so that the first edition does not pay for what WeasyPrint sets up on
+    first use (faces, shaping, hyphenation dictionaries): the preview's worker does it when it starts."""
+    document = weasyprint.HTML(string=WARM_UP_HTML, url_fetcher=ConfinedFetcher(())).render(
+        font_config=font_configuration()
+    )
+    document.write_pdf()
+
+
 def render_pdf(job: PdfJob) -> RenderedPdf:
     """Render an edition's final HTML to PDF bytes. Raises `ResourceBlocked` or `RenderError`."""
     tagging.check_weasyprint()  # before anything: one clear line for a WeasyPrint the tagging was not made for
@@ -132,9 +152,14 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
         for a in job.attachments
     ]
     # Both variants are tagged: PDF/UA-1 by definition, PDF/A-3b so that the archived copy is as accessible.
-    options = {"pdf_variant": job.variant, "pdf_tags": True}
+    # The preview's PDF (not `publication`) is the same pages untagged: it is never published.
+    options: dict[str, Any] = {"pdf_variant": job.variant, "pdf_tags": True} if job.publication else {}
+    no_runs: reading.Runs = {}
+    tags: contextlib.AbstractContextManager[reading.Runs] = (
+        tagging.tag_languages_and_links() if job.publication else contextlib.nullcontext(no_runs)
+    )
     try:
-        with _weasyprint_log() as log, _fewer_collections(), tagging.tag_languages_and_links() as runs:
+        with _weasyprint_log() as log, _fewer_collections(), tags as runs, reused_work():
             document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
                 font_config=font_configuration(), **options
             )
@@ -144,11 +169,12 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
                 # 186 MB for 50 pages, 207 MB without it). For a short one it would cost more than it saves.
                 gc.collect()
             data = document.write_pdf(pdf_identifier=job.identifier, attachments=attachments or None, **options)
-            data = tagging.finish(data, runs)
-            if not bidi.available() and any(run.rtl for run in runs.values()):
-                log.messages.append(
-                    "FriBidi (libfribidi) was not found: right-to-left text in the PDF is extracted in visual order"
-                )
+            if job.publication:
+                data = tagging.finish(data, runs)
+                if not bidi.available() and any(run.rtl for run in runs.values()):
+                    log.messages.append(
+                        "FriBidi (libfribidi) was not found: right-to-left text in the PDF is extracted in visual order"
+                    )
     except BlockedResource as exc:
         raise ResourceBlocked(f"{job.label}: refused to read {exc.url} ({exc.reason})") from None
     except FatalURLFetchingError as exc:

@@ -98,7 +98,10 @@ def _die_with(parent: int) -> None:
 
 
 def _serve(
-    connection: multiprocessing.connection.Connection, parent_end: multiprocessing.connection.Connection, parent: int
+    connection: multiprocessing.connection.Connection,
+    parent_end: multiprocessing.connection.Connection,
+    parent: int,
+    warm: bool = False,
 ) -> None:
     parent_end.close()  # the main process's end: only the main process may hold it, so that its death ends us
     _die_with(parent)
@@ -106,9 +109,11 @@ def _serve(
     # A worker only imports WeasyPrint and renders: both allocate many objects that live long (modules) or
     # die young (boxes). Fewer collections make the import about 10 % faster and renders steadier.
     gc.set_threshold(50_000, 20, 100)
-    from briefgen.pdf.render import font_configuration, render_outcome
+    from briefgen.pdf.render import font_configuration, render_outcome, warm_up
 
     font_configuration()  # set up at once: the first job should find the worker ready
+    if warm:
+        warm_up()
     gc.freeze()  # what the import made lives as long as the worker: no collection need walk it again
     while True:
         try:
@@ -130,9 +135,9 @@ def _serve(
 
 
 class _Worker:
-    def __init__(self, context: Any) -> None:
+    def __init__(self, context: Any, warm: bool = False) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, self.connection, os.getpid()), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, self.connection, os.getpid(), warm), daemon=True)
         self.process.start()
         child.close()
         self.key: int | None = None  # the job it holds
@@ -143,14 +148,16 @@ class _Worker:
 
 class Workers:
     """Up to `jobs` PDF-rendering processes; the first starts (and sets WeasyPrint up) at once, unless
-    `start` is false (then at the first job)."""
+    `start` is false (then at the first job). With `warm`, each also renders a small page first (see
+    `briefgen.pdf.render.warm_up`): for a host that keeps its worker, such as the preview."""
 
-    def __init__(self, jobs: int, *, start: bool = True, method: str = "fork") -> None:
+    def __init__(self, jobs: int, *, start: bool = True, method: str = "fork", warm: bool = False) -> None:
         self.capacity = max(1, jobs)
         # "fork" from the build, whose main process runs no other thread; "spawn" from threaded hosts
         # such as the preview server, where forking could copy another thread's held lock.
         self._context = multiprocessing.get_context(method)
-        self._workers = [_Worker(self._context)] if start else []
+        self._warm = warm
+        self._workers = [_Worker(self._context, warm)] if start else []
         self._settled: list[tuple[int, RenderedPdf | PdfFailure]] = []  # jobs that could not even be sent
 
     @property
@@ -164,7 +171,7 @@ class Workers:
         if not idle:
             if sum(w.key is not None for w in self._workers) >= self.capacity:
                 raise RuntimeError("no worker is free")  # the scheduler never submits more than capacity
-            self._workers.append(_Worker(self._context))
+            self._workers.append(_Worker(self._context, self._warm))
             idle = self._workers[-1:]
         worker = idle[0]
         worker.used = True

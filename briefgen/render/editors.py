@@ -16,8 +16,9 @@ from pydantic import BaseModel
 
 from briefgen.compose import model as composed
 from briefgen.errors import UsageError, did_you_mean
+from briefgen.render.builtin import builtin_templates_dir
 from briefgen.render.html import CONTEXT_VARIABLES
-from briefgen.render.templates import builtin_templates_dir, environment
+from briefgen.render.templates import environment
 
 
 @dataclass(frozen=True)

@@ -17,24 +17,14 @@ from pathlib import Path
 import jinja2
 
 from briefgen.compose import model as composed
-from briefgen.errors import TemplateError, did_you_mean
+from briefgen.errors import did_you_mean
+from briefgen.render.builtin import builtin_templates_dir
 from briefgen.render.filters import FILTERS, GLOBALS
 from briefgen.render.sandbox import BoundedSandbox
 
 
 def _autoescape(name: str | None) -> bool:
     return not (name or "").endswith(".txt.j2")
-
-
-def builtin_templates_dir() -> Path:
-    """The built-in templates: inside the installed package (wheel) or at the top of a checkout."""
-    here = Path(__file__).resolve().parent.parent  # the briefgen package
-    for candidate in (here / "_templates", here.parent / "templates"):
-        if (candidate / "brief.html.j2").is_file():
-            return candidate
-    raise TemplateError(
-        f"the built-in templates are missing (looked in {here / '_templates'} and {here.parent / 'templates'})"
-    )
 
 
 def environment(desk_templates: Path | None) -> BoundedSandbox:
