@@ -91,7 +91,7 @@ def breakdown(pdf_path: Path, html: str) -> Breakdown:
 def what_if(html: str) -> list[tuple[str, str]]:
     """The brief's HTML with, cumulatively, the markup changes that would make its PDF smaller: measured
     on the HTML only (benchmarks do not change templates), to say what a template change would save."""
-    actors_as_text = re.sub(r'<a href="#actor-[^"]+">(.*?)</a>', r"\1", html)
+    actors_as_text = re.sub(r'<a href="#actor-[^"]+"[^>]*>(.*?)</a>', r"\1", html)
     plain_facts = re.sub(r'<span class="(?:badge|sourcing)[^"]*">(.*?)</span>', r"\1", actors_as_text)
     linked = set(re.findall(r'href="#([^"]+)"', plain_facts))
     fewer_ids = re.sub(r' id="([^"]+)"', lambda m: m.group(0) if m.group(1) in linked else "", plain_facts)
