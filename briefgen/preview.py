@@ -174,7 +174,7 @@ class Preview:
         desk, rendered, _ = self._render(brief_id, day)
         job = replace(pdf_job(rendered, desk.settings, desk.layout.templates), publication=False)
         with self._pdf_lock:  # one render at a time: the preview is for one editor
-            self._workers = self._workers or Workers(1, method="spawn", warm=True)
+            self._workers = self._workers or Workers(1, warm=True)
             self._workers.submit(0, job)
             finished: list[tuple[int, RenderedPdf | PdfFailure]] = []
             while not finished:
@@ -190,11 +190,13 @@ class Preview:
     def start_pdf_worker(self) -> None:
         """Start the PDF worker now, so that the first PDF asked for finds it warm (WeasyPrint set up)."""
         with self._pdf_lock:
-            self._workers = self._workers or Workers(1, method="spawn", warm=True)
+            self._workers = self._workers or Workers(1, warm=True)
+            self._workers.start_one()
 
     def close(self) -> None:
-        if self._workers is not None:
-            self._workers.close()
+        with self._pdf_lock:  # after a worker that is being started
+            if self._workers is not None:
+                self._workers.close()
 
     def index_html(self) -> str:
         try:
@@ -387,8 +389,8 @@ class PreviewServer:
         return f"http://{host!s}:{port}/"
 
     def start(self) -> None:
-        self.preview.start_pdf_worker()
-        for target in (self.httpd.serve_forever, lambda: self.preview.watch(self._stop)):
+        # The PDF worker starts beside the server (forking it waits for WeasyPrint to be imported).
+        for target in (self.preview.start_pdf_worker, self.httpd.serve_forever, lambda: self.preview.watch(self._stop)):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self._threads.append(thread)

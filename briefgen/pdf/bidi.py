@@ -67,6 +67,7 @@ RIGHT_TO_LEFT = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
 NEUTRAL = ((0x00, 0x2F), (0x3A, 0x40), (0x0660, 0x066D), (0x06F0, 0x06F9), (0x2000, 0x206F), (0x20A0, 0x21FF))
 
 
+@functools.cache
 def reading_class(text: str) -> str:
     """How a content-stream extractor (pypdf's rule) takes one glyph's text: "R", "L" or neutral "N"
     (neutral too: a glyph of several characters)."""

@@ -111,7 +111,7 @@ def glyphs_of(block: Sequence[Instruction], fonts: dict[str, FontMap]) -> tuple[
     """A text object's text matrix and glyphs, if it holds only what WeasyPrint writes (Tm, Tf, TJ, Ts)."""
     matrix: list[Any] | None = None
     font: FontMap | None = None
-    name, size, rise, x = "", Decimal(0), Decimal(0), 0.0
+    name, size, rise, x, scale = "", Decimal(0), Decimal(0), 0.0, 0.0
     glyphs: list[Glyph] = []
     for instruction in block:
         operator, operands = str(instruction.operator), list(instruction.operands)
@@ -122,23 +122,25 @@ def glyphs_of(block: Sequence[Instruction], fonts: dict[str, FontMap]) -> tuple[
             x = float(matrix[4])
         elif operator == "Tf":
             name, size = str(operands[0]), Decimal(str(operands[1]))
+            scale = float(size)
             font = fonts.get(name)
             if font is None:
                 return None
         elif operator == "Ts":
             rise = Decimal(str(operands[0]))
         elif operator == "TJ" and font is not None and matrix is not None:
+            widths, default, texts = font.widths, font.default_width, font.texts
             for item in operands[0]:
                 if isinstance(item, pikepdf.String):
                     data = bytes(item)
                     for start in range(0, len(data) - 1, 2):
-                        code = int.from_bytes(data[start : start + 2], "big")
-                        advance = font.widths.get(code, font.default_width) * float(size) / 1000
-                        text = font.texts.get(code, "")
-                        glyphs.append(Glyph(name, size, data[start : start + 2], x, advance, rise, text))
+                        pair = data[start : start + 2]
+                        code = (pair[0] << 8) | pair[1]
+                        advance = widths.get(code, default) * scale / 1000
+                        glyphs.append(Glyph(name, size, pair, x, advance, rise, texts.get(code, "")))
                         x += advance
                 else:
-                    x -= float(item) * float(size) / 1000
+                    x -= float(item) * scale / 1000
         else:
             return None
     return (matrix, glyphs) if matrix is not None and glyphs else None

@@ -198,6 +198,8 @@ def _in_logical_order(
     matrix: list[Any], glyphs: list[Glyph], run: TextRun, fonts: dict[str, FontMap]
 ) -> list[Instruction] | None:
     """The text object shown in logical order, or None if it need not or cannot be."""
+    if not run.rtl and not has_rtl(run.text):
+        return None  # left-to-right text with no right-to-left letter: every level is even
     if not _match(glyphs, run) or not any(g.level % 2 for g in glyphs):
         return None
     glyphs = _split_ligatures(glyphs, set())

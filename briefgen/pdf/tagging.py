@@ -198,18 +198,22 @@ def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, artifacts: set[int], ins
         if isinstance(instruction, pikepdf.ContentStreamInlineImage):
             changed.append(instruction)
             continue
-        operands, operator = list(instruction.operands), instruction.operator
+        operator = instruction.operator
         name = str(operator)
-        if name == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
-            mcid = operands[1].get("/MCID")
-            if mcid is not None and int(mcid) in artifacts:
-                changed.append(pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
-                continue
-        if name == "TJ" and len(operands) == 1 and isinstance(operands[0], pikepdf.Array):
-            operands = [_merged(operands[0])]
+        if name == "BDC" and artifacts:
+            operands = instruction.operands
+            if len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
+                mcid = operands[1].get("/MCID")
+                if mcid is not None and int(mcid) in artifacts:
+                    changed.append(pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
+                    continue
+        elif name == "TJ":
+            operands = instruction.operands
+            if len(operands) == 1 and isinstance(operands[0], pikepdf.Array):
+                instruction = pikepdf.ContentStreamInstruction([_merged(operands[0])], operator)
         elif name in GEOMETRY:
-            operands = [_rounded(value) for value in operands]
-        changed.append(pikepdf.ContentStreamInstruction(operands, operator))
+            instruction = pikepdf.ContentStreamInstruction([_rounded(v) for v in instruction.operands], operator)
+        changed.append(instruction)  # as it was, unless changed above
     page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(changed))
 
 

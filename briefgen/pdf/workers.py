@@ -1,10 +1,12 @@
 """Worker processes that render PDFs: the costly stage, and the only one worth sharing out.
 
 The main process loads, validates and composes the desk and renders each edition's HTML, JSON and text
-(milliseconds); workers turn HTML into PDF (hundreds of milliseconds) from plain `PdfJob`s. A worker
-imports WeasyPrint and nothing of briefgen but `briefgen.pdf.render`, so the first one, started before the desk
-is even loaded, is ready by the time the first HTML is. Further workers are started only when there is
-work for them, from a main process that runs no other thread (forking is then safe).
+(milliseconds); workers turn HTML into PDF (hundreds of milliseconds) from plain `PdfJob`s. Workers are
+forked from a fork server (`multiprocessing`'s "forkserver") that imports WeasyPrint and sets up its fonts
+once (`briefgen.pdf.zygote`): the server, started before the desk is even loaded, is ready about when the
+first HTML is, and every worker after the first then starts ready to render, in milliseconds, instead of
+importing WeasyPrint again (about a second). Workers are started only when there is work for them; the
+fork server is safe from a threaded host (the preview) too, as it forks nothing but itself.
 
 Only the standard library is imported here. A worker that dies (killed, out of memory) fails the edition
 it held, with the reason; Ctrl-C stops every worker at once.
@@ -81,9 +83,10 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _die_with(parent: int) -> None:
-    """Ask Linux to stop this worker when the build that started it dies (even by SIGKILL), so that no
-    orphan keeps rendering or holds the build's output pipes open."""
+def _die_with(owner: int) -> None:
+    """Ask Linux to stop this worker when its parent dies (even by SIGKILL), so that no orphan keeps
+    rendering or holds the build's output pipes open. The parent is the process that owns the workers (the
+    build, the preview) or the fork server, which ends as soon as its owner does."""
     try:
         import ctypes
 
@@ -91,7 +94,9 @@ def _die_with(parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
-    if os.getppid() != parent:  # it died before the request took effect
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:  # the owner died before the request took effect
         from briefgen.errors import ExitCode
 
         os._exit(ExitCode.OK)
@@ -100,21 +105,19 @@ def _die_with(parent: int) -> None:
 def _serve(
     connection: multiprocessing.connection.Connection,
     parent_end: multiprocessing.connection.Connection,
-    parent: int,
+    owner: int,
     warm: bool = False,
 ) -> None:
-    parent_end.close()  # the main process's end: only the main process may hold it, so that its death ends us
-    _die_with(parent)
+    parent_end.close()  # the owner's end, if this process was given it: only the owner may hold it
+    _die_with(owner)
     _ignore_interrupts()
-    # A worker only imports WeasyPrint and renders: both allocate many objects that live long (modules) or
-    # die young (boxes). Fewer collections make the import about 10 % faster and renders steadier.
-    gc.set_threshold(50_000, 20, 100)
-    from briefgen.pdf.render import font_configuration, render_outcome, warm_up
+    from briefgen.pdf import zygote  # imported already when forked from the fork server
+    from briefgen.pdf.render import render_outcome, warm_up
 
-    font_configuration()  # set up at once: the first job should find the worker ready
     if warm:
         warm_up()
-    gc.freeze()  # what the import made lives as long as the worker: no collection need walk it again
+        gc.freeze()
+    del zygote
     while True:
         try:
             task = connection.recv()
@@ -146,24 +149,40 @@ class _Worker:
         self.used = False
 
 
-class Workers:
-    """Up to `jobs` PDF-rendering processes; the first starts (and sets WeasyPrint up) at once, unless
-    `start` is false (then at the first job). With `warm`, each also renders a small page first (see
-    `briefgen.pdf.render.warm_up`): for a host that keeps its worker, such as the preview."""
+def _context(method: str) -> Any:
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["briefgen.pdf.zygote"])
+    return context
 
-    def __init__(self, jobs: int, *, start: bool = True, method: str = "fork", warm: bool = False) -> None:
+
+class Workers:
+    """Up to `jobs` PDF-rendering processes, started when there is work for them. With `start`, the fork
+    server they come from starts at once (it imports WeasyPrint while the desk is loaded), without
+    waiting for it. With `warm`, each worker also renders a small page first (see
+    `briefgen.pdf.render.warm_up`): for a host that keeps its worker, such as the preview. `method` is
+    "forkserver" (the default) or "spawn" (where a fork server cannot be kept: a Dask worker's process)."""
+
+    def __init__(self, jobs: int, *, start: bool = True, method: str = "forkserver", warm: bool = False) -> None:
         self.capacity = max(1, jobs)
-        # "fork" from the build, whose main process runs no other thread; "spawn" from threaded hosts
-        # such as the preview server, where forking could copy another thread's held lock.
-        self._context = multiprocessing.get_context(method)
+        self._context = _context(method)
         self._warm = warm
-        self._workers = [_Worker(self._context, warm)] if start else []
+        self._workers: list[_Worker] = []
+        if start and method == "forkserver":
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
         self._settled: list[tuple[int, RenderedPdf | PdfFailure]] = []  # jobs that could not even be sent
 
     @property
     def used(self) -> int:
         """How many workers have rendered something."""
         return sum(w.used for w in self._workers)
+
+    def start_one(self) -> None:
+        """Start a worker now, if there is none (the preview's, so that its first PDF finds it warm)."""
+        if not self._workers:
+            self._workers.append(_Worker(self._context, self._warm))
 
     def submit(self, key: int, job: PdfJob) -> None:
         """Give a job to an idle worker, starting one if none is idle (at most `capacity` at once)."""
