@@ -63,11 +63,31 @@ class Run:
     output: str
 
 
+# Runs a command and waits for every process it leaves behind, as their reaper (PR_SET_CHILD_SUBREAPER):
+# briefgen's PDF workers are children of its fork server, which no process of the build waits for, so
+# without it their CPU time and memory would be in no rusage the benchmark reads.
+REAPER = """
+import ctypes, os, sys
+ctypes.CDLL(None).prctl(36, 1)
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+status = os.waitpid(pid, 0)[1]
+while True:
+    try:
+        os.wait()
+    except ChildProcessError:
+        break
+sys.exit(min(255, abs(os.waitstatus_to_exitcode(status))))
+"""
+
+
 def command(args: Sequence[str | Path], *, check: bool = True) -> Run:
-    """Run a whole command; its wall time, peak memory and CPU time come from the kernel (wait4)."""
+    """Run a whole command; its wall time, and the peak memory and CPU time of all its processes (those
+    its processes leave behind too), come from the kernel (wait4)."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [str(a) for a in args],
+        [sys.executable, "-S", "-c", REAPER, *[str(a) for a in args]],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, "CI": "1"},
@@ -295,7 +315,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="briefgen-bench-"))
     rows: list[str] = []
     targets: list[Target] = []
-    notes: list[str] = []
+    notes: list[str] = [
+        "Every whole command (the floor and peers too) runs under a small reaper process (`python -S`, about "
+        "15 ms) that waits for every process the command leaves behind, so that peak memory and CPU time include "
+        "briefgen's PDF workers, which are children of its fork server rather than of the build."
+    ]
     began = time.perf_counter()
     print(f"benchmarks in {work} ({'quick' if quick else 'full'} run)", file=sys.stderr)
     load = os.getloadavg()[0]

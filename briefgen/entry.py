@@ -1,9 +1,9 @@
 """The console entry point (`briefgen` and `python -m briefgen`).
 
-For `briefgen build`, the first PDF worker is started here, before even the command-line parser is
-imported: WeasyPrint's half-second set-up then overlaps everything else the build does before its first
-PDF. Only a plain reading of the build's own options decides it (a PDF format and more than one job);
-the command itself decides again with the real parser and stops the worker if it is not needed.
+For `briefgen build`, the fork server that PDF workers are forked from is started here, before even the
+command-line parser is imported: WeasyPrint's set-up (about a second) then overlaps everything else the
+build does before its first PDF. Only a plain reading of the build's own options decides it (a PDF
+format); the command itself decides again with the real parser and starts no worker if none is needed.
 """
 
 from __future__ import annotations

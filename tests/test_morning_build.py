@@ -3,6 +3,7 @@ interruptions and the archive index."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -303,10 +304,20 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def _pdf_workers(pid: int) -> list[int]:
-    """The build's PDF workers: the children of its fork server (its other child, the resource tracker
-    of `multiprocessing`, has none)."""
-    return [worker for child in _children(pid) for worker in _children(child)]
+    """The build's PDF workers: the processes its fork server forked (same command line as the server;
+    not the short-lived `ldconfig` a library lookup may run). The build's other child, the resource
+    tracker of `multiprocessing`, has none."""
+    return [
+        worker for child in _children(pid) for worker in _children(child) if _cmdline(worker) == _cmdline(child) != b""
+    ]
 
 
 @pytest.mark.pdf
@@ -342,6 +353,39 @@ def test_a_killed_pdf_worker_fails_only_its_edition(tmp_path: Path) -> None:
     assert b"FAILED  bench-brief 2025-05-01" in stdout and b"built   zz-short 2025-05-01" in stdout, stdout
     assert not (desk / "out/2025-05-01/bench-brief.pdf").exists()
     assert not list((desk / "out").glob("*/.*.tmp"))
+
+
+@pytest.mark.pdf
+def test_pdf_workers_are_forked_from_one_server_that_has_weasyprint_set_up(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from desks import write_desk
+
+    # Two briefs of about 20 pages (seconds each to render), so that both workers are seen at work.
+    desk = write_desk(tmp_path / "desk", developments=120)
+    brief = json.loads((desk / "briefs/2025-05-01-000.json").read_text())
+    brief["brief"].update(id="zz-second")
+    (desk / "briefs/second.json").write_text(json.dumps(brief))
+    process = subprocess.Popen(
+        [*BRIEFGEN, "build", str(desk), "--all", "--jobs", "2", "--format", "pdf"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    seen: set[tuple[int, int]] = set()  # (worker, its parent)
+    has_pango: dict[int, bool] = {}  # per parent: whether WeasyPrint's Pango is loaded in it
+    while process.poll() is None and len({worker for worker, _ in seen}) < 2:
+        for server in _children(process.pid):
+            workers = [worker for worker in _children(server) if _cmdline(worker) == _cmdline(server) != b""]
+            seen |= {(worker, server) for worker in workers}
+            if workers and server not in has_pango:
+                with contextlib.suppress(OSError):
+                    has_pango[server] = "libpango" in Path(f"/proc/{server}/maps").read_text()
+        time.sleep(0.05)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert stdout.count(b"built   ") == 2, stdout
+    workers, servers = {worker for worker, _ in seen}, {server for _, server in seen}
+    assert len(workers) == 2 and len(servers) == 1, seen  # both forked from the same process,
+    assert has_pango == dict.fromkeys(servers, True)  # which had WeasyPrint imported (it renders nothing)
 
 
 def test_entry_reads_build_options_plainly() -> None:

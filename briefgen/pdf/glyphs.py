@@ -166,10 +166,14 @@ def _array(piece: list[Glyph]) -> pikepdf.Array:
     return pikepdf.Array(items)
 
 
+PEN_TOLERANCE = 0.001  # points: what rounding positions to a thousandth of a point may leave between them
+
+
 def show(strings: list[list[Glyph]], matrix: list[Any]) -> list[Instruction]:
     """BT ... ET showing each string from where its glyphs were, with its font set before it."""
     out = [Instruction([], pikepdf.Operator("BT"))]
     rise = Decimal(0)
+    pen: float | None = None  # where the last string shown left the pen (None: unknown, after Tz)
     for string in strings:
         first = string[0]
         out.append(Instruction([pikepdf.Name(first.font), first.size], pikepdf.Operator("Tf")))
@@ -183,14 +187,18 @@ def show(strings: list[list[Glyph]], matrix: list[Any]) -> list[Instruction]:
             else:
                 pieces.append([glyph])
         for piece in pieces:
-            out.append(Instruction([*matrix[:4], _number(piece[0].x), matrix[5]], pikepdf.Operator("Tm")))
+            # A piece that starts where the pen is (the text before it ends there) needs no matrix of its own.
+            if first.invisible or pen is None or abs(piece[0].x - pen) > PEN_TOLERANCE:
+                out.append(Instruction([*matrix[:4], _number(piece[0].x), matrix[5]], pikepdf.Operator("Tm")))
             if piece[0].rise != rise:
                 rise = piece[0].rise
                 out.append(Instruction([rise], pikepdf.Operator("Ts")))
             out.append(Instruction([_array(piece)], pikepdf.Operator("TJ")))
+            pen = piece[-1].x + piece[-1].advance
         if first.invisible:
             out.append(Instruction([0], pikepdf.Operator("Tr")))
             out.append(Instruction([100], pikepdf.Operator("Tz")))
+            pen = None
     if rise:
         out.append(Instruction([0], pikepdf.Operator("Ts")))
     out.append(Instruction([], pikepdf.Operator("ET")))

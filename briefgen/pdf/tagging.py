@@ -166,16 +166,18 @@ def _artifact_pages(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> dict[int, set
 
 def _merged(text: pikepdf.Array) -> pikepdf.Array:
     """A `TJ` array with the strings that no adjustment separates joined: WeasyPrint writes each glyph as its
-    own string followed by `0`; the same glyphs at the same places, in about half the bytes."""
+    own string followed by `0`; the same glyphs at the same places, in about half the bytes. Adjustments
+    are rounded as coordinates are (WeasyPrint writes up to 13 decimals)."""
     merged: list[Any] = []
     for item in text:
         if isinstance(item, pikepdf.String) and merged and isinstance(merged[-1], bytes):
             merged[-1] += bytes(item)
         elif isinstance(item, pikepdf.String):
             merged.append(bytes(item))
-        elif float(item) == 0 and merged and isinstance(merged[-1], bytes):
-            continue
         else:
+            item = _rounded(item)  # an adjustment, in thousandths of an em: to a thousandth of that
+            if item == 0 and merged and isinstance(merged[-1], bytes):
+                continue
             merged.append(item)
     return pikepdf.Array([pikepdf.String(item) if isinstance(item, bytes) else item for item in merged])
 

@@ -6,7 +6,10 @@ forked from a fork server (`multiprocessing`'s "forkserver") that imports WeasyP
 once (`briefgen.pdf.zygote`): the server, started before the desk is even loaded, is ready about when the
 first HTML is, and every worker after the first then starts ready to render, in milliseconds, instead of
 importing WeasyPrint again (about a second). Workers are started only when there is work for them; the
-fork server is safe from a threaded host (the preview) too, as it forks nothing but itself.
+fork server is safe from a threaded host (the preview) too, as it forks nothing but itself. As with any
+`multiprocessing` fork server, each worker imports the main module of the program that started it: a
+Python program that builds or previews from its own code (not the `briefgen` command) must guard its
+entry with `if __name__ == "__main__":`.
 
 Only the standard library is imported here. A worker that dies (killed, out of memory) fails the edition
 it held, with the reason; Ctrl-C stops every worker at once.
@@ -51,7 +54,7 @@ def renders_pdf(desk: str | Path, formats: str | None) -> bool:
 
 
 def prestart(desk: str, formats: str | None, jobs: int | None) -> None:
-    """Start the first worker of a build now, if it will render PDFs."""
+    """Start the fork server of a build's workers now, if the build will render PDFs."""
     global _prestarted
     if _prestarted is None and renders_pdf(desk, formats):
         _prestarted = Workers(jobs or default_jobs())

@@ -1,5 +1,6 @@
 """What every PDF worker needs before its first job, done once in the fork server that workers are forked
-from (`briefgen.pdf.workers`): WeasyPrint imported and its font configuration built.
+from (`briefgen.pdf.workers`): WeasyPrint imported (its libraries found from one reading of the linker's
+cache, `briefgen.pdf.libraries`), FriBidi loaded and the font configuration built.
 
 Importing this module does it. In the fork server, the workers forked afterwards share it (copy-on-write)
 and start ready to render; a worker that was not forked from the server (a "spawn" worker) pays for it
@@ -14,7 +15,11 @@ import gc
 # young (boxes): fewer collections make the import about 10 % faster and renders steadier.
 gc.set_threshold(50_000, 20, 100)
 
-from briefgen.pdf.render import font_configuration  # noqa: E402  (after the collector is set up)
+from briefgen.pdf import bidi, libraries  # noqa: E402  (after the collector is set up)
 
+with libraries.found_from_one_cache():
+    from briefgen.pdf.render import font_configuration
+
+    bidi.available()  # FriBidi loaded here too, once for every worker
 font_configuration()
 gc.freeze()  # what the import made lives as long as the process: no collection need walk it again
