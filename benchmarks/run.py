@@ -116,13 +116,17 @@ def repeat_commands(args: Sequence[str | Path], times: int) -> tuple[Stats, list
     return Stats(tuple(r.seconds for r in runs)), runs
 
 
-def interleaved_commands(commands: Sequence[Sequence[str | Path]], times: int) -> list[Stats]:
+def interleaved_runs(commands: Sequence[Sequence[str | Path]], times: int) -> list[list[Run]]:
     """Run whole commands in rotation (A, B, C, A, B, C...), so that drift in the machine's speed hits all alike."""
-    seconds: list[list[float]] = [[] for _ in commands]
+    runs: list[list[Run]] = [[] for _ in commands]
     for _ in range(times):
         for index, args in enumerate(commands):
-            seconds[index].append(command(args).seconds)
-    return [Stats(tuple(s)) for s in seconds]
+            runs[index].append(command(args))
+    return runs
+
+
+def interleaved_commands(commands: Sequence[Sequence[str | Path]], times: int) -> list[Stats]:
+    return [Stats(tuple(r.seconds for r in runs)) for runs in interleaved_runs(commands, times)]
 
 
 def interleaved(a: Callable[[], object], b: Callable[[], object], times: int) -> tuple[Stats, Stats]:
@@ -533,12 +537,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     seconds: dict[str, float] = {}
     page_counts: dict[str, int] = {}
     memory: dict[str, float] = {}
-    rows.append("| **Scaling** (whole `briefgen build`, one edition, `--jobs 1`) | | | | |")
+    rows.append(
+        "| **Scaling** (whole `briefgen build`, one edition, `--jobs 1`; the three sizes in rotation) | | | | |"
+    )
     pdf_rows = []
-    for label, developments in sizes.items():
-        root = write_desk(work / label, developments=developments)
-        args = [briefgen, "build", root, "--all", "--force", "--jobs", "1"]
-        stats, runs = repeat_commands(args, max(1, min(3, reps // 2)))
+    roots = {label: write_desk(work / label, developments=developments) for label, developments in sizes.items()}
+    rotated = interleaved_runs(
+        [[briefgen, "build", root, "--all", "--force", "--jobs", "1"] for root in roots.values()],
+        1 if quick else max(3, reps),
+    )
+    for (label, developments), runs in zip(sizes.items(), rotated, strict=True):
+        root = roots[label]
+        stats = Stats(tuple(r.seconds for r in runs))
         pdf = root / "out" / "2025-05-01" / "bench-brief.pdf"
         pages = page_counts[label] = pdf_pages(pdf)
         size = pdf.stat().st_size
