@@ -18,6 +18,7 @@ it held, with the reason; Ctrl-C stops every worker at once.
 from __future__ import annotations
 
 import gc
+import importlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -114,13 +115,13 @@ def _serve(
     parent_end.close()  # the owner's end, if this process was given it: only the owner may hold it
     _die_with(owner)
     _ignore_interrupts()
-    from briefgen.pdf import zygote  # imported already when forked from the fork server
+    # The set-up (WeasyPrint imported, fonts): done already in a worker forked from the fork server.
+    importlib.import_module("briefgen.pdf.zygote")
     from briefgen.pdf.render import render_outcome, warm_up
 
     if warm:
         warm_up()
         gc.freeze()
-    del zygote
     while True:
         try:
             task = connection.recv()
