@@ -194,7 +194,7 @@ def preview(desk: Path, port: int, out_dir: Path | None, open_browser: bool) -> 
     Local only, by design: nothing but this machine can reach it. Each request, reload and error is logged
     here (--quiet: errors only); an edition's warnings are listed at the top of its page.
     """
-    from briefgen.preview import serve
+    from briefgen.preview_server import serve
 
     quiet, _ = verbosity()
     folder = desk_folder(desk)

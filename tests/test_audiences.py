@@ -366,7 +366,7 @@ def test_preview_shows_each_audience_edition(make_desk: MakeDesk) -> None:
     import urllib.error
     import urllib.request
 
-    from briefgen.preview import PreviewServer
+    from briefgen.preview_server import PreviewServer
 
     def get(url: str) -> tuple[int, bytes]:
         try:

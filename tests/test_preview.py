@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import run
 
-from briefgen.preview import PreviewServer
+from briefgen.preview_server import PreviewServer
 
 MakeDesk = Callable[..., Path]
 EDITION = "valley/2025-05-22"
@@ -190,7 +190,7 @@ def test_a_busy_port_takes_the_next_free_one_and_says_so(make_desk: MakeDesk) ->
 
 
 def test_the_command_names_a_busy_port(make_desk: MakeDesk, monkeypatch: pytest.MonkeyPatch) -> None:
-    import briefgen.preview
+    import briefgen.preview_server
 
     desk = make_desk()
     blocker = PreviewServer(desk, port=0)
@@ -201,7 +201,7 @@ def test_the_command_names_a_busy_port(make_desk: MakeDesk, monkeypatch: pytest.
     def sleep(seconds: float) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(briefgen.preview.time, "sleep", sleep)
+    monkeypatch.setattr(briefgen.preview_server.time, "sleep", sleep)
     try:
         result = run("preview", desk, "--port", str(taken), "--open")
     finally:
