@@ -4,6 +4,7 @@ attachment dates, byte-identical rebuilds; the marking inside the printable area
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from pathlib import Path
 
@@ -120,6 +121,54 @@ def test_languages_artifacts_lists_and_tables(variant_pdfs: tuple[str, list[Path
                 artifacts = [ops for ops, op in operators if str(op) == "BMC" and ops and ops[0] == "/Artifact"]
                 assert len(artifacts) >= 3
             assert len({str(e.Lang) for e in elements if "/Lang" in e}) >= 1
+
+
+GEOMETRY_OPERATORS = {"Tm", "cm", "re", "m", "l", "c", "v", "y", "Td"}
+
+
+def _decimals(value: object) -> int:
+    text = str(value)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def test_page_content_is_written_compactly(variant_pdfs: tuple[str, list[Path]]) -> None:
+    """Glyph strings that no adjustment separates are one string, adjustments and coordinates are written to a
+    thousandth (WeasyPrint writes one string per glyph and millionths), on pages parsed for right-to-left
+    text (Arabic) and on pages only marked as written (the sample's English)."""
+    for path in variant_pdfs[1]:
+        with pikepdf.open(path) as pdf:
+            arrays = 0
+            for page in pdf.pages:
+                for operands, operator in pikepdf.parse_content_stream(page):
+                    if str(operator) == "TJ":
+                        arrays += 1
+                        items = list(operands[0])
+                        for before, after in itertools.pairwise(items):
+                            assert not (isinstance(before, pikepdf.String) and isinstance(after, pikepdf.String))
+                        for before, item, after in zip(items, items[1:], items[2:], strict=False):
+                            if isinstance(before, pikepdf.String) and isinstance(after, pikepdf.String):
+                                assert item != 0, (path.name, items)
+                        assert all(_decimals(item) <= 3 for item in items if not isinstance(item, pikepdf.String))
+                    elif str(operator) in GEOMETRY_OPERATORS:
+                        assert all(_decimals(value) <= 3 for value in operands), (path.name, operator, operands)
+            assert arrays > 50
+
+
+def test_text_arrays_compacted_as_a_reader_parses_them() -> None:
+    from decimal import Decimal
+
+    from briefgen.pdf.compact import compact_text, thousandth
+
+    # One string per glyph with zero kerning between: one string; a kerning stays where it was.
+    assert compact_text("<0030>0<0044>0<005c>20<0003>0") == "<00300044005c>20<0003>"
+    # Widths of empty glyphs (Python floats, an exponent too) rounded; what rounds to nothing joins the strings.
+    assert compact_text("<0030>-3.33333333333<0044>-0.0<0045>-1.2e-05<0046>") == "<0030>-3.333<004400450046>"
+    # A number before the first string (a glyph's offset) stays; so do empty strings and what follows them.
+    assert compact_text("-0.5<0003>") == "-0.5<0003>"
+    assert compact_text("<>-1.5<>2<0001>0") == "<>-1.5<>2<0001>"
+    # As pydyf writes a float (%f) and a reader parses it, then to three decimals, halves to even.
+    assert thousandth(106.0593551) == Decimal("106.059") and thousandth(2.0005) == Decimal("2")
+    assert thousandth(12.0) == 12 and thousandth(7) == 7 and thousandth("/F1") == "/F1"
 
 
 def test_marking_inside_the_printable_area(variant_pdfs: tuple[str, list[Path]]) -> None:

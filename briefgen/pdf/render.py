@@ -31,6 +31,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from briefgen.errors import BriefgenError, RenderError, ResourceBlocked
 from briefgen.pdf import bidi, hyphenation, reading, tagging
+from briefgen.pdf.compact import compact_content
 from briefgen.pdf.job import ASSET_ROOT, Asset, PdfFailure, PdfJob, RenderedPdf
 from briefgen.pdf.reuse import reused_work
 
@@ -159,7 +160,7 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
         tagging.tag_languages_and_links() if job.publication else contextlib.nullcontext(no_runs)
     )
     try:
-        with _weasyprint_log() as log, _fewer_collections(), tags as runs, reused_work():
+        with _weasyprint_log() as log, _fewer_collections(), tags as runs, reused_work(), compact_content():
             document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
                 font_config=font_configuration(), **options
             )
@@ -169,6 +170,8 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
                 # 186 MB for 50 pages, 207 MB without it). For a short one it would cost more than it saves.
                 gc.collect()
             data = document.write_pdf(pdf_identifier=job.identifier, attachments=attachments or None, **options)
+            pages = len(document.pages)
+            del document  # its boxes (most of a long brief's memory) are not needed to finish the file
             if job.publication:
                 data = tagging.finish(data, runs)
                 if not bidi.available() and any(run.rtl for run in runs.values()):
@@ -190,7 +193,7 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
             f"{job.label}: the PDF could not be rendered: {type(exc).__name__}"
             + (f": {reason[:300]}" if reason else "")
         ) from None
-    return RenderedPdf(data, len(document.pages), tuple(log.messages))
+    return RenderedPdf(data, pages, tuple(log.messages))
 
 
 def render_outcome(job: PdfJob) -> RenderedPdf | PdfFailure:

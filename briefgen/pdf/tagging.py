@@ -20,7 +20,9 @@ marking, page numbers) as tagged content that belongs to no element of the tree 
 https://github.com/Kozea/WeasyPrint/issues/1836 "PDF/UA page header and footer"; the maintainers' plan,
 artifacts in the tree, is PDF 2.0 only), so that content becomes `/Artifact` marked content and leaves the
 parent tree; table header ids get the `/IDTree` the structure tree root needs; a link area lower than 5 pt is
-grown about its middle. The file is written with object streams (smaller) and an /ID from its content,
+grown about its middle. Only the pages with right-to-left text are parsed (`reading` puts it in logical
+order); on the others the artifacts are marked in the content as written, which is compact from the start
+(`compact`). The file is written with object streams (smaller) and an /ID from its content,
 so the same inputs still give the same bytes.
 """
 
@@ -30,8 +32,8 @@ import contextlib
 import functools
 import inspect
 import io
+import re
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import pikepdf
@@ -164,59 +166,46 @@ def _artifact_pages(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> dict[int, set
     return found
 
 
-def _merged(text: pikepdf.Array) -> pikepdf.Array:
-    """A `TJ` array with the strings that no adjustment separates joined: WeasyPrint writes each glyph as its
-    own string followed by `0`; the same glyphs at the same places, in about half the bytes. Adjustments
-    are rounded as coordinates are (WeasyPrint writes up to 13 decimals)."""
-    merged: list[Any] = []
-    for item in text:
-        if isinstance(item, pikepdf.String) and merged and isinstance(merged[-1], bytes):
-            merged[-1] += bytes(item)
-        elif isinstance(item, pikepdf.String):
-            merged.append(bytes(item))
-        else:
-            item = _rounded(item)  # an adjustment, in thousandths of an em: to a thousandth of that
-            if item == 0 and merged and isinstance(merged[-1], bytes):
-                continue
-            merged.append(item)
-    return pikepdf.Array([pikepdf.String(item) if isinstance(item, bytes) else item for item in merged])
+# Marked content as WeasyPrint (pydyf) and pikepdf write it: a tag, a property list with only an MCID, BDC.
+_MARKED = re.compile(rb"/[^\s/<>\[\]()%{}]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 
 
-GEOMETRY = {"Tm", "cm", "re", "m", "l", "c", "v", "y", "Td", "TD"}  # operators whose operands are coordinates
+def _as_artifacts(content: bytes, artifacts: set[int]) -> bytes:
+    """A page's content with the marked content of the given MCIDs as artifacts (`/Artifact BMC`). The
+    content is WeasyPrint's: glyph strings in hexadecimal and no inline image, so nothing but an operator
+    can look like one (a page with an inline image is parsed instead, see `_artifacts_parsed`)."""
+    return _MARKED.sub(lambda m: b"/Artifact BMC" if int(m.group(1)) in artifacts else m.group(0), content)
 
 
-def _rounded(value: Any) -> Any:
-    """A coordinate to a thousandth of a point (WeasyPrint writes millionths): invisible, fewer bytes."""
-    if isinstance(value, Decimal):
-        value = round(value, 3)
-        return int(value) if value == value.to_integral_value() else value.normalize()
-    return value
-
-
-def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, artifacts: set[int], instructions: list[Any]) -> None:
-    """A page's content with the given marked content as artifacts and its text arrays merged."""
-    changed: list[pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage] = []
+def _artifacts_parsed(instructions: list[Any], artifacts: set[int]) -> list[Any]:
+    changed: list[Any] = []
     for instruction in instructions:
-        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-            changed.append(instruction)
-            continue
-        operator = instruction.operator
-        name = str(operator)
-        if name == "BDC" and artifacts:
+        if isinstance(instruction, pikepdf.ContentStreamInstruction) and str(instruction.operator) == "BDC":
             operands = instruction.operands
             if len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
                 mcid = operands[1].get("/MCID")
                 if mcid is not None and int(mcid) in artifacts:
-                    changed.append(pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
-                    continue
-        elif name == "TJ":
-            operands = instruction.operands
-            if len(operands) == 1 and isinstance(operands[0], pikepdf.Array):
-                instruction = pikepdf.ContentStreamInstruction([_merged(operands[0])], operator)
-        elif name in GEOMETRY:
-            instruction = pikepdf.ContentStreamInstruction([_rounded(v) for v in instruction.operands], operator)
-        changed.append(instruction)  # as it was, unless changed above
-    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(changed))
+                    instruction = pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact], pikepdf.Operator("BMC"))
+        changed.append(instruction)
+    return changed
+
+
+def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, artifacts: set[int], instructions: list[Any] | None) -> None:
+    """A page's content with the given marked content as artifacts; `instructions`, if given, replace it
+    (right-to-left text put in logical order). The content is compact already (`compact`)."""
+    if instructions is None:
+        if not artifacts:
+            return
+        contents = page.obj.get("/Contents")
+        content = contents.read_bytes() if isinstance(contents, pikepdf.Stream) else None
+        if content is not None and _INLINE_IMAGE.search(content) is None:
+            page.obj.Contents = pdf.make_stream(_as_artifacts(content, artifacts))
+            return
+        instructions = list(pikepdf.parse_content_stream(page))
+    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(_artifacts_parsed(instructions, artifacts)))
+
+
+_INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")
 
 
 def _id_tree(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None:
@@ -352,10 +341,11 @@ def finish(data: bytes, runs: reading.Runs | None = None) -> bytes:
             bidi_pages = {page for (page, _), run in runs.items() if run.rtl or reading.has_rtl(run.text)}
             fonts = reading.FontCache(pdf)
             for index, page in enumerate(pdf.pages):
-                instructions = list(pikepdf.parse_content_stream(page))
+                instructions = None
                 if index in bidi_pages:
                     page_fonts = fonts.page_fonts(page)
-                    instructions = reading.reorder_page(instructions, functools.partial(_run, runs, index), page_fonts)
+                    parsed = list(pikepdf.parse_content_stream(page))
+                    instructions = reading.reorder_page(parsed, functools.partial(_run, runs, index), page_fonts)
                     fonts.add_variants(page, page_fonts)
                 _rewrite_page(pdf, page, artifacts.get(index, set()), instructions)
             _collapse(pdf, tree)
