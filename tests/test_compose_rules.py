@@ -65,6 +65,29 @@ def test_a_source_relaying_an_arabic_outlet_by_name_joins_it(make_desk: MakeDesk
     assert originator_key("   ") and originator_key("   ") != originator_key("\t")
 
 
+def test_a_relay_named_in_another_language_joins_the_outlet_the_gazetteer_names_so(make_desk: MakeDesk) -> None:
+    """A Hebrew source relaying Al Jazeera by its English name: one originator once `gazetteer.yaml` gives
+    the outlet both names; without it, two (the names differ), and the desk says nothing either way."""
+    relaying = {
+        "sources/ynet.yaml": lambda t: t.replace("  reliability: ", "  relays: [Al Jazeera]\n  reliability: ", 1)
+    }
+    desk = make_desk("non-latin-outlets", files=relaying)
+    assert development_json(composed_brief(desk), "border-talks")["sourcing"]["independent"] == 4
+    gazetteer = "outlets:\n  - {name: Al Jazeera, aliases: [الجزيرة, אל-ג'זירה], type: broadcaster}\n"
+    (desk / "gazetteer.yaml").write_text(gazetteer, encoding="utf-8")
+    brief = composed_brief(desk)
+    sourcing = development_json(brief, "border-talks")["sourcing"]
+    assert sourcing["independent"] == 3 and ["jazeera", "ynet"] in sourcing["originators"]
+    assert "3 independent sources (4 in all)" in facts_lines(brief)["border-talks"]
+    assert run("validate", desk, "--strict").exit_code == 0
+    # A gazetteer with an error is left out with a located warning: the desk still builds as it did.
+    (desk / "gazetteer.yaml").write_text("outlets:\n  - {nam: Al Jazeera}\n", encoding="utf-8")
+    result = run("validate", desk)
+    assert result.exit_code == 0 and "gazetteer.yaml:2: outlets[0].nam: warning: unknown key 'nam'" in result.output
+    assert "the gazetteer is not used until fixed" in result.output
+    assert development_json(composed_brief(desk), "border-talks")["sourcing"]["independent"] == 4
+
+
 # --- rule 3: what conflicts -----------------------------------------------------------------------------
 
 

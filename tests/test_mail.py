@@ -71,11 +71,33 @@ class _Text(HTMLParser):
             self.parts.append(data.strip())
 
 
+def test_subject_isolates_only_a_title_that_could_reorder() -> None:
+    """An Arabic (or mixed) title is put between Unicode isolates, so that it cannot pull the marking or the
+    date into its direction; a title of the subject's own direction is left as written."""
+    from composing import composed_brief
+    from conftest import DESKS
+
+    from briefgen.mail.message import subject
+    from briefgen.render.labels import isolated_plain
+
+    arabic = composed_brief(DESKS / "lang-ar")
+    line = subject(arabic)
+    assert line.startswith(f"[{arabic.marking.value}] \u2068{arabic.title}\u2069 — "), line
+    english = composed_brief(DESKS / "lang-en")
+    assert subject(english).startswith(f"[{english.marking.value}] {english.title} — ")
+    assert "\u2068" not in subject(english) and "\u2069" not in subject(english)
+    assert isolated_plain("Talks in دمشق", "ltr") == "\u2068Talks in دمشق\u2069"
+    assert isolated_plain("Rendez-vous à Genève, 12 mai", "ltr") == "Rendez-vous à Genève, 12 mai"
+    assert isolated_plain("محادثات في دمشق", "rtl") == "محادثات في دمشق"
+    assert isolated_plain("محادثات في Genève", "rtl") == "\u2068محادثات في Genève\u2069"
+    assert isolated_plain("", "ltr") == ""
+
+
 def test_the_email_edition(desk: Path) -> None:
     message = parse_email(eml(desk).read_bytes())
-    # The date in the brief's language; the title between Unicode isolates (a title in another direction
-    # cannot reorder the marking and the date).
-    title = "\u2068Israel and Turkey set up a channel to avoid clashes in Syria\u2069"
+    # The date in the brief's language; an English title as it is, the characters a mail filter looks for
+    # (a title with right-to-left text is isolated: see test_subject_isolates_only_a_title_that_could_reorder).
+    title = "Israel and Turkey set up a channel to avoid clashes in Syria"
     assert message["Subject"] == f"[TLP:GREEN] {title} — May 22, 2025"
     assert str(message["From"]) == "Levant Desk <desk@example.org>"
     assert str(message["To"]) == "Partner analysts:;"

@@ -75,7 +75,7 @@ def test_three_editions_report_what_changed(make_desk: MakeDesk) -> None:
     assert '<a href="#dev-airstrike" dir="ltr" lang="en">' in section
     assert 'Dropped:</strong> <bdi dir="ltr" lang="en">\u2066An aid convoy' in section
     text = (desk / "out/2025-05-22/valley.txt").read_text(encoding="utf-8")
-    assert "CHANGES SINCE THE LAST EDITION" in text and "- Answered: \u2068Where does the new line run?\u2069" in text
+    assert "CHANGES SINCE THE LAST EDITION" in text and "- Answered: Where does the new line run?" in text
 
     third = changes(desk, "2025-05-23")
     assert third["previous"] == "2025-05-22"

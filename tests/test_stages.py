@@ -127,7 +127,7 @@ def test_mail_stage_makes_one_message_per_list() -> None:
     settings = MailSection.model_validate({"from": "Desk <desk@example.org>"})
     raw = message_for(edition.brief, mailing, mail=settings, html=edition.html, text=edition.text, pdf=b"%PDF-1.7\n")
     message = BytesParser(policy=policy.default).parsebytes(raw)
-    assert str(message["Subject"]) == "[TLP:GREEN] \u2068Valley update\u2069 — May 22, 2025"
+    assert str(message["Subject"]) == "[TLP:GREEN] Valley update — May 22, 2025"
     assert str(message["X-Briefgen-List"]) == "analysts"
     assert [p.get_filename() for p in message.iter_attachments()] == ["TLP-GREEN_2025-05-22_valley.pdf"]
 

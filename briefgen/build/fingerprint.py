@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from briefgen import __version__
+from briefgen.desk.gazetteer import GAZETTEER_FILE
 from briefgen.desk.layout import DeskLayout
 from briefgen.desk.vocabulary import OutputFormat
 from briefgen.render.builtin import builtin_templates_dir
@@ -38,12 +39,16 @@ def _files_digest(paths: Iterable[tuple[str, Path]], root: Path) -> hashlib._Has
 
 
 def shared_fingerprint(layout: DeskLayout, formats: Iterable[OutputFormat]) -> str:
-    """The fingerprint of what every edition of a desk shares: version, formats, settings, templates, lists."""
+    """The fingerprint of what every edition of a desk shares: version, formats, settings, gazetteer,
+    templates, lists."""
     builtin = builtin_templates_dir()
     digest = _files_digest(
         [(f"builtin/{p.relative_to(builtin)}", p) for p in builtin.rglob("*") if p.is_file()], builtin
     )
     files: list[tuple[str, Path]] = [("settings", layout.settings)]
+    gazetteer = layout.root / GAZETTEER_FILE  # its outlets' names decide which sources are one originator
+    if gazetteer.is_file():
+        files.append(("gazetteer", gazetteer))
     if layout.templates.is_dir():
         files += [(f"desk/{p.relative_to(layout.templates)}", p) for p in layout.templates.rglob("*") if p.is_file()]
     lists = layout.folder("lists")

@@ -24,7 +24,7 @@ from typing import Any
 
 from briefgen.compose.merge import RecordItems, gather, record_items
 from briefgen.compose.portions import AnyPart, AnyPatch, item_marking, source_marking
-from briefgen.compose.sources import GROUP_RELAY, originator_groups, originator_key, select_sources
+from briefgen.compose.sources import GROUP_RELAY, desk_sources, originator_groups, originator_key, select_sources
 from briefgen.desk.citations import (
     CITATION_GROUP,
     IN_TEXT_CITATION,
@@ -142,7 +142,7 @@ class _View:
             if n and originator_key(n) not in visible_names
         }
         self.citations = _Citations(self.withheld, self.substitutes, self._names_withheld)
-        groups = originator_groups(documents, sorted(documents))
+        groups = originator_groups(desk_sources(desk), sorted(documents))  # as the master groups them
         self.group_of = {source_id: n for n, group in enumerate(groups) for source_id in group}
         self.documents = documents
         self.portions: list[Marking] = []

@@ -132,8 +132,11 @@ def _keys(source: SourceDocument) -> list[str]:
     return [originator_key(n) for n in names]
 
 
-def _joined(sources: Iterable[SourceDocument]) -> _Joined:
+def _joined(sources: Iterable[SourceDocument], outlet_names: Iterable[Sequence[str]] = ()) -> _Joined:
     joined = _Joined()
+    for names in outlet_names:  # a gazetteer outlet is one originator under each of its names
+        for name in names[1:]:
+            joined.join(originator_key(names[0]), originator_key(name))
     for source in sources:
         keys = _keys(source)
         for key in keys[1:]:
@@ -143,15 +146,17 @@ def _joined(sources: Iterable[SourceDocument]) -> _Joined:
 
 class DeskSources(dict[str, SourceDocument]):
     """The desk's sources by id, with their originators joined once for every development of every
-    edition (joining them again for each development made validating a desk quadratic in its size)."""
+    edition (joining them again for each development made validating a desk quadratic in its size), the
+    names of each of the gazetteer's outlets as one."""
 
-    def __init__(self, entries: Sequence[Loaded[SourceRecord]]) -> None:
+    def __init__(self, entries: Sequence[Loaded[SourceRecord]], outlet_names: Sequence[Sequence[str]] = ()) -> None:
         super().__init__((entry.record.source.id, entry.record.source) for entry in entries)
+        self._outlet_names = outlet_names
         self._joined: _Joined | None = None
 
     def joined(self) -> _Joined:
         if self._joined is None:
-            self._joined = _joined(self.values())
+            self._joined = _joined(self.values(), self._outlet_names)
         return self._joined
 
 
@@ -166,7 +171,7 @@ def desk_sources(desk: Desk) -> DeskSources:
     if held is None or held[0] is not desk.sources:
         if len(_DESK_SOURCES) >= 4:
             _DESK_SOURCES.pop(next(iter(_DESK_SOURCES)))
-        held = _DESK_SOURCES[key] = (desk.sources, DeskSources(desk.sources))
+        held = _DESK_SOURCES[key] = (desk.sources, DeskSources(desk.sources, desk.outlet_names))
     return held[1]
 
 

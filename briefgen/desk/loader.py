@@ -12,7 +12,7 @@ import tomllib
 import types
 import typing
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -25,7 +25,7 @@ from briefgen.desk.models import BriefRecord, DistributionList, SourceRecord
 from briefgen.desk.reader import LineMap, Loc, ReadError, decode, parse_record_text
 from briefgen.desk.settings import Settings
 from briefgen.desk.unloaded import UnloadedBrief, UnloadedSource, unloaded_brief, unloaded_source
-from briefgen.errors import Diagnostic, Severity, UsageError, did_you_mean, nearest
+from briefgen.errors import DeskError, Diagnostic, Severity, UsageError, did_you_mean, nearest
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -73,6 +73,8 @@ class Desk:
     # are not "unknown" (the file's own errors say what is wrong): one bad field does not make a source vanish.
     unloaded_sources: tuple[UnloadedSource, ...] = ()
     unloaded_briefs: tuple[UnloadedBrief, ...] = ()  # brief files that do not load
+    # Each outlet of `gazetteer.yaml`: its name and aliases, one outlet however a record spells it.
+    outlet_names: tuple[tuple[str, ...], ...] = ()
 
     @property
     def layout(self) -> DeskLayout:
@@ -325,6 +327,7 @@ def load_desk(root: Path) -> Desk:
     unloaded_briefs: list[UnloadedBrief] = []
     briefs = _load_records(root, brief_paths, BriefRecord, limit, diagnostics, unloaded_briefs=unloaded_briefs)
     lists = _load_records(root, _record_files(root, "lists", recursive=False), DistributionList, limit, diagnostics)
+    outlet_names = _outlet_names(root, limit, diagnostics)
     return Desk(
         root,
         settings,
@@ -334,4 +337,21 @@ def load_desk(root: Path) -> Desk:
         tuple(diagnostics),
         tuple(unloaded),
         tuple(unloaded_briefs),
+        outlet_names,
     )
+
+
+def _outlet_names(root: Path, limit: int, diagnostics: list[Diagnostic]) -> tuple[tuple[str, ...], ...]:
+    """The names of each outlet of the optional `gazetteer.yaml`. A gazetteer with errors is left out with
+    warnings (only `briefgen ingest` needed it before sourcing did: a desk that built with one still builds)."""
+    from briefgen.desk.gazetteer import load_gazetteer  # it reads its file with this module's helpers
+
+    try:
+        gazetteer = load_gazetteer(root, limit)
+    except DeskError as exc:
+        diagnostics += [
+            replace(d, severity=Severity.WARNING, message=f"{d.message} (the gazetteer is not used until fixed)")
+            for d in exc.diagnostics
+        ]
+        return ()
+    return tuple((outlet.name, *outlet.aliases) for outlet in gazetteer.outlets)

@@ -30,7 +30,7 @@ from briefgen.desk.models import DistributionList
 from briefgen.desk.settings import MailSection
 from briefgen.desk.vocabulary import Marking
 from briefgen.errors import BriefgenError, ExitCode
-from briefgen.render.labels import date_label
+from briefgen.render.labels import date_label, isolated_plain
 from briefgen.render.words import words_for
 
 MARKING_HEADER = "X-Briefgen-Marking"
@@ -95,14 +95,14 @@ def subject(
     correction_prefix: str = "",
 ) -> str:
     """`[TLP:GREEN] Title — 22 May 2025`: the marking first, then (for a correction) the correction prefix,
-    the title between Unicode isolates (a title in another direction cannot reorder the marking or the
-    date), and the date in the brief's language."""
+    the title (between Unicode isolates if it holds text of the other direction, which could otherwise reorder
+    the marking or the date), and the date in the brief's language."""
     words = words_for(brief.language, desk_templates)
     prefix = f"{correction_prefix} " if revision.is_correction and correction_prefix else ""
     return words.gettext(
         "[%(marking)s] %(title)s — %(date)s",
         marking=brief.marking.value,
-        title=f"{prefix}\u2068{brief.title}\u2069",
+        title=prefix + isolated_plain(brief.title, "ltr"),  # the line starts with the marking: left to right
         date=date_label(brief.date, words),
     )
 

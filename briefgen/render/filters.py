@@ -19,13 +19,12 @@ from markupsafe import Markup
 from briefgen.compose import model as composed
 from briefgen.render import labels
 from briefgen.render.endnotes import Endnotes
-from briefgen.render.labels import language_direction, text_direction
+from briefgen.render.labels import isolated_plain, language_direction, text_direction
 from briefgen.render.markdown import render_markdown, render_markdown_text
 from briefgen.render.typography import field_language, typeset
 from briefgen.render.words import Words
 
-FSI, PDI = "\u2068", "\u2069"  # Unicode first-strong isolate and its end, for plain text
-LRI, RLI = "\u2066", "\u2067"  # left-to-right and right-to-left isolates
+LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"  # left-to-right and right-to-left isolates, and their end
 
 
 def _words(context: jinja2.runtime.Context) -> Words:
@@ -36,7 +35,8 @@ def _words(context: jinja2.runtime.Context) -> Words:
 @jinja2.pass_context
 def _isolate(context: jinja2.runtime.Context, text: object, lang: str | None = None) -> Markup | str:
     """A field from a record in its own bidi isolate with its own language: `<bdi dir lang>` in HTML,
-    Unicode isolates (FSI ... PDI) in plain text, set as its language sets quotes and spacing.
+    Unicode isolates (FSI ... PDI) in plain text where it could reorder what is around it (`isolated_plain`),
+    set as its language sets quotes and spacing.
     `lang` is the field's language when known (a source's), else the brief's; a field plainly in another
     script's direction is marked `und-<Script>`."""
     value = "" if text is None else str(text)
@@ -44,7 +44,7 @@ def _isolate(context: jinja2.runtime.Context, text: object, lang: str | None = N
     language = field_language(value, lang or brief_language, language_direction(lang or brief_language))
     value = typeset(value, language)
     if not context.eval_ctx.autoescape:
-        return f"{FSI}{value}{PDI}" if value else ""
+        return isolated_plain(value, language_direction(brief_language))
     direction = text_direction(value)
     # The isolate characters inside <bdi> are for WeasyPrint, which does not implement `unicode-bidi`
     # (Pango does isolate the text between them); browsers isolate <bdi> anyway.

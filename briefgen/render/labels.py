@@ -312,6 +312,25 @@ def text_direction(text: str | None) -> str:
     return "ltr"
 
 
+# Bidi classes that can reorder plain text around them: in left-to-right text, right-to-left letters and
+# Arabic digits; in right-to-left text, left-to-right letters and European digits; anywhere, the controls.
+_REORDERING = {
+    "ltr": {"R", "AL", "AN"},
+    "rtl": {"L", "EN"},
+}
+_CONTROLS = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+
+
+def isolated_plain(text: str, direction: str) -> str:
+    """Plain text (an email subject, the TXT edition) between Unicode isolates (FSI ... PDI) if it could
+    otherwise reorder the text around it in a line of that direction; as it is if not, so that an English
+    title in an English brief stays the characters a mail filter or a search looks for."""
+    reordering = _REORDERING["rtl" if direction == "rtl" else "ltr"] | _CONTROLS
+    if text and any(unicodedata.bidirectional(char) in reordering for char in text):
+        return f"\u2068{text}\u2069"
+    return text
+
+
 def language_direction(language: str) -> str:
     """`rtl` for a right-to-left language tag (ar, he, ckb, ku-Arab, syr...: from CLDR), else `ltr`."""
     return direction(language)
