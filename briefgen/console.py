@@ -78,6 +78,7 @@ class BuildPrinter:
     bar_total: int = 0  # editions selected, when a progress bar is shown
     done: int = 0
     printed: set[Diagnostic] = field(default_factory=set)
+    printed_errors: set[str] = field(default_factory=set)
 
     def selected(self, count: int) -> None:
         if count > 1 and show_progress(self.quiet):
@@ -110,7 +111,9 @@ class BuildPrinter:
             self.printed.add(diagnostic)
             click.echo(str(diagnostic), err=True)
         for error in edition.errors:
-            click.echo(error, err=True)
+            if error not in self.printed_errors:  # the editions of a brief that cannot be composed share them
+                self.printed_errors.add(error)
+                click.echo(error, err=True)
         if not self.quiet or not edition.ok:
             click.echo(edition_line(edition, hidden=hidden))
         if self.verbose and edition.stages:

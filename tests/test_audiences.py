@@ -472,3 +472,27 @@ def test_an_edition_holds_what_its_clearance_allows_and_no_more(
     for (lower_devs, lower_sources), (higher_devs, higher_sources) in itertools.pairwise(shown):
         assert lower_devs <= higher_devs
         assert lower_sources <= higher_sources
+
+
+def test_a_brief_that_cannot_be_composed_fails_every_edition_it_asks_for(tmp_path: Path) -> None:
+    """A source error blocks the brief: its master and its two audiences' editions are each named FAILED and
+    counted, the error is printed once, and nothing is written."""
+    import shutil
+
+    from conftest import DESKS
+
+    desk = tmp_path / "desk"
+    shutil.copytree(DESKS / "audiences", desk, ignore=shutil.ignore_patterns("out"))
+    source = desk / "sources" / "harbour-wire.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("summary:", "sumary:", 1), encoding="utf-8")
+    result = run("build", desk, "--date", "2026-11-29", "--format", "html,json")
+    assert result.exit_code == 1, result.output  # bad data
+    failed = [line for line in result.output.splitlines() if line.startswith("FAILED")]
+    assert [line.split(": ")[0] for line in failed] == [
+        "FAILED  harbour 2026-11-29",
+        "FAILED  harbour 2026-11-29 (TLP:CLEAR edition)",
+        "FAILED  harbour 2026-11-29 (TLP:GREEN edition)",
+    ], result.output
+    assert result.output.count("unknown key 'sumary'") == 1
+    assert "0 built, 0 up to date, 3 failed" in result.output
+    assert not (desk / "out" / "2026-11-29").exists()

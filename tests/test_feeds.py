@@ -58,6 +58,7 @@ def test_feeds_beside_the_archive_newest_first(tmp_path: Path) -> None:
     assert all(i["title"].startswith("[TLP:GREEN] Valley update — ") for i in items)
     assert items[0]["url"] == "2025-05-23/valley.html" and "Talks continue" in items[0]["content_text"]
     assert "[@" not in items[0]["content_text"]
+    assert " ." not in items[0]["content_text"] and " ," not in items[0]["content_text"]  # calls leave no space
     atom = check_atom((out / "feed-green.atom").read_bytes())
     assert [e.title for e in atom.entries] == [i["title"] for i in items]
     assert [e.link for e in atom.entries] == [i["url"] for i in items]

@@ -133,6 +133,8 @@ def test_validate_reports_template_mistakes_with_file_and_line(make_desk: MakeDe
                 '{% extends "builtin/brief.html.j2" %}\n'
                 "{% block bluff %}<p>{{ breif.title }}</p>{% endblock %}\n"
                 "{% block legend %}{{ brief.title }}{% endblock %}\n"
+                "{% block outlook %}{{ brief.titel }}{% for d in brief.developments %}\n"
+                "{% for c in d.cites %}{{ c.sorce }}{% endfor %}{{ d.summary }}{% endfor %}{% endblock %}\n"
             ),
             "templates/sections/outlook.html.j2": "<p>\n{% if brief.outlook %}\n{{ brief.outlook }\n",
         }
@@ -147,7 +149,13 @@ def test_validate_reports_template_mistakes_with_file_and_line(make_desk: MakeDe
         for line in lines
     )
     assert "templates/brief.html.j2:2: warning: 'breif' is undefined in templates (did you mean 'brief'?)" in lines
-    assert not any("legend" in line for line in lines)
+    # An attribute the composed edition does not have, at which the build would stop: one level down too.
+    assert (
+        "templates/brief.html.j2:4: warning: 'brief.titel': ComposedBrief has no 'titel' (did you mean 'title'?) "
+        "(the build would stop here)" in lines
+    )
+    assert any(line.startswith("templates/brief.html.j2:5: warning: 'c.sorce': Cite has no 'sorce'") for line in lines)
+    assert not any("legend" in line or "summary" in line for line in lines)
 
 
 def test_validate_passes_good_templates(make_desk: MakeDesk) -> None:

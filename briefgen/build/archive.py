@@ -11,6 +11,7 @@ none of them.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -28,6 +29,9 @@ from briefgen.export.feeds import FeedEdition, Feeds, all_feeds
 INDEX_TEMPLATE = "index.html.j2"
 # The files the archive links, by extension, and the word it shows for each.
 LINKED_FORMATS = {"html": "html", "pdf": "pdf", "txt": "txt", "json": "json", "stix.json": "stix", "csl.json": "csl"}
+
+# A citation call with the space before it: "is investigating [@a]." reads "is investigating."
+_CALLS = re.compile(r"\s*" + CITATION_GROUP.pattern)
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ def _facts(folder: OutFolder, key: EditionKey, has_json: bool) -> _Facts:
         manifest = read_manifest(folder, key)
         marking = manifest.marking if manifest is not None and manifest.marking in TLP_COLOURS else ""
     bluf = data.get("bluf")
-    lines = [CITATION_GROUP.sub("", str(line)).strip() for line in bluf[:7]] if isinstance(bluf, list) else []
+    lines = [_CALLS.sub("", str(line)).strip() for line in bluf[:7]] if isinstance(bluf, list) else []
     summary = "\n\n".join(" ".join(line.split()) for line in lines)[:4000]
     return _Facts(str(data.get("title", key.brief_id))[:500], marking, _issued(data, key.date), summary)
 

@@ -125,15 +125,18 @@ def _why_an_error(brief: UnloadedBrief, options: BuildOptions) -> str:
 
 
 def _jobs(report: Report, editions: list[Loaded[BriefRecord]], strict: bool) -> list[EditionJob]:
-    """One job per edition to build: each brief record's master edition and its audiences' editions (one
-    job for the master alone when it cannot be composed, which then fails with its errors)."""
+    """One job per edition to build: each brief record's master edition and its audiences' editions. When
+    the brief cannot be composed, every edition its record asks for fails with its errors (each named, so
+    that the totals count the editions that were not built)."""
     jobs = []
     for edition in editions:
         verdict = edition_verdict(report, edition, strict=strict)
         files = tuple(sorted(set(verdict.composition.files) | {edition.file.rel}))
         brief = edition.record.brief
         if verdict.blocked or not verdict.editions:
-            jobs.append(EditionJob(EditionKey(brief.id, brief.date), verdict, files, verdict.composition.brief))
+            asked = [s.clearance.audience for s in brief.editions if s.clearance.rank < brief.marking.rank]
+            for audience in ["", *(asked if verdict.blocked else [])]:
+                jobs.append(EditionJob(EditionKey(brief.id, brief.date, audience), verdict, files, None))
             continue
         for built in verdict.editions:
             audience = built.audience.audience if built.audience else ""

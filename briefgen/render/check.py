@@ -3,16 +3,23 @@
 Every `*.j2` file under the desk's `templates/` is compiled (a syntax error is an error with its file and
 line); a template that extends another may only fill blocks the one it extends has (an unknown block is
 a warning: it would be silently ignored); and a name a template reads that no template is given (not a
-context variable, a global, a name it sets or imports, a loop variable) is a warning with its line.
+context variable, a global, a name it sets or imports, a loop variable) is a warning with its line, as is
+an attribute the composed edition does not have (`brief.titel`, `d.sumary` in a loop over
+`brief.developments`), at which the build would stop.
 """
 
 from __future__ import annotations
 
+import types
+import typing
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
+from pydantic import BaseModel
 
+from briefgen.compose.model import ComposedBrief
 from briefgen.errors import Diagnostic, Severity, did_you_mean
 from briefgen.render.html import CONTEXT_VARIABLES
 from briefgen.render.templates import environment
@@ -42,6 +49,69 @@ def _parent_blocks(env: jinja2.Environment, ast: nodes.Template) -> tuple[str, s
         return parent, set(env.get_template(parent).blocks)
     except jinja2.TemplateError:
         return None  # reported when the parent itself is checked, or at render time with the line
+
+
+# The context variables whose attributes are known: the composed models (docs/templates.md).
+_MODELS: dict[str, type[BaseModel]] = {"brief": ComposedBrief}
+
+
+def _attributes(model: type[BaseModel]) -> set[str]:
+    return set(model.model_fields) | {n for n in dir(model) if not n.startswith("_") and n not in dir(BaseModel)}
+
+
+def _field_model(model: type[BaseModel], attribute: str, *, item: bool) -> type[BaseModel] | None:
+    """The model an attribute holds (with `item`, the model of its list's items), if it is one."""
+    info = model.model_fields.get(attribute)
+    kind: Any = info.annotation if info is not None else None
+    if item:
+        arguments = typing.get_args(kind) if typing.get_origin(kind) in (list, tuple) else ()
+        kind = arguments[0] if arguments else None
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):  # `Model | None`
+        kind = next((a for a in typing.get_args(kind) if a is not type(None)), None)
+    return kind if isinstance(kind, type) and issubclass(kind, BaseModel) else None
+
+
+def _model_of(node: nodes.Node, scope: dict[str, type[BaseModel]], *, item: bool = False) -> type[BaseModel] | None:
+    if isinstance(node, nodes.Name):
+        return None if item else scope.get(node.name)
+    if isinstance(node, nodes.Getattr):
+        model = _model_of(node.node, scope)
+        return _field_model(model, node.attr, item=item) if model is not None else None
+    return None
+
+
+def _unknown_attributes(ast: nodes.Template) -> list[tuple[int, str]]:
+    """`brief.titel`, `d.sumary` in `{% for d in brief.developments %}`: attributes of the composed models
+    that they do not have (the build would stop at them), with their lines. A name the template binds to
+    anything else too (a `set`, a macro argument, a loop over something else) is not followed."""
+    loops = [loop for loop in ast.find_all(nodes.For) if isinstance(loop.target, nodes.Name)]
+    targets = {id(loop.target) for loop in loops}
+    others = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param") and id(n) not in targets}
+    looped = {loop.target.name for loop in loops if isinstance(loop.target, nodes.Name)}
+    top = {name: model for name, model in _MODELS.items() if name not in others | looped}
+    scope = dict(top)
+    for _ in range(2):  # a loop over a loop variable's list is typed once that variable is
+        kinds: dict[str, set[type[BaseModel] | None]] = {}
+        for loop in loops:
+            if isinstance(loop.target, nodes.Name):
+                kinds.setdefault(loop.target.name, set()).add(_model_of(loop.iter, scope, item=True))
+        scope = dict(top)
+        for name, found_kinds in kinds.items():
+            kind = next(iter(found_kinds))
+            if len(found_kinds) == 1 and kind is not None and name not in others:
+                scope[name] = kind
+    found = []
+    for node in ast.find_all(nodes.Getattr):
+        model = _model_of(node.node, scope)
+        if model is not None and node.attr not in _attributes(model):
+            shown = f"{node.node.name}.{node.attr}" if isinstance(node.node, nodes.Name) else node.attr
+            found.append(
+                (
+                    int(node.lineno),
+                    f"{shown!r}: {model.__name__} has no {node.attr!r}{did_you_mean(node.attr, _attributes(model))}",
+                )
+            )
+    return found
 
 
 def check_templates(desk_root: Path) -> list[Diagnostic]:
@@ -85,4 +155,8 @@ def check_templates(desk_root: Path) -> list[Diagnostic]:
             message = f"{undefined!r} is undefined in templates{did_you_mean(undefined, known)}"
             line = _line_of(ast, undefined)
             found.append(Diagnostic(shown, line, "", message, Severity.WARNING, "template"))
+        for line, message in _unknown_attributes(ast):
+            found.append(
+                Diagnostic(shown, line, "", f"{message} (the build would stop here)", Severity.WARNING, "template")
+            )
     return found
