@@ -98,6 +98,22 @@ def test_unresolved_phrases_say_why(phrase: str, published: date | None, reason:
     assert result.on is None and result.reason is not None and reason in result.reason
 
 
+def test_two_words_for_one_day_give_it_and_two_days_stay_unresolved() -> None:
+    """Wire copy names the day twice ("hier mardi", "أمس الثلاثاء", "dün salı"): said on a Wednesday, both
+    words are Tuesday; said on a Tuesday, yesterday is Monday, so the phrase is unresolved and says why."""
+    wednesday, tuesday = date(2026, 3, 11), date(2026, 3, 10)
+    for phrase, language in [
+        ("hier mardi", "fr"),
+        ("مساء أمس الثلاثاء", "ar"),
+        ("dün salı", "tr"),
+        ("אתמול, ביום שלישי", "he"),
+    ]:
+        assert resolve_day_phrase(phrase, language, wednesday, future=False).on == tuesday, phrase
+        said_on_tuesday = resolve_day_phrase(phrase, language, tuesday, future=False)
+        assert said_on_tuesday.on is None and "names more than one day" in (said_on_tuesday.reason or ""), phrase
+    assert resolve_day_phrase("hier mardi", "fr", None, future=False).on is None
+
+
 def test_an_unknown_language_says_so() -> None:
     result = resolve_day_phrase("on Monday", "xx", MONDAY, future=False)
     assert result.on is None and result.reason == "no day words are known for language 'xx'"

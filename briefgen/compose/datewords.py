@@ -18,7 +18,9 @@ own offset, never UTC); relative days by their offset; "next X" is the first X a
 day (seven days later when said on an X), "last X" the last one before it, "this X" the coming X for
 future statuses and the latest for past ones (the publication day itself when said on an X); a bare weekday is the most recent such day
 (the same day allowed) for past statuses, and the next one for future statuses (scheduled, expected),
-except that the publication's own weekday is then ambiguous. Every unresolved result says why.
+except that the publication's own weekday is then ambiguous. Words that name the same day together
+("hier mardi", "أمس الثلاثاء", "yesterday, Tuesday" said on a Wednesday) give that day; words that name
+different days (the same phrase said on a Tuesday) are unresolved. Every unresolved result says why.
 """
 
 from __future__ import annotations
@@ -307,7 +309,11 @@ def resolve_day_phrase(phrase: str, language: str, published: date | datetime | 
         return _unresolved(None, composed.UnresolvedReason(code=code.NOT_A_DAY, phrase=phrase.strip()))
     if len({(w.kind, w.value) for w in words}) > 1:
         found = [w.word for w in words]
-        return _unresolved(None, composed.UnresolvedReason(code=code.SEVERAL_DAYS, phrase=phrase.strip(), words=found))
+        several = composed.UnresolvedReason(code=code.SEVERAL_DAYS, phrase=phrase.strip(), words=found)
+        days = {_resolve(w, local_date(published), future=future).on for w in words} if published else {None}
+        if len(days) == 1 and None not in days:  # "hier mardi", "أمس الثلاثاء": two words for one day
+            return DayResolution(days.pop(), None, " ".join(found))
+        return _unresolved(None, several)
     if published is None:
         return _unresolved(words[0].word, composed.UnresolvedReason(code=code.NO_PUBLICATION_DATE))
     return _resolve(words[0], local_date(published), future=future)
