@@ -355,6 +355,12 @@ def test_a_killed_pdf_worker_fails_only_its_edition(tmp_path: Path) -> None:
     assert not list((desk / "out").glob("*/.*.tmp"))
 
 
+def _maps_pango(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        return "libpango" in Path(f"/proc/{pid}/maps").read_text()
+    return False
+
+
 @pytest.mark.pdf
 def test_pdf_workers_are_forked_from_one_server_that_has_weasyprint_set_up(tmp_path: Path) -> None:
     sys.path.insert(0, str(REPO / "benchmarks"))
@@ -374,11 +380,12 @@ def test_pdf_workers_are_forked_from_one_server_that_has_weasyprint_set_up(tmp_p
     has_pango: dict[int, bool] = {}  # per parent: whether WeasyPrint's Pango is loaded in it
     while process.poll() is None and len({worker for worker, _ in seen}) < 2:
         for server in _children(process.pid):
-            workers = [worker for worker in _children(server) if _cmdline(worker) == _cmdline(server) != b""]
+            # A worker is a fork of the server (same command line) with WeasyPrint's Pango already mapped
+            # from the start: not the server's `ldconfig` child between its vfork and its exec.
+            workers = [w for w in _children(server) if _cmdline(w) == _cmdline(server) != b"" and _maps_pango(w)]
             seen |= {(worker, server) for worker in workers}
             if workers and server not in has_pango:
-                with contextlib.suppress(OSError):
-                    has_pango[server] = "libpango" in Path(f"/proc/{server}/maps").read_text()
+                has_pango[server] = _maps_pango(server)
         time.sleep(0.05)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr
