@@ -139,6 +139,25 @@ def test_three_files_that_disagree_show_every_value_and_a_disputed_badge() -> No
     assert [d.id for d in brief.developments] == ["crossing-closed", "market-reopened"]
 
 
+def test_a_discrepancy_the_build_found_reads_in_the_briefs_words(make_desk: MakeDesk) -> None:
+    """Its topic, its dates and statuses in the brief's language (not `2026-04-04`, not `reported`), and the
+    development links to it by what the sources differ on, not by its own summary again."""
+    brief = composed_brief(DESKS / "three-file-development", "crossing-undecided")
+    text = reader_text(brief)
+    assert "Sources differ on the date of: " in text and "2026-04-04" not in text
+    assert "What is reportedSources 4 April 20261 5 April 20262,3" in text  # the dates, then their note calls
+    assert "What is reportedSources reported1,2 denied3" in text
+    assert "Sources disagree: outcome; date" in text
+    desk = make_desk(
+        "three-file-development",
+        files={"briefs/undecided.yaml": lambda t: t.replace("language: en-GB", "language: fr")},
+    )
+    french = reader_text(composed_brief(desk, "crossing-undecided"))
+    assert "Les sources divergent (date) : " in french and "Sources differ on the" not in french
+    assert "4 avril 2026" in french and "rapporté1,2 démenti3" in french
+    assert "3 sources indépendantes, qui divergent sur statut et date" in french  # "status" was left in English
+
+
 def test_the_editor_decides_facts_a_discrepancy_and_the_order() -> None:
     brief = composed_brief(DESKS / "three-file-development", "crossing-decided")
     dev = development_json(brief, "crossing-closed")

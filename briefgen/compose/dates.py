@@ -6,6 +6,7 @@ Markdown prose, which a reader cannot date.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -67,6 +68,22 @@ def when_key(when: composed.When) -> str:
     if when.precision is Precision.TIME and isinstance(when.on, datetime):
         return when.on.isoformat()
     return day.isoformat()
+
+
+def when_from_key(key: str) -> composed.When | None:
+    """The date `when_key` wrote (a discrepancy's statement of a date), or None for other text."""
+    try:
+        if re.fullmatch(r"\d{4}", key):
+            return composed.When(on=date(int(key), 1, 1), precision=Precision.YEAR)
+        if re.fullmatch(r"\d{4}-\d{2}", key):
+            return composed.When(on=date(int(key[:4]), int(key[5:]), 1), precision=Precision.MONTH)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", key):
+            return composed.When(on=date.fromisoformat(key), precision=Precision.DAY)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+(?:[+-]\d{2}:\d{2}|Z)", key):
+            return composed.When(on=datetime.fromisoformat(key), precision=Precision.TIME)
+    except ValueError:
+        return None
+    return None
 
 
 def day_of(when: composed.When) -> date | None:

@@ -17,6 +17,8 @@ import wcwidth
 from markupsafe import Markup
 
 from briefgen.compose import model as composed
+from briefgen.compose.dates import when_from_key
+from briefgen.desk.vocabulary import DiscrepancyKind
 from briefgen.render import labels
 from briefgen.render.endnotes import Endnotes
 from briefgen.render.labels import isolated_plain, language_direction, text_direction
@@ -234,6 +236,37 @@ def _url_breaks(url: str) -> str:
     return re.sub(r"(?<=/)(?=[^/])|(?=[?&#])", "\u200b", str(url)).lstrip("\u200b")
 
 
+@jinja2.pass_context
+def _statement_label(
+    context: jinja2.runtime.Context, statement: composed.Statement, discrepancy: composed.Discrepancy
+) -> str:
+    """What a statement of a discrepancy says, in the brief's words: a date the build compared as the brief
+    writes dates (not `2026-03-09`), a status by its label; a statement the desk wrote, as written."""
+    value = statement.value
+    if discrepancy.found_by_build and discrepancy.kind is DiscrepancyKind.DATE:
+        when = when_from_key(value)
+        return labels.when_label(when, _words(context)) if when is not None else value
+    if discrepancy.found_by_build and discrepancy.kind is DiscrepancyKind.OUTCOME and value in labels.LABELS["status"]:
+        return str(context["labels"]["status"][value])
+    return value
+
+
+@jinja2.pass_context
+def _discrepancy_topic(context: jinja2.runtime.Context, discrepancy: composed.Discrepancy, short: bool = False) -> str:
+    """A discrepancy's topic: for one the build found, what its sources differ on (`short`: only that, for a
+    link from the development itself) and the development's summary, in the brief's language; for one the
+    desk wrote, as written."""
+    brief: composed.ComposedBrief = context["brief"]
+    development = next((d for d in brief.developments if d.id == discrepancy.development), None)
+    if not discrepancy.found_by_build or development is None:
+        return discrepancy.topic
+    words = _words(context)
+    kind = str(context["labels"]["discrepancy_kind"][discrepancy.kind.value])
+    if short:
+        return kind
+    return words.gettext("Sources differ on the %(fact)s of: %(summary)s", fact=kind, summary=development.summary)
+
+
 class FirstMention:
     """Which names a section has already linked: a name links at its first mention in a section only."""
 
@@ -252,6 +285,8 @@ FILTERS: dict[str, Any] = {
     "date_label": _date_label,
     "datetime_label": _datetime_label,
     "when_label": _when_label,
+    "statement_label": _statement_label,
+    "discrepancy_topic": _discrepancy_topic,
     "published_label": _published_label,
     "sourcing_label": _sourcing_label,
     "occurred_label": _occurred_label,

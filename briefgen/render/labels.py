@@ -9,6 +9,7 @@ times, numbers and lists are formatted by Babel for the brief's locale. Every fu
 from __future__ import annotations
 
 import contextlib
+import re
 import unicodedata
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -213,12 +214,10 @@ def sourcing_label(sourcing: composed.Sourcing, words: Words | None = None) -> s
         if sourcing.dependent:
             text = w.gettext("%(count)s (%(all)d in all)", count=text, all=sourcing.sources)
     if sourcing.differ_on:
-        facts = list_label([w.pgettext("fact", FACT_NAMES.get(f, f)) for f in sourcing.differ_on], w)
+        names = LABELS["changed_field"]  # the facts' names, translated ("fact" was a context no catalog had)
+        facts = list_label([w.pgettext("changed_field", names[f]) if f in names else f for f in sourcing.differ_on], w)
         text = w.gettext("%(count)s, which differ on %(facts)s", count=text, facts=facts)
     return text
-
-
-FACT_NAMES = {"date": N_("date"), "place": N_("place"), "status": N_("status")}
 
 
 def _differ(w: Words, values: str) -> str:
@@ -250,6 +249,13 @@ def _alternative_dates(whens: list[composed.When], w: Words) -> str:
     plain = [d for d in days if d is not None]
     same_month = len({(d.year, d.month) for d in plain}) == 1
     if len(plain) == len(whens) and all(x.precision == "day" for x in whens) and same_month:
+        # The locale's long date with its day as the days ("March 9 or 10, 2026", "9 ou 10 mars 2026"),
+        # so that it reads as the brief's other dates do.
+        long = format_date(plain[0], "long", locale=w.locale)
+        day = re.compile(rf"(?<!\d){plain[0].day}(?!\d)")
+        if len(day.findall(long)) == 1:
+            either = list_label([str(d.day) for d in plain], w, style="or")
+            return w.digits(day.sub(lambda _: either, long))
         return w.gettext(
             "%(days)s %(month)s",
             days=list_label([w.number(d.day) for d in plain], w, style="or"),
