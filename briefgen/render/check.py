@@ -84,22 +84,18 @@ def _unknown_attributes(ast: nodes.Template) -> list[tuple[int, str]]:
     """`brief.titel`, `d.sumary` in `{% for d in brief.developments %}`: attributes of the composed models
     that they do not have (the build would stop at them), with their lines. A name the template binds to
     anything else too (a `set`, a macro argument, a loop over something else) is not followed."""
-    loops = [loop for loop in ast.find_all(nodes.For) if isinstance(loop.target, nodes.Name)]
-    targets = {id(loop.target) for loop in loops}
-    others = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param") and id(n) not in targets}
-    looped = {loop.target.name for loop in loops if isinstance(loop.target, nodes.Name)}
+    loops = [(loop.target.name, loop.iter) for loop in ast.find_all(nodes.For) if isinstance(loop.target, nodes.Name)]
+    looped = {name for name, _ in loops}
+    stored = [n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")]
+    others = {name for name in stored if name not in looped or stored.count(name) > sum(n == name for n, _ in loops)}
     top = {name: model for name, model in _MODELS.items() if name not in others | looped}
     scope = dict(top)
     for _ in range(2):  # a loop over a loop variable's list is typed once that variable is
         kinds: dict[str, set[type[BaseModel] | None]] = {}
-        for loop in loops:
-            if isinstance(loop.target, nodes.Name):
-                kinds.setdefault(loop.target.name, set()).add(_model_of(loop.iter, scope, item=True))
-        scope = dict(top)
-        for name, found_kinds in kinds.items():
-            kind = next(iter(found_kinds))
-            if len(found_kinds) == 1 and kind is not None and name not in others:
-                scope[name] = kind
+        for name, iterable in loops:
+            kinds.setdefault(name, set()).add(_model_of(iterable, scope, item=True))
+        known = {n: next(iter(k)) for n, k in kinds.items() if len(k) == 1 and n not in others}
+        scope = top | {n: model for n, model in known.items() if model is not None}
     found = []
     for node in ast.find_all(nodes.Getattr):
         model = _model_of(node.node, scope)
