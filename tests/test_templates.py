@@ -134,3 +134,69 @@ def test_the_template_reference_is_generated_and_current() -> None:
     )
     for expected in ("| `brief` |", "## Development", "| `summary` | text |", "| `markdown` |", "## Changes"):
         assert expected in result.output
+
+
+def _builtin_names() -> list[str]:
+    from briefgen.render.builtin import builtin_templates_dir
+
+    return sorted(p.relative_to(builtin_templates_dir()).as_posix() for p in builtin_templates_dir().rglob("*.j2"))
+
+
+def test_the_built_in_templates_compiled_code_is_shipped_current() -> None:
+    from briefgen.render.builtin import builtin_templates_dir
+    from briefgen.render.compiled import COMPILED_DIR, SUFFIX, BuiltinCode, stored_name
+    from briefgen.render.templates import environment
+
+    env, cache = environment(None), BuiltinCode(builtin_templates_dir())
+    stale = [name for name in _builtin_names() if not cache.is_current(env, name)]
+    assert not stale, f"stale compiled templates {stale}: run .venv/bin/python scripts/compile_templates.py"
+    assert {p.name for p in COMPILED_DIR.glob(f"*{SUFFIX}")} == {stored_name(n) for n in _builtin_names()}
+    # No path of the machine that compiled them.
+    assert not any(str(REPO).encode() in p.read_bytes() for p in COMPILED_DIR.iterdir())
+
+
+def test_built_in_templates_load_without_compiling_and_desk_templates_compile(
+    make_desk: MakeDesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefgen.render import templates
+
+    compiled: list[str | None] = []
+    real_compile = templates.BoundedSandbox.compile
+
+    def counting(self: object, source: str, name: str | None = None, *args: object, **kwargs: object) -> object:
+        compiled.append(name)
+        return real_compile(self, source, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(templates.BoundedSandbox, "compile", counting)
+    env = templates._environment.__wrapped__(None)  # a fresh environment: nothing compiled in memory yet
+    for name in _builtin_names():
+        env.get_template(name)
+    assert compiled == []
+    # A desk template named like a built-in one is compiled from its own source, never taken from the shipped code.
+    desk = make_desk(files={"templates/brief.txt.j2": "mine {{ 1 + 1 }}"})
+    desk_env = templates._environment.__wrapped__(desk / "templates")
+    assert desk_env.get_template("brief.txt.j2").render() == "mine 2"
+    assert compiled == ["brief.txt.j2"]
+
+
+def test_a_stale_compiled_template_is_compiled_from_its_source(tmp_path: Path) -> None:
+    import shutil
+
+    from briefgen.render.builtin import builtin_templates_dir
+    from briefgen.render.compiled import COMPILED_DIR, BuiltinCode, stored_name
+    from briefgen.render.templates import ConfinedLoader, _environment
+
+    builtin = tmp_path / "builtin"
+    shutil.copytree(builtin_templates_dir(), builtin)
+    shutil.copytree(COMPILED_DIR, tmp_path / "compiled")
+    (builtin / "index.html.j2").write_text("edited {{ 1 + 1 }}", encoding="utf-8")
+    env = _environment.__wrapped__(None).overlay(
+        loader=ConfinedLoader(builtin, "builtin/"), bytecode_cache=BuiltinCode(builtin, tmp_path / "compiled")
+    )
+    assert env.get_template("index.html.j2").render() == "edited 2"
+    # An unedited copy is served from the copied code; with its code file gone, it is compiled again.
+    source = (builtin / "brief.txt.j2").read_text(encoding="utf-8")
+    cache = BuiltinCode(builtin, tmp_path / "compiled")
+    assert cache.get_bucket(env, "brief.txt.j2", str(builtin / "brief.txt.j2"), source).code is not None
+    (tmp_path / "compiled" / stored_name("brief.txt.j2")).unlink()
+    assert cache.get_bucket(env, "brief.txt.j2", str(builtin / "brief.txt.j2"), source).code is None

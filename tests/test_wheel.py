@@ -1,4 +1,4 @@
-"""The wheel carries the built-in templates and the compiled message catalogs: a build from the installed wheel
+"""The wheel carries the built-in templates, their compiled code and the compiled message catalogs: a build from the installed wheel
 equals the golden HTML, and a French brief is in French."""
 
 from __future__ import annotations
@@ -61,6 +61,16 @@ def test_wheel_finds_its_templates(tmp_path: Path) -> None:
     # The message catalogs ship compiled: a French brief built from the wheel is in French.
     for language in ("en", "fr", "ar", "he", "tr"):
         assert (target / "briefgen" / "render" / "locale" / language / "LC_MESSAGES" / "briefgen.mo").is_file()
+    # The built-in templates' compiled code ships too, current for the templates the wheel carries.
+    current = (
+        "from briefgen.render.builtin import builtin_templates_dir as b; from briefgen.render.compiled import "
+        "BuiltinCode; from briefgen.render.templates import environment; e = environment(None); c = BuiltinCode(b()); "
+        "print(sum(c.is_current(e, p.relative_to(b()).as_posix()) for p in b().rglob('*.j2')), len(list(b().rglob('*.j2'))))"
+    )
+    fresh, total = subprocess.run(
+        [sys.executable, "-c", current], env=env, cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert fresh == total and int(total) >= 16
     subprocess.run(
         [
             *(sys.executable, "-m", "briefgen", "build", str(TESTS / "desks" / "lang-fr")),

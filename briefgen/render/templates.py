@@ -19,6 +19,7 @@ import jinja2
 from briefgen.compose import model as composed
 from briefgen.errors import did_you_mean
 from briefgen.render.builtin import builtin_templates_dir
+from briefgen.render.compiled import BuiltinCode
 from briefgen.render.filters import FILTERS, GLOBALS
 from briefgen.render.sandbox import BoundedSandbox
 
@@ -117,6 +118,7 @@ def _environment(desk_templates: Path | None) -> BoundedSandbox:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=True,
+        bytecode_cache=BuiltinCode(builtin_templates_dir()),
     )
     env.filters.update(FILTERS)
     env.globals.update(GLOBALS)
