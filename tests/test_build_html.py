@@ -163,6 +163,32 @@ def test_hostile_record_text_renders_as_inert_text(make_desk: MakeDesk) -> None:
     assert "[click](javascript:alert(2))" in text
 
 
+def test_an_anonymous_claim_beside_a_named_denial_reads_as_such(make_desk: MakeDesk) -> None:
+    import lxml.html
+
+    desk = make_desk(
+        files={
+            "sources/alpha.yaml": lambda t: t.replace(
+                'quote: "a new ceasefire line"}', 'quote: "a new ceasefire line", anonymous: true}'
+            ),
+            "sources/beta.yaml": lambda t: t.replace("status: reported", "status: denied"),
+        }
+    )
+    assert run("build", desk, "--date", "2025-05-22", "--format", "html,txt").exit_code == 0
+    root = lxml.html.fromstring((desk / "out/2025-05-22/valley.html").read_bytes())
+    facts = root.get_element_by_id("dev-ceasefire-line").find_class("sourcing")[0].text_content()
+    assert facts == "2 independent sources, 1 of them anonymous, which differ on status"
+    rows = {
+        row.xpath("string(td[1])"): row.xpath("string(td[2])").translate({0x2066: None, 0x2069: None})
+        for row in root.xpath('//section[@class="discrepancies"]//tbody/tr')
+    }
+    assert rows == {"reported": "1 anonymous only", "denied": "2"}, rows  # the call's brackets come from CSS
+    text = (
+        (desk / "out/2025-05-22/valley.txt").read_text(encoding="utf-8").replace("\u00a0", " ")
+    )  # a call keeps to its word
+    assert "- reported [1, para 1] (anonymous only)" in text and "- denied [2]\n" in text
+
+
 def test_failed_edition_leaves_earlier_outputs_untouched(make_desk: MakeDesk) -> None:
     desk = make_desk()
     assert run("build", desk, "--date", "2025-05-22", "--format", "html,json").exit_code == 0

@@ -104,6 +104,31 @@ def test_brief_record_prose_wins_and_sources_are_selected_by_pattern(make_desk: 
     assert [s.id for s in brief.sources] == ["alpha-report", "beta-wire"]  # beta is still cited in the BLUF
 
 
+def test_an_anonymous_claim_beside_a_named_denial_is_flagged(make_desk: MakeDesk) -> None:
+    """One originator cited only anonymously among named ones: counted and said, on the development and on
+    its side of the discrepancy (it read "2 independent sources, which differ on status", no flag)."""
+    from briefgen.render.labels import sourcing_label
+
+    desk = make_desk(
+        files={
+            "sources/alpha.yaml": lambda t: t.replace(
+                'quote: "a new ceasefire line"}', 'quote: "a new ceasefire line", anonymous: true}'
+            ),
+            "sources/beta.yaml": lambda t: t.replace("status: reported", "status: denied"),
+        }
+    )
+    brief = composed_brief(desk)
+    line = development(brief, "ceasefire-line")
+    assert (line.sourcing.independent, line.sourcing.anonymous, line.sourcing.anonymous_only) == (2, 1, False)
+    assert sourcing_label(line.sourcing) == "2 independent sources, 1 of them anonymous, which differ on status"
+    found = next(d for d in brief.discrepancies if d.development == "ceasefire-line")
+    sides = {tuple(c.source for c in s.cites): s.anonymous_only for s in found.statements}
+    assert sides == {("alpha-report",): True, ("beta-wire",): False}
+    # Anonymous throughout: the development's own flag ("rests on anonymous sourcing"), not a count.
+    named = development(composed_brief(make_desk("sample")), "permanent-mechanism")
+    assert named.sourcing.anonymous_only and named.sourcing.anonymous == 1
+
+
 def test_anonymous_only_development_says_so(make_desk: MakeDesk) -> None:
     desk = make_desk(
         files={

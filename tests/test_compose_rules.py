@@ -33,6 +33,7 @@ def test_relay_chain_is_one_originator_and_keeps_the_anonymous_warning() -> None
         "independent": 1,
         "dependent": 1,
         "originators": [["levant-web", "radio-qamishli"]],
+        "anonymous": 1,
         "anonymous_only": True,
         "differ_on": [],
     }

@@ -149,7 +149,7 @@ def _discrepancy(
         topic=f"Sources differ on the {field} of: {summary}",
         kind=kind,
         status=DiscrepancyStatus.UNRESOLVED,
-        statements=[composed.Statement(value=v, cites=union(c)) for v, c in sides],
+        statements=[composed.Statement.of(v, union(c)) for v, c in sides],
         note=None,
         found_by_build=True,
         development=dev_id,

@@ -301,7 +301,7 @@ def decide_discrepancies(
             problems.append(file.diagnostic((*loc, "id"), f"duplicate discrepancy id {given.id!r} (also line {line})"))
             continue
         seen[given.id] = index
-        statements = [composed.Statement(value=s.value, cites=[cite(c) for c in s.cites]) for s in given.statements]
+        statements = [composed.Statement.of(s.value, [cite(c) for c in s.cites]) for s in given.statements]
         build = by_id.get(given.id)
         if build is not None:
             decided[given.id] = build.model_copy(

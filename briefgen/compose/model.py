@@ -85,14 +85,16 @@ class Corroboration(enum.StrEnum):
 
 class Sourcing(Composed):
     """How well a development is sourced: computed from its citations, never typed. A count with flags:
-    `independent` originators, `dependent` copies of them, `anonymous_only`, and `differ_on` (the facts
-    the sources disagree on: date, place, status)."""
+    `independent` originators, `dependent` copies of them, `anonymous` (the independent originators cited
+    only anonymously), `anonymous_only` (every citation is anonymous), and `differ_on` (the facts the
+    sources disagree on: date, place, status)."""
 
     corroboration: Corroboration
     sources: int
     independent: int
     dependent: int
     originators: list[list[str]]  # each inner list is one independent originator's source ids
+    anonymous: int = 0
     anonymous_only: bool
     differ_on: list[str] = []
 
@@ -152,8 +154,16 @@ class OpenQuestion(Composed):
 
 
 class Statement(Composed):
+    """One side of a discrepancy: what is reported and who reports it; `anonymous_only` when every one of
+    its citations is anonymous (a claim from an unnamed official beside a named denial)."""
+
     value: str
     cites: list[Cite]
+    anonymous_only: bool = False
+
+    @classmethod
+    def of(cls, value: str, cites: list[Cite]) -> Statement:
+        return cls(value=value, cites=cites, anonymous_only=bool(cites) and all(c.anonymous for c in cites))
 
 
 class Discrepancy(Composed):

@@ -207,4 +207,5 @@ def sourcing(
         originators=groups,
         anonymous_only=bool(cites) and all(c.anonymous for c in cites),
         differ_on=list(differ_on),
+        anonymous=sum(1 for ids in groups if all(c.anonymous for c in cites if c.source in ids)),
     )

@@ -155,6 +155,11 @@ class _Bundle:
             f"Corroboration: {_words(sourcing.corroboration)} ({sourcing.sources} source(s), "
             f"{sourcing.independent} independent originator(s), {sourcing.dependent} dependent cop(ies)"
             + ("; anonymous sources only" if sourcing.anonymous_only else "")
+            + (
+                f"; {sourcing.anonymous} of them cited anonymously only"
+                if sourcing.anonymous and not sourcing.anonymous_only
+                else ""
+            )
             + (f"; the sources differ on {', '.join(sourcing.differ_on)}" if sourcing.differ_on else "")
             + ")."
         )
@@ -198,6 +203,7 @@ class _Bundle:
                 for c in statement.cites
                 if c.source in self.sources
             )
+            + ("; anonymous only" if statement.anonymous_only else "")
             + ")"
             for statement in found.statements
         ]

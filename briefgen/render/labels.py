@@ -202,7 +202,8 @@ def published_label(value: date | datetime | None, words: Words | None = None) -
 
 def sourcing_label(sourcing: composed.Sourcing, words: Words | None = None) -> str:
     """Corroboration in words, a count with flags: `single source`, `3 sources, one originator`,
-    `2 independent sources (3 in all), which differ on date and place`."""
+    `2 independent sources (3 in all), which differ on date and place`, `2 independent sources, 1 of them
+    anonymous`."""
     w = _words(words)
     level = sourcing.corroboration
     if level is composed.Corroboration.SINGLE_SOURCE:
@@ -213,6 +214,13 @@ def sourcing_label(sourcing: composed.Sourcing, words: Words | None = None) -> s
         text = w.ngettext("%(num)d independent source", "%(num)d independent sources", sourcing.independent)
         if sourcing.dependent:
             text = w.gettext("%(count)s (%(all)d in all)", count=text, all=sourcing.sources)
+        if sourcing.anonymous and not sourcing.anonymous_only:
+            text = w.ngettext(
+                "%(sources)s, %(num)d of them anonymous",
+                "%(sources)s, %(num)d of them anonymous",
+                sourcing.anonymous,
+                sources=text,
+            )
     if sourcing.differ_on:
         names = LABELS["changed_field"]  # the facts' names, translated ("fact" was a context no catalog had)
         facts = list_label([w.pgettext("changed_field", names[f]) if f in names else f for f in sourcing.differ_on], w)
