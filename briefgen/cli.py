@@ -77,7 +77,8 @@ def _print_diagnostics(diagnostics: list[Diagnostic], *, err: bool = False) -> N
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def validate(desk: Path, strict: bool, output_format: str) -> None:
-    """Check every record and template of DESK and report all problems (exit 1 on errors).
+    """Check every record and template of DESK and report all problems (exit 1 on errors in the records
+    or settings, else 3 on errors in the templates, as the build would).
 
     Templates in the desk's templates/ are compiled: syntax errors, blocks the extended template does not
     have and names no template is given are reported with their file and line. Acknowledged warnings
@@ -124,6 +125,8 @@ def validate(desk: Path, strict: bool, output_format: str) -> None:
             f"({counted(files, 'record file')}, {counted(len(loaded.briefs), 'edition')})",
             err=True,
         )
+    if errors and all(d.code == "template" for d in diagnostics if d.is_error):
+        sys.exit(ExitCode.TEMPLATE)
     if errors or (strict and warnings):
         sys.exit(ExitCode.BAD_DATA)
 

@@ -35,7 +35,7 @@ _EXIT_MEANINGS = {
     ExitCode.OK: "success (warnings may have been printed)",
     ExitCode.BAD_DATA: "bad data: the records or settings have errors (or warnings, under `--strict`)",
     ExitCode.USAGE: "usage error: wrong option, a value that matches nothing, or DESK is not a desk",
-    ExitCode.TEMPLATE: "template error (file and line are named)",
+    ExitCode.TEMPLATE: "template error (file and line are named; `validate` too, when the records have no errors)",
     ExitCode.BLOCKED_RESOURCE: "a resource was refused while rendering (the URL or file is named)",
     ExitCode.RENDER_FAILED: "the PDF could not be rendered (or exceeded its time or memory budget)",
     ExitCode.CANNOT_WRITE: "an output could not be written, or state in `out/` could not be read safely "

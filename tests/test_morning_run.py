@@ -140,9 +140,10 @@ def test_validate_reports_template_mistakes_with_file_and_line(make_desk: MakeDe
         }
     )
     result = run("validate", desk)
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # a template error, as the build's exit code says it
     lines = result.stdout.splitlines()
-    assert "templates/sections/outlook.html.j2:3: template syntax error: unexpected '}'" in lines
+    at = lines.index("templates/sections/outlook.html.j2:3: template syntax error: unexpected '}'")
+    assert lines[at + 1] == "    {{ brief.outlook }"  # the source line, as the build shows it
     assert any(
         line.startswith("templates/brief.html.j2:2: warning: block 'bluff' is not a block of builtin/brief.html.j2")
         and "did you mean 'bluf'?" in line
@@ -156,6 +157,11 @@ def test_validate_reports_template_mistakes_with_file_and_line(make_desk: MakeDe
     )
     assert any(line.startswith("templates/brief.html.j2:5: warning: 'c.sorce': Cite has no 'sorce'") for line in lines)
     assert not any("legend" in line or "summary" in line for line in lines)
+    # With an error in the records too, the records' exit code.
+    (desk / "briefs/edition.yaml").write_text(
+        (desk / "briefs/edition.yaml").read_text(encoding="utf-8").replace("marking:", "markin:"), encoding="utf-8"
+    )
+    assert run("validate", desk).exit_code == 1
 
 
 def test_validate_passes_good_templates(make_desk: MakeDesk) -> None:

@@ -130,9 +130,10 @@ def check_templates(desk_root: Path) -> list[Diagnostic]:
             ast = env.parse(source, name=name, filename=str(path))
             env.get_template(name)  # the loader's own checks (links out, size) and the compile
         except jinja2.TemplateSyntaxError as exc:
-            found.append(
-                Diagnostic(shown, exc.lineno or 0, "", f"template syntax error: {exc.message}", code="template")
-            )
+            line = exc.lineno or 0
+            quoted = source.splitlines()[line - 1].strip() if 0 < line <= len(source.splitlines()) else ""
+            message = f"template syntax error: {exc.message}" + (f"\n    {quoted}" if quoted else "")
+            found.append(Diagnostic(shown, line, "", message, code="template"))
             continue
         except jinja2.TemplateError as exc:
             found.append(Diagnostic(shown, 0, "", str(exc), code="template"))
