@@ -287,6 +287,50 @@ def test_an_editions_own_bullet_is_checked_against_its_sources(make_desk: MakeDe
     )
 
 
+def test_an_edition_that_would_have_no_bottom_line_is_an_error(make_desk: MakeDesk) -> None:
+    """Every BLUF bullet above the partners' clearance: their edition went out with an empty "Bottom line up
+    front" heading and no warning, even under --strict."""
+    desk = make_desk(
+        "audiences",
+        files={
+            "briefs/day1.yaml": lambda t: t.replace(
+                "      marking: TLP:CLEAR\n    - text: The valley", "      marking: TLP:AMBER\n    - text: The valley"
+            ).replace("      marking: TLP:GREEN\n    - CANARYBLUF", "      marking: TLP:AMBER\n    - CANARYBLUF")
+        },
+    )
+    before = {p: p.read_bytes() for p in (desk / "out").rglob("*") if p.is_file()} if (desk / "out").exists() else {}
+    result = run("validate", desk)
+    assert result.exit_code == 1
+    expected = (
+        "briefs/day1.yaml:14: brief.bluf: the TLP:GREEN edition would have no bottom line: every bullet of the "
+        "brief's is marked above TLP:GREEN (an unmarked bullet takes the brief's TLP:AMBER); give that edition its "
+        "own `bluf` under `editions`, or mark the bullets it may show"
+    )
+    assert expected in result.output
+    assert "the TLP:CLEAR edition would have no bottom line" in result.output
+    built = run("build", desk, "--date", "2026-11-29", "--format", "html")
+    assert built.exit_code == 1 and expected in built.stderr
+    after = {p: p.read_bytes() for p in (desk / "out").rglob("*") if p.is_file()} if (desk / "out").exists() else {}
+    assert not any(p.suffix == ".html" and p.name.startswith("harbour") for p in after) and before == {
+        p: b for p, b in after.items() if p in before
+    }
+    # Its own bullet, visible at its clearance, is a bottom line.
+    (desk / "briefs/day1.yaml").write_text(
+        (desk / "briefs/day1.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "      lists: [partners]\n",
+            "      lists: [partners]\n      bluf:\n        - The harbour is shut [@harbour-wire].\n",
+        )
+        .replace(
+            "      title: Harbour situation (public digest)\n",
+            "      title: Harbour situation (public digest)\n      bluf:\n        - The harbour is shut [@harbour-wire].\n",
+        ),
+        encoding="utf-8",
+    )
+    assert "no bottom line" not in run("validate", desk).output
+
+
 def test_a_desk_without_portion_markings_builds_one_edition(make_desk: MakeDesk) -> None:
     desk = make_desk("three-days")
     result = run("build", desk, "--all", "--format", "html,json")

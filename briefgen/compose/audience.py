@@ -265,6 +265,24 @@ class _View:
         outlook = self._bullet(self.brief.outlook, self.brief.marking, ("brief", "outlook"))
         return bluf, outlook
 
+    def _no_bottom_line(self) -> Diagnostic:
+        """An edition none of whose BLUF bullets it may show would go out with an empty bottom line: an error."""
+        if self.spec.bluf:
+            index = self.brief.editions.index(self.spec)
+            loc: tuple[str | int, ...] = ("brief", "editions", index, "bluf")
+            why = f"none of its own bullets is visible at {self.clearance}"
+        else:
+            loc = ("brief", "bluf")
+            why = (
+                f"every bullet of the brief's is marked above {self.clearance} "
+                f"(an unmarked bullet takes the brief's {self.brief.marking})"
+            )
+        message = (
+            f"the {self.clearance} edition would have no bottom line: {why}; give that edition its own "
+            f"`bluf` under `editions`, or mark the bullets it may show"
+        )
+        return self.edition.file.diagnostic(loc, message, code="edition-without-bluf")
+
     def _bullet(self, bullet: str | MarkedText | None, default: Marking, loc: tuple[str | int, ...]) -> str | None:
         if bullet is None:
             return None
@@ -326,6 +344,8 @@ class _View:
             changes |= {kind: self._items(kind, getattr(entry.record, kind), document.id) for kind in KINDS}
             sources.append(Loaded(entry.record.model_copy(update=changes), entry.file))
         bluf, outlook = self._bullets()
+        if not bluf:
+            self.found.append(self._no_bottom_line())
         named = self.brief.sources
         brief = self.brief.model_copy(
             update={

@@ -98,8 +98,10 @@ def audience_editions(
         if spec.clearance.rank >= record.marking.rank:
             continue
         view = audience_view(desk, edition, spec)
-        composition = compose(view.desk, view.edition, described=view.described)
         found.extend(view.diagnostics)
+        if any(d.is_error for d in view.diagnostics):
+            continue
+        composition = compose(view.desk, view.edition, described=view.described)
         errors = [d for d in composition.diagnostics if d.is_error]
         if errors or composition.brief is None:
             found.extend(
