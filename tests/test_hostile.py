@@ -355,19 +355,63 @@ CASES = [
         "css-import-from-network",
         template("{% block stylesheet %}@import url({observer}/x.css);{{ super() }}{% endblock %}"),
         4,
-        "refused to read {observer}/x.css",
+        "the templates wrote a <style> element that loads '{observer}/x.css'",
     ),
     Case(
         "img-from-network",
         template('{% block outlook %}<img src="{observer}/p.png" alt="">{% endblock %}'),
         4,
-        "refused to read {observer}/p.png",
+        "the templates wrote <img src=...> that loads '{observer}/p.png'",
     ),
     Case(
         "img-from-local-file",
         template('{% block outlook %}<img src="file://{secret}" alt="">{% endblock %}'),
         4,
-        "refused to read file://{secret}",
+        "<img src=...> that loads 'file://{secret}'",
+    ),
+    # The HTML edition runs nothing and loads nothing from a host (a reader's browser opens it, the mail body is it).
+    Case(
+        "script-element",
+        template('{% block outlook %}<script>fetch("{observer}/js")</script>{% endblock %}'),
+        4,
+        "the templates wrote a <script> element. An HTML edition runs no script and loads nothing from any host",
+    ),
+    Case(
+        "event-handler-attribute",
+        template('{% block outlook %}<p onmouseover="alert(1)">x</p>{% endblock %}'),
+        4,
+        "an event handler (onmouseover=) on <p>",
+    ),
+    Case(
+        "style-attribute-from-network",
+        template("{% block outlook %}<div style=\"background: url('{observer}/bg.png')\">x</div>{% endblock %}"),
+        4,
+        "a style attribute on <div> that loads '{observer}/bg.png'",
+    ),
+    Case(
+        "stylesheet-background-from-network",
+        write(
+            "templates/brief.css.j2",
+            '{% extends "builtin/brief.css.j2" %}{% block variables %}{{ super() }}'
+            'body { background-image: image-set("//127.0.0.1:9/pixel.png" 1x) }{% endblock %}',
+        ),
+        4,
+        "a <style> element that loads '//127.0.0.1:9/pixel.png'",
+    ),
+    Case(
+        "srcset-and-link-from-network",
+        template(
+            '{% block outlook %}<picture><source srcset="a.png 1x, {observer}/b.png 2x"></picture>'
+            '<link rel="stylesheet" href="{observer}/s.css">{% endblock %}'
+        ),
+        4,
+        "<source srcset=...> that loads '{observer}/b.png'; <link href=...> that loads '{observer}/s.css'",
+    ),
+    Case(
+        "meta-refresh",
+        template('{% block outlook %}<meta http-equiv="Refresh" content="0; url={observer}/">{% endblock %}'),
+        4,
+        '<meta http-equiv="refresh">',
     ),
     Case(
         "relative-path-out-of-templates",
@@ -403,10 +447,10 @@ CASES = [
         "refused to read data:",
     ),
     Case(
-        "javascript-link-in-pdf",
-        template('{% block outlook %}<a href="javascript:alert(1)">x</a>{% endblock %}'),
-        5,
-        "the PDF was not published: page 1: a link to 'javascript:alert(1)'",
+        "javascript-link",  # refused in the HTML, before the PDF's own check of its links
+        template('{% block outlook %}<a href=" javascript:alert(1)">x</a>{% endblock %}'),
+        4,
+        "a script URL in <a href=>",
     ),
     Case(
         "file-attachment-in-pdf",
@@ -795,3 +839,50 @@ def test_a_build_that_builds_nothing_still_lists_every_desk_error(built: Path, t
         if ": warning:" not in line:
             assert line in result.stderr
     assert "sources/broken.yaml:1: source.title: expected text" in result.stderr
+
+
+def test_an_archive_page_that_would_run_a_script_is_not_written(
+    built: Path, observer: Observer, tmp_path: Path
+) -> None:
+    desk = tmp_path / "desk"
+    shutil.copytree(built, desk, symlinks=True)
+    index = (desk / "out/index.html").read_bytes()
+    (desk / "templates").mkdir(exist_ok=True)
+    (desk / "templates/index.html.j2").write_text(
+        f"<!doctype html><title>x</title><body onload=\"fetch('{observer.url}')\">", encoding="utf-8"
+    )
+    observer.requests.clear()
+    result = run("build", desk, "--all", "--format", "html", "--jobs", "1")
+    assert result.exit_code == 4, result.output
+    assert (
+        "the archive page (out/index.html): the templates wrote an event handler (onload=) on <body>" in result.output
+    )
+    assert (desk / "out/index.html").read_bytes() == index and observer.requests == []
+
+
+def test_what_counts_as_active_content() -> None:
+    from briefgen.render.inert import active_content
+
+    inert = (
+        '<a href="https://example.org/report">a report</a> <a href="#n1">1</a> <a href="mailto:desk@example.org">m</a>'
+        '<img src="logo.png" alt=""> <img src="data:image/png;base64,AAAA" alt="">'
+        "<style>@font-face { src: url(fonts/noto.woff2) } .x { background: url('data:image/gif;base64,R0') }</style>"
+        '<p style="color: red">text about https://example.org and javascript: in prose</p>'
+    )
+    assert active_content(inert) == []
+    found = active_content(
+        "<SCRIPT>1</SCRIPT>"
+        '<a href="jav&#x09;ascript:alert(1)">x</a>'
+        "<style>@import '//cdn.example/x.css'; .y { background: URL( \"HTTPS://t.example/p\" ) }</style>"
+        '<svg><image xlink:href="http://t.example/i.svg"/></svg>'
+        '<form action="https://t.example/f"></form><a href="https://example.org" ping="https://t.example/p">l</a>'
+    )
+    assert found == [
+        "a <script> element",
+        "a script URL in <a href=>",
+        "a <style> element that loads '//cdn.example/x.css'",
+        "a <style> element that loads 'HTTPS://t.example/p'",
+        "<image xlink:href=...> that loads 'http://t.example/i.svg'",
+        "<form action=...> that loads 'https://t.example/f'",
+        "a ping= on <a>",
+    ]

@@ -130,6 +130,7 @@ def feed_editions(editions: list[ArchivedEdition]) -> list[FeedEdition]:
 
 def _page(desk_templates: Path, desk_name: str, limits: LimitsSection, editions: list[ArchivedEdition]) -> bytes:
     # Imported here: a build that writes nothing (every edition up to date) renders no template.
+    from briefgen.render.inert import refuse_active_content
     from briefgen.render.sandbox import RenderBudget, budget
     from briefgen.render.templates import environment, runtime_message
     from briefgen.render.words import words_for
@@ -156,6 +157,7 @@ def _page(desk_templates: Path, desk_name: str, limits: LimitsSection, editions:
             )
     except Exception as exc:  # a desk's index template fails the index, naming its file and line
         raise TemplateError(runtime_message(exc, desk_templates, ["desk", "days", "count", "colours"])) from None
+    refuse_active_content(html, "the archive page (out/index.html)")
     return html.encode("utf-8")
 
 

@@ -20,6 +20,7 @@ from briefgen.compose import model as composed
 from briefgen.errors import TemplateError, did_you_mean
 from briefgen.render.endnotes import Endnotes
 from briefgen.render.filters import FirstMention
+from briefgen.render.inert import refuse_active_content
 from briefgen.render.labels import LABELS, labels_for
 from briefgen.render.sandbox import RenderBudget, budget
 from briefgen.render.templates import environment, runtime_message, shown_name, template_message
@@ -98,8 +99,10 @@ def render_html(
     page_size: str = "A4",
     limits: RenderBudget | None = None,
 ) -> RenderedBrief:
-    """Render one edition's HTML within `limits`. Raises `TemplateError` naming the template file and line."""
+    """Render one edition's HTML within `limits`. Raises `TemplateError` naming the template file and line,
+    and `ResourceBlocked` when the templates wrote something that would run or load from a host."""
     html, notes = _render(brief, f"{brief.template}.html.j2", desk_templates, page_size, None, limits)
+    refuse_active_content(html, "the HTML edition")
     return RenderedBrief(html, notes.numbered())
 
 
