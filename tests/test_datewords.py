@@ -183,3 +183,126 @@ def test_the_docs_table_is_generated_from_the_code() -> None:
     assert docs.read_text(encoding="utf-8") == date_words_document(), (
         "docs/date-words.md is stale: python -m briefgen.compose.datewords > docs/date-words.md"
     )
+
+
+# --- derived weekday forms and longer expressions (all said on Wednesday 11 March 2026) -----------------
+
+PUBLISHED_WEDNESDAY = date(2026, 3, 11)
+
+
+def _weekday_rows(language: str) -> dict[str, tuple[str, ...]]:
+    return {row.meaning: row.words for row in day_word_table((language,)) if row.kind is DayKind.WEEKDAY}
+
+
+def test_the_hebrew_word_for_day_is_not_a_weekday() -> None:
+    """ "יום" (day) is in every Hebrew weekday's CLDR phrase ("יום שני שעבר"): it names no weekday."""
+    assert _weekday_rows("he")["Monday"] == ("יום שני",)
+    for phrase in ("באותו יום", "לפני יום", "יום"):  # "that same day", "a day ago"
+        result = resolve_day_phrase(phrase, "he", PUBLISHED_WEDNESDAY, future=False)
+        assert (result.on, result.reason) == (None, f"{phrase!r} is not a day"), phrase
+    assert resolve_day_phrase("ביום שני", "he", PUBLISHED_WEDNESDAY, future=False).on == date(2026, 3, 9)
+
+
+def test_the_hebrew_last_night_word_is_not_in_cldr_and_stays_unresolved() -> None:
+    result = resolve_day_phrase("אמש", "he", PUBLISHED_WEDNESDAY, future=False)
+    assert (result.on, result.reason) == (None, "'אמש' is not a day")
+
+
+def test_the_german_this_is_not_tuesday() -> None:
+    """ "diesen" (this) is in every German "this X" phrase and shares "Dienstag"'s first letters only."""
+    assert _weekday_rows("de")["Tuesday"] == ("Dienstag",)
+    result = resolve_day_phrase("diesen", "de", PUBLISHED_WEDNESDAY, future=False)
+    assert (result.on, result.reason) == (None, "'diesen' is not a day")
+    assert find_day_words("Er kommt diesen Monat", "de") == []
+    assert resolve_day_phrase("diesen Dienstag", "de", PUBLISHED_WEDNESDAY, future=False).on == date(2026, 3, 10)
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase"),
+    [
+        ("de", "vorgestern"),
+        ("fr", "avant-hier"),
+        ("fr", "avant hier"),  # a space for the hyphen
+        ("tr", "evvelsi gün"),
+        ("he", "שלשום"),
+        ("ar", "أول أمس"),
+        ("es", "anteayer"),
+        ("it", "l’altro ieri"),
+    ],
+)
+def test_cldr_words_for_the_day_before_yesterday_win_over_yesterday(language: str, phrase: str) -> None:
+    result = resolve_day_phrase(phrase, language, PUBLISHED_WEDNESDAY, future=False)
+    assert (result.on, result.reason) == (date(2026, 3, 9), None)
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase", "longer"),
+    [
+        ("en", "on the day before yesterday", "day before yesterday"),
+        ("en", "the day after tomorrow", "day after tomorrow"),
+        ("tr", "dünden önceki gün", "dünden önceki gün"),
+        ("es", "antes de ayer", "antes de ayer"),
+        ("he", "יום לפני אתמול", "יום לפני אתמול"),
+    ],
+)
+def test_a_longer_expression_without_a_cldr_word_is_never_the_shorter_day(
+    language: str, phrase: str, longer: str
+) -> None:
+    result = resolve_day_phrase(phrase, language, PUBLISHED_WEDNESDAY, future=False)
+    assert result.on is None and result.matched == longer and result.problem is not None
+    assert result.reason is not None and "says more than the day word" in result.reason
+    found = find_day_words(f"Officials said {phrase}.", language)
+    assert [(w.word, w.compound) for w in found] == [(longer, True)]
+
+
+def test_a_day_word_beside_the_word_for_day_still_resolves() -> None:
+    """ "يوم أمس" and "ביום אתמול" are how Arabic and Hebrew say "yesterday"; "dün Salı günü" is
+    yesterday, Tuesday: the word for "day" belongs to the day word, not to a longer expression."""
+    for phrase, language in [("يوم أمس", "ar"), ("ביום אתמול", "he"), ("dün Salı günü", "tr"), ("hier, mardi", "fr")]:
+        assert resolve_day_phrase(phrase, language, PUBLISHED_WEDNESDAY, future=False).on == date(2026, 3, 10)
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase"),
+    [("fr", "le 10 mars"), ("en", "March 10"), ("es", "el 10 de marzo"), ("de", "am 10.03.2026")],
+)
+def test_an_explicit_calendar_date_is_reported_as_one(language: str, phrase: str) -> None:
+    result = resolve_day_phrase(phrase, language, PUBLISHED_WEDNESDAY, future=False)
+    assert result.on is None and result.problem is not None
+    assert result.reason == f"{phrase!r} is a calendar date, not a day word: give it as the date's `on`"
+
+
+def test_no_derived_weekday_form_is_shared_by_two_weekdays_in_any_language() -> None:
+    """A weekday form names one weekday: never a word found in the CLDR phrases or Babel names of two
+    weekdays ("diesen", "letzten", "next", "יום"), and such a word alone is no weekday word."""
+    import json
+    import unicodedata
+    from pathlib import Path
+
+    from babel import Locale
+    from babel.dates import get_day_names
+
+    from briefgen.compose.datewords import fold_text
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "briefgen/data/cldr_day_fields.json").read_text())
+    fields = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    english = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+    def words(text: str) -> set[str]:
+        return set(fold_text(unicodedata.normalize("NFC", text)).split())
+
+    for language in supported_languages():
+        locale = Locale.parse(language)
+        per_weekday = []
+        for weekday, field in enumerate(fields):
+            names = {str(get_day_names("wide", c, locale)[weekday]) for c in ("format", "stand-alone")}
+            per_weekday.append(set().union(*map(words, [*names, *data[language][field].values()])))
+        shared = {w for w in set().union(*per_weekday) if sum(w in s for s in per_weekday) > 1}
+        rows = _weekday_rows(language)
+        for weekday, meaning in enumerate(english):
+            for form in rows[meaning]:
+                folded = " ".join(fold_text(unicodedata.normalize("NFC", form)).split())
+                assert folded not in shared, (language, meaning, form)
+                assert all(folded not in per_weekday[other] for other in range(7) if other != weekday), (language, form)
+        for word in shared:
+            assert all(w.kind is DayKind.RELATIVE for w in find_day_words(word, language)), (language, word)

@@ -8,10 +8,16 @@ The words are CLDR data, never written by hand: weekday names (format and stand-
 Babel; the relative day fields ("today", "yesterday", "tomorrow", and per weekday "last X", "this X",
 "next X"), which Babel does not ship, are copied unchanged from CLDR's JSON into
 `briefgen/data/cldr_day_fields.json` by `scripts/extract_cldr_day_fields.py`. Inflected weekday forms
-are read off those phrases (Russian "в прошлую среду" gives "среду"). Matching is on NFC text, folded
-for case and diacritics (Arabic vowel marks and hamza seats, Hebrew points, Turkish dotted and dotless
-i); Arabic and Hebrew one-letter prefixes (و، ب، ל، ב ...) may precede a word and Turkish suffixes
-("Salı'ya", "salıdan") may follow one.
+are read off those phrases (Russian "в прошлую среду" gives "среду"): a word of one weekday's phrases that
+keeps that weekday's one-word name but for its last two letters, never a word found in the phrases of
+several weekdays ("diesen", "letzten", Hebrew "יום") nor one of the word for "day" or of the relative
+days. Matching is on NFC text, folded for case and diacritics (Arabic vowel marks and hamza seats,
+Hebrew points, Turkish dotted and dotless i); Arabic and Hebrew one-letter prefixes (و، ب، ל، ב ...) may precede a word and Turkish suffixes
+("Salı'ya", "salıdan") may follow one; a hyphen and a space are the same ("avant hier" is "avant-hier").
+The longest word wins ("avant-hier" over "hier"); a relative day written as a longer expression that
+CLDR has no field for ("the day before yesterday", "dünden önceki gün", "antes de ayer": the word for
+"day" one word away, or the part that makes CLDR's two-day word out of the one-day word) is found as the
+whole expression and never resolved as the shorter word.
 
 Resolution (the record format's rule): against the source's own local publication date (a datetime's
 own offset, never UTC); relative days by their offset; "next X" is the first X after the publication
@@ -30,12 +36,13 @@ import functools
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import get_day_names
+from babel.dates import get_day_names, get_month_names
 
 from briefgen.compose import model as composed
 
@@ -73,6 +80,7 @@ class DayWord:
     word: str
     kind: DayKind
     value: int  # days from publication for RELATIVE; else the weekday, 0 = Monday
+    compound: bool = False  # a longer expression around the word that CLDR has no field for: not that day
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,13 @@ def reason_text(problem: composed.UnresolvedReason) -> str:
         case code.NO_DAY_WORDS:
             return f"no day words are known for language {problem.language!r}"
         case code.NOT_A_DAY:
+            if problem.words:  # a longer expression around a day word (`find_day_words`' compound)
+                return (
+                    f"{problem.phrase!r} says more than the day word in it ({', '.join(map(repr, problem.words))}) "
+                    "and CLDR has no word for the whole: give the date as `on`"
+                )
+            if is_calendar_date(problem.phrase or ""):
+                return f"{problem.phrase!r} is a calendar date, not a day word: give it as the date's `on`"
             return f"{problem.phrase!r} is not a day"
         case code.SEVERAL_DAYS:
             return f"{problem.phrase!r} names more than one day ({', '.join(map(repr, problem.words))})"
@@ -193,6 +208,26 @@ def _relative(fields: dict[str, object], field: str) -> dict[int, str]:
     return {int(key): str(value) for key, value in entry.items()}
 
 
+def _words(text: str) -> list[str]:
+    """The folded words of a CLDR phrase."""
+    return fold_text(unicodedata.normalize("NFC", text)).split()
+
+
+def _canon(folded: str) -> str:
+    """Folded text with a hyphen and white space alike: "avant hier" is "avant-hier"."""
+    return " ".join(folded.replace("-", " ").split())
+
+
+def _inflects(word: str, name: str) -> bool:
+    """Whether folded `word` reads as an inflection of the one-word folded weekday `name`: it keeps all of
+    the name but its last two letters, and at least three ("среду" of "среда", "понеділка" of "понеділок";
+    not "diesen" of "dienstag")."""
+    if " " in name:  # Hebrew "יום שני": no one word of a two-word name is the weekday
+        return False
+    same = next((i for i, (a, b) in enumerate(zip(word, name, strict=False)) if a != b), min(len(word), len(name)))
+    return same >= max(3, len(name) - 2)
+
+
 @functools.cache
 def _vocabulary(language: str) -> tuple[_Form, ...]:
     fields = _cldr_fields().get(language)
@@ -208,23 +243,45 @@ def _vocabulary(language: str) -> tuple[_Form, ...]:
         folded = " ".join(fold_text(unicodedata.normalize("NFC", written)).split())
         forms.setdefault(folded, _Form(folded, written, kind, value))
 
-    for weekday, field in enumerate(_WEEKDAY_FIELDS):
-        names = {str(get_day_names("wide", context, locale)[weekday]) for context in ("format", "stand-alone")}
-        for name in sorted(names):
+    names = [
+        sorted({str(get_day_names("wide", context, locale)[weekday]) for context in ("format", "stand-alone")})
+        for weekday in range(7)
+    ]
+    phrases = [sorted(_relative(fields, field).items()) for field in _WEEKDAY_FIELDS]
+    relative = sorted(_relative(fields, "day").items())
+    # A word in the phrases (or names) of several weekdays is the template's ("diesen", "last", "w") or the
+    # word for "day" (Hebrew "יום" of "יום שני שעבר"), never one weekday's form; nor are the words of
+    # CLDR's word for "day" and of its relative days.
+    seen = Counter(
+        word
+        for weekday in range(7)
+        for word in {w for _, phrase in phrases[weekday] for w in _words(phrase)}
+        | {w for name in names[weekday] for w in _words(name)}
+    )
+    generic = {word for word, count in seen.items() if count > 1}
+    generic |= set(_words(str(fields["day-name"]))) | {w for _, phrase in relative for w in _words(phrase)}
+
+    for weekday in range(7):
+        folded_names = [" ".join(_words(name)) for name in names[weekday]]
+        for name in names[weekday]:
             add(name, DayKind.WEEKDAY, weekday)
             if language in _DAY_WORD_FIRST:
                 add(f"{fields['day-name']} {name}", DayKind.WEEKDAY, weekday)  # Arabic "يوم الثلاثاء"
-        stems = {fold_text(name)[:3] for name in names}
-        for offset, phrase in sorted(_relative(fields, field).items()):
+        for offset, phrase in phrases[weekday]:
             kind = {-1: DayKind.LAST, 0: DayKind.THIS, 1: DayKind.NEXT}[offset]
-            if fold_text(phrase) not in {fold_text(n) for n in names}:  # Hebrew "this X" is the bare name
+            if " ".join(_words(phrase)) not in folded_names:  # Hebrew "this X" is the bare name
                 add(phrase, kind, weekday)
             for token in phrase.split():  # inflected forms: Russian "среду" in "в прошлую среду"
-                if fold_text(token)[:3] in stems:
+                word = " ".join(_words(token))
+                if word not in generic and any(_inflects(word, name) for name in folded_names):
                     add(token, DayKind.WEEKDAY, weekday)
-    for offset, phrase in sorted(_relative(fields, "day").items()):
+    for offset, phrase in relative:
         add(phrase, DayKind.RELATIVE, offset)
     return tuple(sorted(forms.values(), key=lambda f: (-len(f.folded), f.folded)))
+
+
+def _word_pattern(form: str) -> str:
+    return r"[\s\-]+".join(re.escape(part) for part in _canon(form).split(" "))
 
 
 @functools.cache
@@ -235,7 +292,7 @@ def _pattern(language: str) -> re.Pattern[str] | None:
 
     def alternatives(relative: bool) -> str:
         chosen = [f for f in vocabulary if (f.kind is DayKind.RELATIVE) == relative]
-        return "|".join(re.escape(form.folded).replace(r"\ ", r"\s+") for form in chosen)
+        return "|".join(_word_pattern(form.folded) for form in chosen)
 
     prefix = f"[{_PREFIXES[language]}]{{0,2}}" if language in _PREFIXES else ""
     weekday_suffix, relative_suffix = _SUFFIXES.get(language, ("", ""))
@@ -243,10 +300,81 @@ def _pattern(language: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w){prefix}(?P<word>{word})(?!\w)")
 
 
+@dataclass(frozen=True)
+class _Longer:
+    """What makes a relative day word part of a longer expression: CLDR's word for "day" one word away
+    ("the day before yesterday", "dünden önceki gün"), or, one or two words before it, the part that
+    makes CLDR's two-day word of the one-day word ("ante" of "anteayer" before "ayer": "antes de ayer")."""
+
+    day: re.Pattern[str]
+    markers: dict[int, str]  # relative day -> letters that turn it into the day beyond
+
+
+@functools.cache
+def _longer(language: str) -> _Longer:
+    fields = _cldr_fields()[language]
+    prefix = f"[{_PREFIXES[language]}]{{0,2}}" if language in _PREFIXES else ""
+    suffix = _SUFFIXES.get(language, ("", ""))[0]
+    day = re.compile(rf"{prefix}(?:{_word_pattern(fold_text(str(fields['day-name'])))}){suffix}")
+    relative = {offset: re.sub(r"\W", "", fold_text(word)) for offset, word in _relative(fields, "day").items()}
+    markers: dict[int, str] = {}
+    for near in (-1, 1):
+        one, two = relative.get(near), relative.get(2 * near)
+        if one and two and len(two) >= len(one) + 3 and two.endswith(one):
+            markers[near] = two[: -len(one)]
+    return _Longer(day, markers)
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    text: str
+
+
+def _words_around(folded: str, start: int, end: int) -> tuple[list[_Span], list[_Span]]:
+    """The words of the same clause (no punctuation but hyphens and apostrophes between) just before and
+    just after a span of folded text, in text order."""
+    low = max(0, start - 80)
+    head = folded[low:start]
+    low += max((m.end() for m in re.finditer(r"[^\w\s'\-]", head)), default=0)
+    tail = folded[end : end + 80]
+    high = end + next((m.start() for m in re.finditer(r"[^\w\s'\-]", tail)), len(tail))
+    before = [_Span(m.start() + low, m.end() + low, m.group()) for m in re.finditer(r"[\w']+", folded[low:start])]
+    after = [_Span(m.start() + end, m.end() + end, m.group()) for m in re.finditer(r"[\w']+", folded[end:high])]
+    return before, after
+
+
+def _longer_span(
+    language: str, folded: str, found: tuple[int, int, int], taken: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """The span of the longer expression a relative day word (start, end, days) is part of, if any."""
+    start, end, value = found
+    longer = _longer(language)
+    before, after = _words_around(folded, start, end)
+
+    def free(word: _Span) -> bool:  # not part of another day word ("ביום שלישי", "Salı günü")
+        return not any(word.start < high and low < word.end for low, high in taken)
+
+    # the word between is free too: "dün Salı günü" is yesterday, Tuesday
+    if len(before) >= 2 and free(before[-2]) and free(before[-1]) and longer.day.fullmatch(before[-2].text):
+        return before[-2].start, end  # "the day before yesterday"
+    if len(after) >= 2 and free(after[1]) and free(after[0]) and longer.day.fullmatch(after[1].text):
+        return start, after[1].end  # "dünden önceki gün"
+    marker = longer.markers.get(value, "")
+    for word in before[-2:] if marker else []:
+        letters = re.sub(r"\W", "", word.text)
+        close = letters.startswith(marker) and len(letters) <= len(marker) + 1  # "antes" of "anteayer"
+        if free(word) and (close or (len(letters) >= 3 and marker.endswith(letters))):  # "altro" of "l'altro ieri"
+            return word.start, end
+    return None
+
+
 def _meaning(language: str, found: str) -> _Form | None:
-    normal = " ".join(found.split())
+    normal = _canon(found)
     for form in _vocabulary(language):
-        if normal == form.folded or (language in _SUFFIXES and normal.startswith(form.folded)):
+        folded = _canon(form.folded)
+        if normal == folded or (language in _SUFFIXES and normal.startswith(folded)):
             return form
     return None
 
@@ -261,15 +389,44 @@ def find_day_words(text: str, language: str) -> list[DayWord]:
     if pattern.search(fold_text(normal)) is None:  # most prose has no day word: no index map needed
         return []
     folded, origin = fold(normal)
+    matches = [
+        (match.start("word"), match.end("word"), form)
+        for match in pattern.finditer(folded)
+        if (form := _meaning(language, match.group("word"))) is not None
+    ]
+    taken = [(start, end) for start, end, _ in matches]
     found: list[DayWord] = []
-    for match in pattern.finditer(folded):
-        form = _meaning(language, match.group("word"))
-        if form is None:
-            continue
-        start = origin[match.start("word")]
-        end = origin[match.end("word") - 1] + 1
-        found.append(DayWord(start, end, normal[start:end], form.kind, form.value))
+    for start, end, form in matches:
+        wider = None
+        if form.kind is DayKind.RELATIVE:
+            wider = _longer_span(language, folded, (start, end, form.value), taken)
+        low, high = wider or (start, end)
+        first, last = origin[low], origin[high - 1] + 1
+        found.append(DayWord(first, last, normal[first:last], form.kind, form.value, compound=wider is not None))
     return found
+
+
+@functools.cache
+def _calendar_date() -> re.Pattern[str]:
+    months: set[str] = set()
+    for language in supported_languages():
+        locale = Locale.parse(language)
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                written = get_month_names(width, context, locale).values()
+                months |= {fold_text(unicodedata.normalize("NFC", str(name))).strip(".") for name in written}
+    names = "|".join(re.escape(m) for m in sorted((m for m in months if len(m) >= 3), key=lambda m: (-len(m), m)))
+    prefix = f"[{''.join(_PREFIXES.values())}]{{0,2}}"
+    month = rf"(?<!\w){prefix}(?:{names})\.?(?!\w)"
+    number = r"(?<!\w)\d{1,4}[^\W\d_]{0,2}\.?(?!\w)"  # "10", "1er", "10th", "10."
+    numeric = r"(?<!\w)\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?!\w)"
+    return re.compile(rf"{number}[\s,]+(?:\w{{1,3}}\s+)?{month}|{month}[\s,]+{number}|{numeric}")
+
+
+def is_calendar_date(phrase: str) -> bool:
+    """Whether `phrase` states a calendar date ("le 10 mars", "March 10", "10 de marzo", "2026-03-10"),
+    by CLDR's month names of every supported language: not a day word, a date the record gives as `on`."""
+    return _calendar_date().search(fold_text(unicodedata.normalize("NFC", phrase))) is not None
 
 
 # --- resolution ----------------------------------------------------------------------------------------
@@ -307,6 +464,11 @@ def resolve_day_phrase(phrase: str, language: str, published: date | datetime | 
         if _pattern(base_language(language)) is None:
             return _unresolved(None, composed.UnresolvedReason(code=code.NO_DAY_WORDS, language=language))
         return _unresolved(None, composed.UnresolvedReason(code=code.NOT_A_DAY, phrase=phrase.strip()))
+    longer = [w.word for w in words if w.compound]
+    if longer:  # "the day before yesterday" is not "yesterday"
+        return _unresolved(
+            longer[0], composed.UnresolvedReason(code=code.NOT_A_DAY, phrase=phrase.strip(), words=longer)
+        )
     if len({(w.kind, w.value) for w in words}) > 1:
         found = [w.word for w in words]
         several = composed.UnresolvedReason(code=code.SEVERAL_DAYS, phrase=phrase.strip(), words=found)
@@ -358,7 +520,9 @@ def date_words_document() -> str:
         "day fields); a test fails when it is stale. Matching ignores case and diacritics.\n\n"
         f"Resolution {rules}\n\n"
         f"Unresolved reasons: {NO_PUBLICATION_DATE!r}; {AMBIGUOUS_SAME_WEEKDAY!r}; \"'...' is not a day\";\n"
-        "\"'...' names more than one day\".\n\n" + day_word_table_markdown()
+        "\"'...' is a calendar date, not a day word\" (the date goes in `on`); \"'...' says more than the day\n"
+        'word in it" (a longer expression CLDR has no word for); "\'...\' names more than one day".\n\n'
+        + day_word_table_markdown()
     )
 
 
