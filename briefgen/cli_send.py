@@ -37,7 +37,8 @@ def send(
     Each message goes to each member once: out/sent.jsonl records every delivery, so a re-run sends only
     what was not sent. An edition rebuilt with other content after it was sent is a correction: a new
     message (its own Message-ID, the [mail] correction_prefix in its subject), sent to the list's members,
-    the output says how many of them got the earlier revision. Exit 7 when anything was not delivered.
+    the output says how many of them got the earlier revision. Exit 7 when anything was not delivered
+    (with --dry-run, when a message would be refused or an edition is not built).
     """
     from briefgen.build.options import check_selection
     from briefgen.build.sendable import not_built, sendable
@@ -86,5 +87,6 @@ def send(
         + (" (dry run: nothing sent)" if dry_run else ""),
         err=True,
     )
-    if not dry_run and (not report.complete or missing):
+    # A dry run exits as the send would where it can tell: a refused message or an edition not built.
+    if (not dry_run and not report.complete) or report.refused or missing:
         sys.exit(ExitCode.DELIVERY_INCOMPLETE)

@@ -62,8 +62,11 @@ def nearest(word: str, candidates: Iterable[str]) -> str | None:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """` (did you mean 'x'?)` for the nearest candidate, or nothing: the one did-you-mean of briefgen."""
-    match = nearest(word, candidates)
+    """` (did you mean 'x'?)` for the nearest candidate (one that differs only in case first), or nothing:
+    the one did-you-mean of briefgen."""
+    candidates = list(candidates)
+    same = [c for c in candidates if c.casefold() == word.casefold()]
+    match = same[0] if same else nearest(word, candidates)
     return f" (did you mean {match!r}?)" if match else ""
 
 

@@ -416,6 +416,9 @@ def test_a_list_removed_from_the_brief_gets_nothing(desk: Path, smtp: tuple[Reco
     brief = _brief(desk)
     text = brief.read_text(encoding="utf-8")
     brief.write_text(text.replace("lists: [partners, public-digest]", "lists: [public-digest]"), "utf-8")
+    # A dry run, the check before the send, exits as the send will.
+    checked = run("send", desk, "--date", DAY, "--dry-run")
+    assert checked.exit_code == 7 and "changed since this edition was last built" in checked.stdout
     refused = run("send", desk, "--date", DAY)
     assert refused.exit_code == 7 and "changed since this edition was last built" in refused.stdout
     assert run("build", desk, "--date", DAY, "--format", "html,pdf,eml", "--jobs", "1").exit_code == 0

@@ -459,3 +459,19 @@ def test_python_dash_m_and_debug(make_desk: MakeDesk) -> None:
     )
     assert missing.returncode == 2
     assert "Traceback" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [
+        ("TLP:WHITE", "got 'TLP:WHITE' (TLP 1.0's TLP:WHITE is TLP:CLEAR in TLP 2.0)"),
+        ("tlp:amber", "got 'tlp:amber' (did you mean 'TLP:AMBER'?)"),
+        ("TLP:AMBRE", "got 'TLP:AMBRE' (did you mean 'TLP:AMBER'?)"),
+    ],
+)
+def test_a_marking_misspelt_or_from_tlp_1_gets_the_marking_meant(make_desk: MakeDesk, given: str, hint: str) -> None:
+    desk = make_desk(files={"briefs/edition.yaml": lambda t: t.replace("marking: TLP:GREEN", f"marking: {given}")})
+    result = run("validate", desk)
+    assert result.exit_code == 1
+    assert "briefs/edition.yaml:6: brief.marking: expected one of 'TLP:CLEAR'" in result.output
+    assert hint in result.output

@@ -133,7 +133,10 @@ def _message(error: ErrorDetails, model: type[BaseModel]) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "enum":
-        return f"expected one of {ctx.get('expected')}; got {given!r}{did_you_mean(str(given), _enum_values(ctx))}"
+        hint = did_you_mean(str(given), _enum_values(ctx))
+        if str(given).strip().upper() == "TLP:WHITE" and "TLP:CLEAR" in _enum_values(ctx):
+            hint = " (TLP 1.0's TLP:WHITE is TLP:CLEAR in TLP 2.0)"
+        return f"expected one of {ctx.get('expected')}; got {given!r}{hint}"
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == SLUG_PATTERN:
             return (
