@@ -475,3 +475,40 @@ def test_a_marking_misspelt_or_from_tlp_1_gets_the_marking_meant(make_desk: Make
     assert result.exit_code == 1
     assert "briefs/edition.yaml:6: brief.marking: expected one of 'TLP:CLEAR'" in result.output
     assert hint in result.output
+
+
+def test_times_that_cannot_all_be_right_are_warnings(make_desk: MakeDesk) -> None:
+    """A cut-off after the edition was issued, a source published after it was issued (no cut-off), and a
+    past event dated after the source that reports it was published (2027 typed for 2025): each passed
+    without a word."""
+    desk = make_desk(
+        files={
+            "sources/beta.yaml": lambda t: t.replace(
+                "published: 2025-05-21T10:00:00+00:00", "published: 2025-05-22T09:30:00+00:00"
+            ),
+            "sources/alpha.yaml": lambda t: t.replace(
+                "summary: The council agreed a new ceasefire line.\n    status: reported\n",
+                "summary: The council agreed a new ceasefire line.\n    status: reported\n",
+            ).replace('occurred: {as_reported: "on Tuesday"}', "occurred: 2027-05-20"),
+        }
+    )
+    result = run("validate", desk)
+    assert result.exit_code == 0, result.output
+    assert (
+        "briefs/edition.yaml:5: brief.issued: warning: source 'beta-wire' (sources/beta.yaml) was published "
+        "2025-05-22T09:30:00+00:00, after the edition was issued (2025-05-22T06:00:00+00:00): check the times, "
+        "or set a `cutoff` to leave it out"
+    ) in result.output
+    assert (
+        "sources/alpha.yaml:17: developments[0].occurred: warning: occurred 2027-05-20 is after source "
+        "'alpha-report' was published (2025-05-21), yet the status 'reported' is not a future one"
+    ) in result.output
+    assert run("validate", desk, "--strict").exit_code == 1
+    brief = desk / "briefs/edition.yaml"
+    brief.write_text(brief.read_text().replace("  marking:", "  cutoff: 2025-05-22T10:00:00+00:00\n  marking:"))
+    result = run("validate", desk)
+    assert (
+        "brief.cutoff: warning: the cut-off 2025-05-22T10:00:00+00:00 is after the edition was issued "
+        "(2025-05-22T06:00:00+00:00)"
+    ) in result.output
+    assert "after the edition was issued (2025-05-22T06:00:00+00:00): check the times" not in result.output

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from briefgen.compose import items as rules
@@ -115,6 +116,41 @@ def check_late_citations(
         if late:
             message = f"source {source_id!r} is {late}, and is cited in this edition all the same"
             found.append(edition.file.diagnostic(where, message, severity=Severity.WARNING, code="source-after-cutoff"))
+    return found
+
+
+def check_times(edition: Loaded[BriefRecord], selected: Sequence[Loaded[SourceRecord]]) -> list[Diagnostic]:
+    """Times that cannot all be right: a cut-off after the edition was issued; with no cut-off, a source
+    the edition uses published (date and time) after it was issued. Warnings: the build keeps them."""
+    brief = edition.record.brief
+    issued = brief.issued
+    if issued is None:
+        return []
+    found = []
+    if brief.cutoff is not None:
+        if brief.cutoff > issued:
+            message = (
+                f"the cut-off {brief.cutoff.isoformat()} is after the edition was issued ({issued.isoformat()}): "
+                "a source published in between would be in a brief issued before it"
+            )
+            found.append(
+                edition.file.diagnostic(
+                    ("brief", "cutoff"), message, severity=Severity.WARNING, code="cutoff-after-issued"
+                )
+            )
+        return found
+    for entry in selected:
+        source = entry.record.source
+        if isinstance(source.published, datetime) and source.published > issued:
+            message = (
+                f"source {source.id!r} ({entry.file.rel}) was published {source.published.isoformat()}, after the "
+                f"edition was issued ({issued.isoformat()}): check the times, or set a `cutoff` to leave it out"
+            )
+            found.append(
+                edition.file.diagnostic(
+                    ("brief", "issued"), message, severity=Severity.WARNING, code="source-after-issued"
+                )
+            )
     return found
 
 
@@ -222,6 +258,7 @@ def compose(desk: Desk, edition: Loaded[BriefRecord], *, described: frozenset[st
         *discrepancies.diagnostics,
         *questions.diagnostics,
         *check_late_citations(edition, selected, used, known),
+        *check_times(edition, selected),
         *check_marking(desk, edition, used),
         *check_lists(desk, edition),
         *(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from briefgen.compose import model as composed
 from briefgen.compose.dates import day_of, resolve_date
@@ -116,6 +117,20 @@ class DevelopmentResult:
     discrepancies: tuple[composed.Discrepancy, ...]
 
 
+def _after_publication(when: composed.When, status: Status, source: SourceDocument | None) -> str | None:
+    """A past event dated after the source that reports it was published (a typo such as 2027 for 2026)."""
+    if when.on is None or status.is_future or source is None or source.published is None:
+        return None
+    day = when.on.date() if isinstance(when.on, datetime) else when.on
+    published = source.published.date() if isinstance(source.published, datetime) else source.published
+    if day <= published:
+        return None
+    return (
+        f"occurred {day.isoformat()} is after source {source.id!r} was published ({published.isoformat()}), "
+        f"yet the status {status.value!r} is not a future one: check the date (or the status)"
+    )
+
+
 def _dated(
     parts: list[Part[DevelopmentPatch]], status: Status, sources: Mapping[str, SourceDocument]
 ) -> tuple[composed.When | None, list[Given[composed.When]], list[Diagnostic]]:
@@ -126,9 +141,13 @@ def _dated(
         if part.item.occurred is None:
             continue
         source_id = part.own_source or next((c.source for c in part.cites()), None)
-        resolved = resolve_date(part.item.occurred, status, sources.get(source_id) if source_id else None)
+        source = sources.get(source_id) if source_id else None
+        resolved = resolve_date(part.item.occurred, status, source)
         if resolved.problem:
             problems.append(part.diagnostic("occurred", resolved.problem, "unresolved-date"))
+        late = _after_publication(resolved.when, status, source)
+        if late:
+            problems.append(part.diagnostic("occurred", late, "occurred-after-publication"))
         if part.source is None:
             own = resolved.when
         else:
