@@ -129,6 +129,27 @@ def test_an_anonymous_claim_beside_a_named_denial_is_flagged(make_desk: MakeDesk
     assert named.sourcing.anonymous_only and named.sourcing.anonymous == 1
 
 
+def test_a_citation_via_another_sources_outlet_depends_on_it(make_desk: MakeDesk) -> None:
+    """A report that says it got the claim from an outlet the desk also cites: one originator for that item
+    (it counted as two independent sources), and only for that item."""
+    from briefgen.render.labels import sourcing_label
+
+    desk = make_desk(
+        files={
+            "sources/alpha.yaml": lambda t: t.replace(
+                'quote: "a new ceasefire line"}', 'quote: "a new ceasefire line", via: BETA  wire}'
+            )
+        }
+    )
+    line = development(composed_brief(desk), "ceasefire-line")
+    assert line.sourcing.originators == [["alpha-report", "beta-wire"]]
+    assert sourcing_label(line.sourcing) == "2 sources, one originator"
+    # A via that names no outlet of the desk (a description of the chain) joins nothing.
+    alpha = desk / "sources/alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("via: BETA  wire", 'via: "an official quoted by radio"'))
+    assert development(composed_brief(desk), "ceasefire-line").sourcing.independent == 2
+
+
 def test_anonymous_only_development_says_so(make_desk: MakeDesk) -> None:
     desk = make_desk(
         files={

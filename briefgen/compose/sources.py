@@ -175,15 +175,24 @@ def desk_sources(desk: Desk) -> DeskSources:
     return held[1]
 
 
-def originator_groups(sources: Mapping[str, SourceDocument], source_ids: Iterable[str]) -> list[list[str]]:
+def originator_groups(
+    sources: Mapping[str, SourceDocument], source_ids: Iterable[str], vias: Mapping[str, Sequence[str]] | None = None
+) -> list[list[str]]:
     """Group sources into independent originators: a source, its outlet and everything it relays,
-    followed through every source of the desk (a chain of relays is one originator)."""
+    followed through every source of the desk (a chain of relays is one originator). `vias` (source id to
+    the `via` of its citations here) adds what one item says it got from whom: a source citing "UN OCHA"
+    as its `via` is one originator with the OCHA report, for this item."""
     joined = sources.joined() if isinstance(sources, DeskSources) else _joined(sources.values())
-    groups: dict[str, list[str]] = {}
+    here = _Joined()  # this item's own links between the desk's originators
+    roots: dict[str, str] = {}
     for source_id in union(source_ids):
         document = sources.get(source_id)
-        root = joined.root(_keys(document)[0] if document else originator_key(source_id))
-        groups.setdefault(root, []).append(source_id)
+        roots[source_id] = joined.root(_keys(document)[0] if document else originator_key(source_id))
+        for name in (vias or {}).get(source_id, ()):
+            here.join(roots[source_id], joined.root(originator_key(name)))
+    groups: dict[str, list[str]] = {}
+    for source_id, root in roots.items():
+        groups.setdefault(here.root(root), []).append(source_id)
     return sorted(sorted(ids) for ids in groups.values())
 
 
@@ -192,7 +201,11 @@ def sourcing(
 ) -> composed.Sourcing:
     """Corroboration as a count with flags, from a development's citations."""
     source_ids = union(c.source for c in cites)
-    groups = originator_groups(sources, source_ids)
+    vias: dict[str, list[str]] = {}
+    for c in cites:
+        if c.via:
+            vias.setdefault(c.source, []).append(c.via)
+    groups = originator_groups(sources, source_ids, vias)
     if len(source_ids) == 1:
         level = composed.Corroboration.SINGLE_SOURCE
     elif len(groups) == 1:
