@@ -309,7 +309,7 @@ def test_all_problems_reported_in_one_run_sorted_by_file_and_line(make_desk: Mak
         "sources/b-second.yaml:5",
     ]
     assert "5 errors" in result.stderr
-    assert "unknown distribution list 'analysts'" in problems[0]
+    assert "distribution list 'analysts' does not load (lists/analysts.yaml has errors)" in problems[0]
 
 
 def test_settings_errors_name_the_line(make_desk: MakeDesk) -> None:
@@ -512,3 +512,25 @@ def test_times_that_cannot_all_be_right_are_warnings(make_desk: MakeDesk) -> Non
         "(2025-05-22T06:00:00+00:00)"
     ) in result.output
     assert "after the edition was issued (2025-05-22T06:00:00+00:00): check the times" not in result.output
+
+
+def test_a_member_outside_the_allowed_domains_is_located_and_not_an_unknown_list(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={
+            "lists/analysts.yaml": (
+                "id: analysts\nname: Analysts\nclearance: TLP:AMBER\nallowed_domains: [example.org]\nmembers:\n"
+                "  - {name: Test Reader, email: reader@example.org}\n  - {name: Other, email: other@evil.example}\n"
+            )
+        }
+    )
+    result = run("validate", desk)
+    assert result.exit_code == 1
+    assert (
+        "lists/analysts.yaml:7: members[1].email: other@evil.example is outside the allowed domains (example.org)"
+        in result.output
+    )  # it was reported at line 1
+    assert (
+        "briefs/edition.yaml:9: brief.lists[0]: distribution list 'analysts' does not load "
+        "(lists/analysts.yaml has errors)" in result.output
+    )  # not "unknown distribution list 'analysts'"
+    assert "unknown distribution list" not in result.output

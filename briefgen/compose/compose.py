@@ -20,14 +20,14 @@ from typing import TypeVar
 from briefgen.compose import items as rules
 from briefgen.compose import model as composed
 from briefgen.compose.merge import Found, gather, publication_key, record_items, union
-from briefgen.compose.portions import check_portions, source_marking
+from briefgen.compose.portions import check_portions, source_marking, unknown_list
 from briefgen.compose.sources import GROUP_RELAY, desk_sources, originator_key, published_after_cutoff, select_sources
 from briefgen.desk.citations import TextCitation, find_citations
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord, SourceDocument, SourceRecord
 from briefgen.desk.portions import bullet_fields, bullet_text
 from briefgen.desk.vocabulary import Marking
-from briefgen.errors import Diagnostic, Severity, did_you_mean
+from briefgen.errors import Diagnostic, Severity
 
 T = TypeVar("T")
 
@@ -163,7 +163,7 @@ def check_lists(desk: Desk, edition: Loaded[BriefRecord]) -> list[Diagnostic]:
         dist = lists.get(list_id)
         loc = ("brief", "lists", index)
         if dist is None:
-            message = f"unknown distribution list {list_id!r}{did_you_mean(list_id, lists)}"
+            message = unknown_list(desk, list_id, lists)
             found.append(edition.file.diagnostic(loc, message, code="unknown-list"))
         elif dist.clearance.rank < lowest.rank:
             found.append(

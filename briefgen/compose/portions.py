@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from briefgen.compose.merge import Part, brief_part, source_parts
@@ -81,6 +82,7 @@ class PortionChecks:
     """The checks of portion markings for one brief record (errors name the file, line and field)."""
 
     def __init__(self, desk: Desk, edition: Loaded[BriefRecord]) -> None:
+        self.desk = desk
         self.edition = edition
         self.brief = edition.record.brief
         self.unmarked = desk.settings.markings.unmarked_source
@@ -215,8 +217,17 @@ class PortionChecks:
                 )
             for i, list_id in enumerate(spec.lists):
                 if list_id not in known:
-                    message = f"unknown distribution list {list_id!r}{did_you_mean(list_id, known)}"
+                    message = unknown_list(self.desk, list_id, known)
                     self.found.append(self.edition.file.diagnostic((*loc, "lists", i), message, code="unknown-list"))
+
+
+def unknown_list(desk: Desk, list_id: str, known: Iterable[str]) -> str:
+    """Why a brief's list is not there: its file has errors (reported there), or no list has that id."""
+    broken = sorted({d.path for d in desk.diagnostics if d.is_error and PurePosixPath(d.path).parent.name == "lists"})
+    file = next((path for path in broken if PurePosixPath(path).stem == list_id), None)
+    if file is not None:
+        return f"distribution list {list_id!r} does not load ({file} has errors): nothing is sent to it until fixed"
+    return f"unknown distribution list {list_id!r}{did_you_mean(list_id, known)}"
 
 
 def check_portions(

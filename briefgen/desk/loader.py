@@ -175,12 +175,24 @@ def _kind_of(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
+# A model validator that checks one field of an item names it first: "members[3].email: ..." (its error
+# is located at that field's line, not at the record's first line).
+_FIELD_FIRST = re.compile(r"^([a-z_]+)\[(\d+)\]\.([a-z_]+): ")
+
+
 def validation_diagnostics(exc: ValidationError, model: type[BaseModel], file: RecordFile) -> list[Diagnostic]:
     found = []
     for error in exc.errors(include_url=False):
         # A tagged union's tag (`(marked)`, see `briefgen.desk.portions`) is no field of the record.
-        loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("(")))
-        found.append(file.diagnostic(loc, _message(error, model), code=error["type"].replace("_", "-")))
+        loc: tuple[str | int, ...] = tuple(
+            part for part in error["loc"] if not (isinstance(part, str) and part.startswith("("))
+        )
+        message = _message(error, model)
+        named = _FIELD_FIRST.match(message) if error["type"] == "value_error" else None
+        if named:
+            loc = (*loc, named.group(1), int(named.group(2)), named.group(3))
+            message = message[named.end() :]
+        found.append(file.diagnostic(loc, message, code=error["type"].replace("_", "-")))
     return found
 
 
