@@ -55,7 +55,9 @@ def edition_line(edition: EditionResult, *, hidden: int = 0) -> str:
         return f"kept    {name}: already sent, left as it was sent (--force rebuilds it), {warnings}"
     if edition.up_to_date:
         return f"ok      {name}: up to date, {warnings}"
-    written = ", ".join(format_word(p) for p in edition.written)
+    words = [format_word(p) for p in edition.written]
+    # One email edition per list: "eml, eml" read as a stutter; "2 eml" says how many.
+    written = ", ".join(w if words.count(w) == 1 else f"{words.count(w)} {w}" for w in dict.fromkeys(words))
     pdf = ""
     if edition.pdf_bytes is not None:
         pdf = f", {counted(edition.pdf_pages or 0, 'page')}, PDF {size(edition.pdf_bytes)}"

@@ -150,6 +150,17 @@ def test_a_citation_via_another_sources_outlet_depends_on_it(make_desk: MakeDesk
     assert development(composed_brief(desk), "ceasefire-line").sourcing.independent == 2
 
 
+def test_places_that_hold_commas_are_quoted_when_sources_differ(make_desk: MakeDesk) -> None:
+    """ "Tel Hamra, Orontes valley, Tell Hamra, or ..." could not be read as three places or two."""
+    from briefgen.render.labels import place_label
+    from briefgen.render.words import words_for
+
+    desk = make_desk(files={"sources/beta.yaml": lambda t: t.replace("where: Valley", "where: Valley, north bank")})
+    line = development(composed_brief(desk), "ceasefire-line")
+    assert place_label(line) == "“Valley” or “Valley, north bank” — sources differ"
+    assert place_label(line, words_for("fr", None)).startswith("«\u00a0Valley\u00a0» ou «\u00a0Valley, north bank")
+
+
 def test_anonymous_only_development_says_so(make_desk: MakeDesk) -> None:
     desk = make_desk(
         files={

@@ -286,10 +286,19 @@ def place_label(development: composed.Development, words: Words | None = None) -
     """The facts line's place (empty when none is given), in the same manner as `occurred_label`."""
     w = _words(words)
     if development.alternatives.where:
-        return _differ(w, list_label(list(development.alternatives.where), w, style="or"))
+        places = list(development.alternatives.where)
+        if any(re.search(r"[,،;؛]", place) for place in places):  # "Tell Hamra, Orontes valley": one place each
+            places = [_quoted(w, place) for place in places]
+        return _differ(w, list_label(places, w, style="or"))
     if development.where is None:
         return ""
     return _assessed(w, development.where) if "place" in development.assessed else development.where
+
+
+def _quoted(w: Words, text: str) -> str:
+    """Text between the language's quotation marks (Babel ships no CLDR delimiters: the catalog has them)."""
+    # Translators: a value quoted, with the language's quotation marks (French: « %(text)s », no-break spaces).
+    return w.gettext("“%(text)s”", text=text)
 
 
 def status_note(development: composed.Development, words: Words | None = None) -> str:
