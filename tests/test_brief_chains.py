@@ -137,7 +137,7 @@ def test_the_pdfs_of_one_brief_render_side_by_side_and_are_reported_in_date_orde
 
 FAILS_IN_PDF = (
     '{% extends "builtin/brief.html.j2" %}'
-    '{% block outlook %}<img src="file:///nonexistent/briefgen-test.png" alt="">{% endblock %}'
+    '{% block outlook %}<img src="nonexistent/briefgen-test.png" alt="">{% endblock %}'  # no such desk asset
 )
 
 

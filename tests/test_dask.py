@@ -23,7 +23,7 @@ distributed = pytest.importorskip("distributed")
 import dask  # noqa: E402
 
 from briefgen.pdf.dask_executor import DaskRenderer  # noqa: E402
-from briefgen.pdf.job import ASSET_ROOT, PdfJob, RenderedPdf  # noqa: E402
+from briefgen.pdf.job import ASSET_ROOT, PdfFailure, PdfJob, RenderedPdf  # noqa: E402
 
 MakeDesk = Callable[..., Path]
 BRIEFGEN = [sys.executable, "-m", "briefgen"]
@@ -172,8 +172,22 @@ def test_rendering_on_a_worker_reads_no_url_and_no_file(
         template = '{% extends "builtin/brief.html.j2" %}{% block stylesheet %}@import "' + target
         desk = make_desk(files={"templates/brief.html.j2": template + '";{{ super() }}{% endblock %}'})
         result = build(desk, "--executor", url(cluster), "--format", "pdf")
-        assert result.returncode == 4, result.stderr
-        assert f"refused to read {target}" in result.stderr
+        assert result.returncode == 4, result.stderr  # the build refuses the HTML before any job is made
+        assert f"a <style> element that loads '{target}'" in result.stderr
+        # A job that holds such HTML all the same (another client, an older build) fails on the worker.
+        html = f'<!doctype html><html lang="en"><style>@import "{target}";</style><title>t</title><p>x</p></html>'
+        job = PdfJob(f"hostile {kind} 2025-05-22", html, ASSET_ROOT, (), "pdf/ua-1", b"1" * 32)
+        renderer = DaskRenderer(url(cluster))
+        try:
+            renderer.submit(0, job)
+            finished: dict[int, object] = {}
+            while not finished:
+                finished.update(renderer.completed())
+        finally:
+            renderer.close()
+        failure = finished[0]
+        assert isinstance(failure, PdfFailure) and failure.exit_code == 4, failure
+        assert f"refused to read {target}" in failure.message
         assert observer.requests == []
     assert not (desk / "out/2025-05-22").exists()
 

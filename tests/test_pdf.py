@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -11,6 +12,10 @@ import pikepdf
 import pypdf
 import pytest
 from conftest import DESKS, SAMPLE, TESTS, Observer, observing, run
+
+from briefgen.errors import ResourceBlocked
+from briefgen.pdf.job import ASSET_ROOT, PdfJob
+from briefgen.pdf.render import render_pdf
 
 pytestmark = pytest.mark.pdf
 MakeDesk = Callable[..., Path]
@@ -129,9 +134,14 @@ def test_rendering_reads_only_template_files(
     desk = make_desk(files={"templates/brief.html.j2": template})
     result = run("build", desk, "--date", "2025-05-22", "--format", "pdf,html")
     assert result.exit_code == 4, result.output
-    assert f"refused to read {target}" in result.stderr
+    assert f"a <style> element that loads '{target}'" in result.stderr  # refused in the HTML first
     assert observer.requests == []
     assert not (desk / "out/2025-05-22").exists()
+    # The renderer's own fetcher refuses it too, for HTML that reaches it all the same.
+    html = f'<!doctype html><html lang="en"><style>@import "{target}";</style><title>t</title><p>x</p></html>'
+    with pytest.raises(ResourceBlocked, match=f"refused to read {re.escape(target)}"):
+        render_pdf(PdfJob("hostile 2025-05-22", html, ASSET_ROOT, (), "pdf/ua-1", b"1" * 32))
+    assert observer.requests == []
 
 
 def test_desk_asset_files_may_be_used(make_desk: MakeDesk) -> None:
