@@ -135,6 +135,8 @@ def test_validate_reports_template_mistakes_with_file_and_line(make_desk: MakeDe
                 "{% block legend %}{{ brief.title }}{% endblock %}\n"
                 "{% block outlook %}{{ brief.titel }}{% for d in brief.developments %}\n"
                 "{% for c in d.cites %}{{ c.sorce }}{% endfor %}{{ d.summary }}{% endfor %}{% endblock %}\n"
+                "{% block changes %}{% if brief.extra is defined %}{{ brief.extra }}{% endif %}"
+                "{{ brief.other | default('') }}{% endblock %}\n"
             ),
             "templates/sections/outlook.html.j2": "<p>\n{% if brief.outlook %}\n{{ brief.outlook }\n",
         }
@@ -150,13 +152,14 @@ def test_validate_reports_template_mistakes_with_file_and_line(make_desk: MakeDe
         for line in lines
     )
     assert "templates/brief.html.j2:2: warning: 'breif' is undefined in templates (did you mean 'brief'?)" in lines
-    # An attribute the composed edition does not have, at which the build would stop: one level down too.
+    # An attribute the composed edition does not have, at which the build would stop: an error (it was a
+    # warning: validate said "valid" and the build exited 3), one level down too; not where the template asks.
     assert (
-        "templates/brief.html.j2:4: warning: 'brief.titel': ComposedBrief has no 'titel' (did you mean 'title'?) "
+        "templates/brief.html.j2:4: 'brief.titel': ComposedBrief has no 'titel' (did you mean 'title'?) "
         "(the build would stop here)" in lines
     )
-    assert any(line.startswith("templates/brief.html.j2:5: warning: 'c.sorce': Cite has no 'sorce'") for line in lines)
-    assert not any("legend" in line or "summary" in line for line in lines)
+    assert any(line.startswith("templates/brief.html.j2:5: 'c.sorce': Cite has no 'sorce'") for line in lines)
+    assert not any("legend" in line or "summary" in line or "extra" in line or "other" in line for line in lines)
     # With an error in the records too, the records' exit code.
     (desk / "briefs/edition.yaml").write_text(
         (desk / "briefs/edition.yaml").read_text(encoding="utf-8").replace("marking:", "markin:"), encoding="utf-8"

@@ -3,9 +3,10 @@
 Every `*.j2` file under the desk's `templates/` is compiled (a syntax error is an error with its file and
 line); a template that extends another may only fill blocks the one it extends has (an unknown block is
 a warning: it would be silently ignored); and a name a template reads that no template is given (not a
-context variable, a global, a name it sets or imports, a loop variable) is a warning with its line, as is
-an attribute the composed edition does not have (`brief.titel`, `d.sumary` in a loop over
-`brief.developments`), at which the build would stop.
+context variable, a global, a name it sets or imports, a loop variable) is a warning with its line; an
+attribute the composed edition does not have (`brief.titel`, `d.sumary` in a loop over
+`brief.developments`) is an error, since the build would stop there (unless the template asks first:
+`is defined`, `| default`).
 """
 
 from __future__ import annotations
@@ -96,10 +97,20 @@ def _unknown_attributes(ast: nodes.Template) -> list[tuple[int, str]]:
             kinds.setdefault(name, set()).add(_model_of(iterable, scope, item=True))
         known = {n: next(iter(k)) for n, k in kinds.items() if len(k) == 1 and n not in others}
         scope = top | {n: model for n, model in known.items() if model is not None}
+    # `brief.extra is defined`, `brief.extra | default("")`: a template that asks about an attribute (there
+    # or anywhere in the file, as `{% if brief.extra is defined %}{{ brief.extra }}` does) is not stopped.
+    guarded = {
+        (inner.node.name, inner.attr)
+        for guard in ast.find_all((nodes.Test, nodes.Filter))
+        if guard.name in ("defined", "undefined", "default", "d") and guard.node is not None
+        for inner in [guard.node, *guard.node.find_all(nodes.Getattr)]
+        if isinstance(inner, nodes.Getattr) and isinstance(inner.node, nodes.Name)
+    }
     found = []
     for node in ast.find_all(nodes.Getattr):
         model = _model_of(node.node, scope)
-        if model is not None and node.attr not in _attributes(model):
+        asked = isinstance(node.node, nodes.Name) and (node.node.name, node.attr) in guarded
+        if model is not None and node.attr not in _attributes(model) and not asked:
             shown = f"{node.node.name}.{node.attr}" if isinstance(node.node, nodes.Name) else node.attr
             found.append(
                 (
@@ -152,8 +163,6 @@ def check_templates(desk_root: Path) -> list[Diagnostic]:
             message = f"{undefined!r} is undefined in templates{did_you_mean(undefined, known)}"
             line = _line_of(ast, undefined)
             found.append(Diagnostic(shown, line, "", message, Severity.WARNING, "template"))
-        for line, message in _unknown_attributes(ast):
-            found.append(
-                Diagnostic(shown, line, "", f"{message} (the build would stop here)", Severity.WARNING, "template")
-            )
+        for line, message in _unknown_attributes(ast):  # an error: the build stops there (StrictUndefined)
+            found.append(Diagnostic(shown, line, "", f"{message} (the build would stop here)", code="template"))
     return found
