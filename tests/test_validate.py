@@ -534,3 +534,11 @@ def test_a_member_outside_the_allowed_domains_is_located_and_not_an_unknown_list
         "(lists/analysts.yaml has errors)" in result.output
     )  # not "unknown distribution list 'analysts'"
     assert "unknown distribution list" not in result.output
+
+
+def test_a_file_in_a_record_folder_that_is_not_read_gets_a_note(make_desk: MakeDesk) -> None:
+    desk = make_desk(files={"sources/field-notes.md": "# notes from the call\n", "lists/old.txt": "a@example.org\n"})
+    result = run("validate", desk, "--strict")
+    assert result.exit_code == 0, result.output  # a note, not a warning
+    assert "sources/field-notes.md: note: not a record file (.json, .yaml, .yml): not read" in result.output
+    assert "lists/old.txt: note: not a record file (.json, .yaml, .yml): not read" in result.output

@@ -208,6 +208,24 @@ def _record_files(root: Path, folder: str, *, recursive: bool) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
+def _not_records(root: Path, folder: str, *, recursive: bool) -> list[Diagnostic]:
+    """Files in a record folder that are not read (a Markdown note in `sources/`): a note each, never silence."""
+    base = root / folder
+    if not base.is_dir():
+        return []
+    pattern = "**/*" if recursive else "*"
+    skipped = sorted(
+        p.relative_to(root).as_posix()
+        for p in base.glob(pattern)
+        if p.is_file() and p.suffix not in RECORD_SUFFIXES and not p.name.startswith(".")
+    )
+    expected = ", ".join(sorted(RECORD_SUFFIXES))
+    return [
+        Diagnostic(rel, 0, "", f"not a record file ({expected}): not read", Severity.NOTE, "not-a-record")
+        for rel in skipped
+    ]
+
+
 def _read_text(path: Path, root: Path, rel: str, max_size: int) -> str:
     resolved = path.resolve()
     if not resolved.is_relative_to(root.resolve()):
@@ -337,6 +355,8 @@ def load_desk(root: Path) -> Desk:
                 code="empty-desk",
             )
         )
+    for folder, recursive in (("sources", True), ("briefs", True), ("lists", False)):
+        diagnostics += _not_records(root, folder, recursive=recursive)
     unloaded: list[UnloadedSource] = []
     sources = _load_records(root, source_paths, SourceRecord, limit, diagnostics, unloaded)
     unloaded_briefs: list[UnloadedBrief] = []
