@@ -254,7 +254,7 @@ def test_text_edition_keeps_the_html_endnote_numbers(tmp_path: Path) -> None:
         if a.get("id", "").startswith("call-")
     }
     text_notes = {n: t.strip("\u2068\u2069") for n, t in re.findall(r"^\[(\d+)\] ([^,]+),", text, re.MULTILINE)}
-    assert text_notes == {n: ("outlet not stated" if t.startswith("Turkey and") else t) for n, t in html_notes.items()}
+    assert text_notes == {n: ("Outlet not stated" if t.startswith("Turkey and") else t) for n, t in html_notes.items()}
     # Calls carry their locators, numbers ascending, with no-break spaces (a call is never split across
     # lines); no bare weekday and no Markdown syntax reaches the text.
     assert "[1,\u00a0para\u00a05]" in text and "[1,\u00a0para\u00a04;\u00a02,\u00a0para\u00a04]" in text

@@ -297,8 +297,7 @@ def place_label(development: composed.Development, words: Words | None = None) -
 
 def _quoted(w: Words, text: str) -> str:
     """Text between the language's quotation marks (Babel ships no CLDR delimiters: the catalog has them)."""
-    # Translators: a value quoted, with the language's quotation marks (French: « %(text)s », no-break spaces).
-    return w.gettext("“%(text)s”", text=text)
+    return w.gettext("“%(title)s”", title=text)  # the catalog's quotation marks, as a source's title has them
 
 
 def status_note(development: composed.Development, words: Words | None = None) -> str:
