@@ -48,7 +48,7 @@ def resolve_date(mapping: DateMapping, status: Status, source: SourceDocument | 
         when = composed.When(on=resolution.on, as_reported=reported, precision=Precision.DAY, resolved_from=source.id)
         return ResolvedDate(when, None)
     # The reason as a code with its values (the brief says it in its language) and in English words.
-    reason = reason_text(problem)
+    reason = reason_text(problem, source.language if source is not None else None)
     when = composed.When(
         on=None, as_reported=reported, precision=precision, unresolved=reason, unresolved_reason=problem
     )

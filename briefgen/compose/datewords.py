@@ -94,8 +94,9 @@ class DayResolution:
     problem: composed.UnresolvedReason | None = None
 
 
-def reason_text(problem: composed.UnresolvedReason) -> str:
-    """An unresolved date's reason in English (warnings, the JSON edition's `unresolved`)."""
+def reason_text(problem: composed.UnresolvedReason, language: str | None = None) -> str:
+    """An unresolved date's reason in English (warnings, the JSON edition's `unresolved`); `language`, the
+    source's, is where a calendar date's month names are looked for (with English)."""
     code = composed.UnresolvedCode
     match problem.code:
         case code.NO_SOURCE:
@@ -108,7 +109,7 @@ def reason_text(problem: composed.UnresolvedReason) -> str:
                     f"{problem.phrase!r} says more than the day word in it ({', '.join(map(repr, problem.words))}) "
                     "and CLDR has no word for the whole: give the date as `on`"
                 )
-            if is_calendar_date(problem.phrase or ""):
+            if is_calendar_date(problem.phrase or "", language):
                 return f"{problem.phrase!r} is a calendar date, not a day word: give it as the date's `on`"
             return f"{problem.phrase!r} is not a day"
         case code.SEVERAL_DAYS:
@@ -119,8 +120,8 @@ def reason_text(problem: composed.UnresolvedReason) -> str:
             return AMBIGUOUS_SAME_WEEKDAY
 
 
-def _unresolved(matched: str | None, problem: composed.UnresolvedReason) -> DayResolution:
-    return DayResolution(None, reason_text(problem), matched, problem)
+def _unresolved(matched: str | None, problem: composed.UnresolvedReason, language: str | None = None) -> DayResolution:
+    return DayResolution(None, reason_text(problem, language), matched, problem)
 
 
 @dataclass(frozen=True)
@@ -407,9 +408,9 @@ def find_day_words(text: str, language: str) -> list[DayWord]:
 
 
 @functools.cache
-def _calendar_date() -> re.Pattern[str]:
+def _calendar_date(languages: tuple[str, ...]) -> re.Pattern[str]:
     months: set[str] = set()
-    for language in supported_languages():
+    for language in languages:
         locale = Locale.parse(language)
         for width in ("wide", "abbreviated"):
             for context in ("format", "stand-alone"):
@@ -423,10 +424,13 @@ def _calendar_date() -> re.Pattern[str]:
     return re.compile(rf"{number}[\s,]+(?:\w{{1,3}}\s+)?{month}|{month}[\s,]+{number}|{numeric}")
 
 
-def is_calendar_date(phrase: str) -> bool:
+def is_calendar_date(phrase: str, language: str | None = None) -> bool:
     """Whether `phrase` states a calendar date ("le 10 mars", "March 10", "10 de marzo", "2026-03-10"),
-    by CLDR's month names of every supported language: not a day word, a date the record gives as `on`."""
-    return _calendar_date().search(fold_text(unicodedata.normalize("NFC", phrase))) is not None
+    by CLDR's month names in `language` and English (loading every language's took a quarter of a second
+    of each `validate`): not a day word, a date the record gives as `on`."""
+    base = base_language(language) if language else "en"
+    languages = tuple(sorted({"en", base} & set(supported_languages()) | {"en"}))
+    return _calendar_date(languages).search(fold_text(unicodedata.normalize("NFC", phrase))) is not None
 
 
 # --- resolution ----------------------------------------------------------------------------------------
@@ -462,12 +466,12 @@ def resolve_day_phrase(phrase: str, language: str, published: date | datetime | 
     words = find_day_words(phrase, language)
     if not words:
         if _pattern(base_language(language)) is None:
-            return _unresolved(None, composed.UnresolvedReason(code=code.NO_DAY_WORDS, language=language))
-        return _unresolved(None, composed.UnresolvedReason(code=code.NOT_A_DAY, phrase=phrase.strip()))
+            return _unresolved(None, composed.UnresolvedReason(code=code.NO_DAY_WORDS, language=language), language)
+        return _unresolved(None, composed.UnresolvedReason(code=code.NOT_A_DAY, phrase=phrase.strip()), language)
     longer = [w.word for w in words if w.compound]
     if longer:  # "the day before yesterday" is not "yesterday"
         return _unresolved(
-            longer[0], composed.UnresolvedReason(code=code.NOT_A_DAY, phrase=phrase.strip(), words=longer)
+            longer[0], composed.UnresolvedReason(code=code.NOT_A_DAY, phrase=phrase.strip(), words=longer), language
         )
     if len({(w.kind, w.value) for w in words}) > 1:
         found = [w.word for w in words]
@@ -475,9 +479,9 @@ def resolve_day_phrase(phrase: str, language: str, published: date | datetime | 
         days = {_resolve(w, local_date(published), future=future).on for w in words} if published else {None}
         if len(days) == 1 and None not in days:  # "hier mardi", "أمس الثلاثاء": two words for one day
             return DayResolution(days.pop(), None, " ".join(found))
-        return _unresolved(None, several)
+        return _unresolved(None, several, language)
     if published is None:
-        return _unresolved(words[0].word, composed.UnresolvedReason(code=code.NO_PUBLICATION_DATE))
+        return _unresolved(words[0].word, composed.UnresolvedReason(code=code.NO_PUBLICATION_DATE), language)
     return _resolve(words[0], local_date(published), future=future)
 
 
