@@ -148,7 +148,8 @@ def test_a_discrepancy_the_build_found_reads_in_the_briefs_words(make_desk: Make
     assert "Sources differ on the date of: " in text and "2026-04-04" not in text
     assert "What is reportedSources 4 April 20261 5 April 20262,3" in text  # the dates, then their note calls
     assert "What is reportedSources reported1,2 denied3" in text
-    assert "Sources disagree: outcome; date" in text
+    # The fact by the name the facts line gives it ("which differ on status"; it said "outcome" here).
+    assert "Sources disagree: status; date" in text and "Sources differ on the status of: " in text
     desk = make_desk(
         "three-file-development",
         files={"briefs/undecided.yaml": lambda t: t.replace("language: en-GB", "language: fr")},
@@ -157,6 +158,7 @@ def test_a_discrepancy_the_build_found_reads_in_the_briefs_words(make_desk: Make
     assert "Les sources divergent (date) : " in french and "Sources differ on the" not in french
     assert "4 avril 2026" in french and "rapporté1,2 démenti3" in french
     assert "3 sources indépendantes, qui divergent sur statut et date" in french  # "status" was left in English
+    assert "Les sources divergent (statut) : " in french
 
 
 def test_the_editor_decides_facts_a_discrepancy_and_the_order() -> None:

@@ -261,10 +261,19 @@ def _discrepancy_topic(context: jinja2.runtime.Context, discrepancy: composed.Di
     if not discrepancy.found_by_build or development is None:
         return discrepancy.topic
     words = _words(context)
-    kind = str(context["labels"]["discrepancy_kind"][discrepancy.kind.value])
+    # The fact by the name the development's sourcing gives it ("which differ on status"): a status
+    # conflict is of the kind "outcome", but the facts line and this topic name the same fact.
+    fact = _FOUND_FACTS.get(discrepancy.kind)
+    if fact is not None:
+        named = labels.fact_label(fact, words)
+    else:
+        named = str(context["labels"]["discrepancy_kind"][discrepancy.kind.value])
     if short:
-        return kind
-    return words.gettext("Sources differ on the %(fact)s of: %(summary)s", fact=kind, summary=development.summary)
+        return named
+    return words.gettext("Sources differ on the %(fact)s of: %(summary)s", fact=named, summary=development.summary)
+
+
+_FOUND_FACTS = {DiscrepancyKind.DATE: "date", DiscrepancyKind.PLACE: "place", DiscrepancyKind.OUTCOME: "status"}
 
 
 class FirstMention:

@@ -222,10 +222,16 @@ def sourcing_label(sourcing: composed.Sourcing, words: Words | None = None) -> s
                 sources=text,
             )
     if sourcing.differ_on:
-        names = LABELS["changed_field"]  # the facts' names, translated ("fact" was a context no catalog had)
-        facts = list_label([w.pgettext("changed_field", names[f]) if f in names else f for f in sourcing.differ_on], w)
+        facts = list_label([fact_label(f, w) for f in sourcing.differ_on], w)
         text = w.gettext("%(count)s, which differ on %(facts)s", count=text, facts=facts)
     return text
+
+
+def fact_label(fact: str, words: Words | None = None) -> str:
+    """A fact sources can differ on (`status`, `date`, `place`), translated ("fact" was a context no catalog
+    had); another name as given."""
+    names = LABELS["changed_field"]
+    return _words(words).pgettext("changed_field", names[fact]) if fact in names else fact
 
 
 def _differ(w: Words, values: str) -> str:
