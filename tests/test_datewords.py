@@ -282,7 +282,7 @@ def test_no_derived_weekday_form_is_shared_by_two_weekdays_in_any_language() -> 
     from babel import Locale
     from babel.dates import get_day_names
 
-    from briefgen.compose.datewords import fold_text
+    from briefgen.compose.folding import fold_text
 
     data = json.loads((Path(__file__).resolve().parents[1] / "briefgen/data/cldr_day_fields.json").read_text())
     fields = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -45,6 +45,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names, get_month_names
 
 from briefgen.compose import model as composed
+from briefgen.compose.folding import fold, fold_text
 
 _DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "cldr_day_fields.json"
 _WEEKDAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
@@ -55,7 +56,6 @@ _DAY_WORD_FIRST = {"ar", "fa"}  # "يوم الثلاثاء", "روز سه‌شن
 _SUFFIXES = {
     "tr": (r"(?:'?(?:y?[aeiu]|[dt][ae]n?|n?[iu]n|k[iu]|y?l[ae]|gunu))?", r"(?:'?(?:k[iu]|[dt][ae]n?|ne|n?[iu]n))?"),
 }
-_FOLD_EXTRA = str.maketrans({"ı": "i", "ى": "ي", "ة": "ه", "’": "'", "ʼ": "'", "\u0640": None})
 
 AMBIGUOUS_SAME_WEEKDAY = "same weekday as publication: today or in a week?"
 NO_PUBLICATION_DATE = "the source has no publication date"
@@ -140,48 +140,6 @@ class _Form:
     written: str
     kind: DayKind
     value: int
-
-
-# --- folding ------------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=65_536)
-def _fold_char(char: str) -> str:
-    if char.isspace():
-        return " "
-    kept = "".join(c for c in unicodedata.normalize("NFD", char) if unicodedata.category(c) != "Mn")
-    return kept.casefold().translate(_FOLD_EXTRA)
-
-
-def fold(text: str) -> tuple[str, tuple[int, ...]]:
-    """Text folded for matching (case, diacritics, white space), and for each folded character the
-    index of the character of `text` it comes from."""
-    pieces: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        folded = _fold_char(char)
-        pieces.append(folded)
-        origin.extend([index] * len(folded))
-    return "".join(pieces), tuple(origin)
-
-
-class _FoldTable(dict[int, str]):
-    """`_fold_char` as a `str.translate` table, filled as characters are met: folding a text is then one
-    C loop, not a Python call per character."""
-
-    def __missing__(self, code: int) -> str:
-        folded = _fold_char(chr(code))
-        if len(self) < 65_536:  # bounded, like the cache of `_fold_char`: record text is untrusted
-            self[code] = folded
-        return folded
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-def fold_text(text: str) -> str:
-    """`fold` without the index map."""
-    return text.translate(_FOLD_TABLE)
 
 
 # --- vocabulary ----------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from briefgen.compose.datewords import fold
+from briefgen.compose.folding import fold
 from briefgen.ingest.names import Names
 from briefgen.ingest.paragraphs import Paragraph
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from briefgen.compose.datewords import fold_text
+from briefgen.compose.folding import fold_text
 from briefgen.desk.gazetteer import Gazetteer, GazetteerOutlet
 from briefgen.desk.models import SourceRecord
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from briefgen.compose.datewords import fold_text
+from briefgen.compose.folding import fold_text
 from briefgen.desk.ingest_block import NearDuplicate, RemovedLine
 from briefgen.ingest.printed import PrintedDate, byline_authors, credit_authors, date_stamp
 

@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_month_names
 
-from briefgen.compose.datewords import DayKind, base_language, find_day_words, fold_text
+from briefgen.compose.datewords import DayKind, base_language, find_day_words
+from briefgen.compose.folding import fold_text
 
 _BYLINE = re.compile(
     r"^(?:by|par|von|por|di|door|yazan|haber|muhabir|автор|بقلم|كتب|كتبت|إعداد|מאת|כתב|כתבה)\s*[:：]?\s+(?P<names>\S.{0,200})$",
