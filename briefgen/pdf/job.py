@@ -57,12 +57,16 @@ class PdfJob:
     # False for the preview's PDF: the same pages, untagged and never published (no PDF/UA or PDF/A
     # variant, no structure tree to build and complete), so that it is back sooner after a save.
     publication: bool = True
+    # Characters of HTML laid out at a time: a longer brief is rendered in parts of about this size (`parts`);
+    # 0 renders it whole.
+    part_chars: int = 280_000
 
     def input_hash(self) -> str:
         """SHA-256 of everything that shapes the render's outcome (the label too: it is in the messages)."""
         digest = hashlib.sha256()
         parts: list[str | bytes] = [self.label, self.html, self.base_url, self.variant, self.identifier]
         parts += [f"{self.seconds} s, {self.memory_mib} MiB", "publication" if self.publication else "preview"]
+        parts += [f"parts of {self.part_chars}"]
         for asset in self.assets:
             parts += [asset.path, asset.sha256]
         for attachment in self.attachments:

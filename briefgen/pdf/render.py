@@ -30,7 +30,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from briefgen.errors import BriefgenError, RenderError, ResourceBlocked
-from briefgen.pdf import bidi, hyphenation, reading, tagging
+from briefgen.pdf import bidi, hyphenation, in_parts, parts, reading, tagging
 from briefgen.pdf.compact import compact_content
 from briefgen.pdf.job import ASSET_ROOT, Asset, PdfFailure, PdfJob, RenderedPdf
 from briefgen.pdf.reuse import reused_work
@@ -135,6 +135,28 @@ def warm_up() -> None:
     document.write_pdf()
 
 
+def _render_whole(
+    job: PdfJob, fetcher: ConfinedFetcher, attachments: list[Any], options: dict[str, Any]
+) -> in_parts.Rendered:
+    """The edition's HTML laid out at once: its PDF (not yet finished), page count and text runs."""
+    no_runs: reading.Runs = {}
+    tags: contextlib.AbstractContextManager[reading.Runs] = (
+        tagging.tag_languages_and_links() if job.publication else contextlib.nullcontext(no_runs)
+    )
+    with tags as runs:
+        document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
+            font_config=font_configuration(), **options
+        )
+        if len(job.html) > LARGE_HTML:
+            # For a long brief, one full collection between layout and writing frees the layout's
+            # garbage before the PDF is built: the peak stays below the default collector's (182 vs
+            # 186 MB for 50 pages, 207 MB without it). For a short one it would cost more than it saves.
+            gc.collect()
+        data = document.write_pdf(pdf_identifier=job.identifier, attachments=attachments or None, **options)
+        pages = len(document.pages)
+    return in_parts.Rendered(data, pages, runs)
+
+
 def render_pdf(job: PdfJob) -> RenderedPdf:
     """Render an edition's final HTML to PDF bytes. Raises `ResourceBlocked` or `RenderError`."""
     tagging.check_weasyprint()  # before anything: one clear line for a WeasyPrint the tagging was not made for
@@ -155,23 +177,24 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
     # Both variants are tagged: PDF/UA-1 by definition, PDF/A-3b so that the archived copy is as accessible.
     # The preview's PDF (not `publication`) is the same pages untagged: it is never published.
     options: dict[str, Any] = {"pdf_variant": job.variant, "pdf_tags": True} if job.publication else {}
-    no_runs: reading.Runs = {}
-    tags: contextlib.AbstractContextManager[reading.Runs] = (
-        tagging.tag_languages_and_links() if job.publication else contextlib.nullcontext(no_runs)
-    )
+    # A long brief is laid out in parts (`parts`, `in_parts`): its memory is that of one part.
+    plan = parts.plan(job.html, job.part_chars) if job.publication and job.part_chars else None
     try:
-        with _weasyprint_log() as log, _fewer_collections(), tags as runs, reused_work(), compact_content():
-            document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
-                font_config=font_configuration(), **options
-            )
-            if len(job.html) > LARGE_HTML:
-                # For a long brief, one full collection between layout and writing frees the layout's
-                # garbage before the PDF is built: the peak stays below the default collector's (182 vs
-                # 186 MB for 50 pages, 207 MB without it). For a short one it would cost more than it saves.
-                gc.collect()
-            data = document.write_pdf(pdf_identifier=job.identifier, attachments=attachments or None, **options)
-            pages = len(document.pages)
-            del document  # its boxes (most of a long brief's memory) are not needed to finish the file
+        with _weasyprint_log() as log, _fewer_collections(), reused_work(), compact_content():
+            rendered = None
+            if plan is not None:
+                rendered = in_parts.render_parts(
+                    plan,
+                    lambda source: weasyprint.HTML(string=source, base_url=job.base_url, url_fetcher=fetcher),
+                    lambda document, first: document.write_pdf(
+                        pdf_identifier=job.identifier, attachments=(attachments or None) if first else None, **options
+                    ),
+                    font_configuration(),
+                    options,
+                )
+            if rendered is None:
+                rendered = _render_whole(job, fetcher, attachments, options)
+            data, pages, runs = rendered.data, rendered.pages, rendered.runs
             if job.publication:
                 data = tagging.finish(data, runs)
                 if not bidi.available() and any(run.rtl for run in runs.values()):

@@ -1,0 +1,156 @@
+"""Render a long brief part by part (`parts`), so that its memory is that of one part, not of every page.
+
+Each part is laid out by WeasyPrint; its pages are kept up to the first page that starts with a unit of
+the plan (nothing of an earlier unit or container on it), and the next part starts with that unit, at
+the top of a page as in the whole document. The kept pages are written as a tagged PDF; a link to an
+anchor of another part is written as a `merge.LINK_PREFIX` URI that `merge` turns back into a link.
+When the last part is written, a document of as many pages with what comes before `<main>` gives the
+page-margin content of the whole (page n of N, running header, marking), drawn on each page by `merge`.
+A part whose layout the margins document cannot stand for (an element of `<main>` that sets a string
+for the margins or names a page) makes the brief render whole: `render_parts` returns None.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from weasyprint.formatting_structure import boxes
+
+from briefgen.pdf import merge, parts, reading, tagging
+
+PX_TO_PT = 0.75
+_IDS = re.compile(r"""\sid\s*=\s*["']([^"']+)["']""")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    data: bytes  # the joined PDF, not yet finished by `tagging.finish`
+    pages: int
+    runs: reading.Runs
+
+
+@dataclass
+class _Pages:
+    """Where a part's units and containers are: first and last page of each, by its index."""
+
+    units: dict[int, list[int]]
+    containers: dict[int, list[int]]
+    whole_only: bool = False  # an element of <main> sets a string or names a page
+
+
+def _placed(document: Any) -> _Pages:
+    found = _Pages({}, {})
+
+    def visit(box: Any, page: int, inside: bool) -> None:
+        element = box.element
+        if element is not None and not isinstance(box, boxes.PageBox):
+            for attribute, places in ((parts.UNIT, found.units), (parts.CONTAINER, found.containers)):
+                mark = element.get(attribute)
+                if mark is not None:
+                    span = places.setdefault(int(mark), [page, page])
+                    span[1] = page
+                    inside = True
+        if inside and (box.style["string_set"] != "none" or box.style["page"] not in ("auto", "")):
+            found.whole_only = True
+        for child in getattr(box, "children", ()):
+            visit(child, page, inside)
+
+    for number, page in enumerate(document.pages):
+        visit(page._page_box, number, False)
+    return found
+
+
+def _cut(plan: parts.Plan, first: int, last: int, placed: _Pages, opening: int) -> tuple[int, int] | None:
+    """(page, unit): the last page after the part's first (`opening` is its index) that starts with a unit
+    of this part (not its first or last)."""
+    ended: list[tuple[int, int]] = []  # (end offset, last page) of every unit and container of the part
+    for index, span in placed.units.items():
+        ended.append((plan.units[index].end, span[1]))
+    for index, span in placed.containers.items():
+        ended.append((plan.containers[index].end, span[1]))
+    ended.sort()
+    best = None
+    latest, position = -1, 0
+    for index in range(first, last + 1):
+        unit = plan.units[index]
+        while position < len(ended) and ended[position][0] <= unit.start:
+            latest = max(latest, ended[position][1])
+            position += 1
+        span = placed.units.get(index)
+        if first < index < last and span is not None and span[0] > opening and latest < span[0]:
+            best = (span[0], index)
+    return best
+
+
+def _relinked(document: Any, ids: set[str]) -> None:
+    """Links to anchors on pages not in `document` become `merge.LINK_PREFIX` URIs (WeasyPrint would drop them)."""
+    here = {name for page in document.pages for name in page.anchors}
+    for page in document.pages:
+        page.links = [
+            ("external", merge.LINK_PREFIX + target, rectangle, box)
+            if kind == "internal" and target not in here and target in ids
+            else (kind, target, rectangle, box)
+            for kind, target, rectangle, box in page.links
+        ]
+
+
+def render_parts(
+    plan: parts.Plan,
+    html: Callable[[str], Any],
+    write: Callable[[Any, bool], bytes],
+    font_config: Any,
+    options: dict[str, Any],
+) -> Rendered | None:
+    """Render the plan's parts: `html(source)` makes a `weasyprint.HTML`, `write(document, first)` its PDF."""
+    ids = set(_IDS.findall(plan.source))
+    written: list[bytes] = []
+    runs: reading.Runs = {}
+    pages = 0
+    first = 0
+    count = len(plan.units)
+    while first < count:
+        last, size = first, plan.unit_chars(first)
+        while last + 1 < count and size < plan.part_chars:
+            last += 1
+            size += plan.unit_chars(last)
+        if sum(plan.unit_chars(i) for i in range(last + 1, count)) < plan.part_chars // 2:
+            last = count - 1
+        with tagging.tag_languages_and_links() as part_runs:
+            document = html(plan.part(first, last)).render(font_config=font_config, **options)
+            placed = _placed(document)
+            if placed.whole_only:
+                return None
+            opening = 0 if first == 0 else 1  # a part after the first starts with a page of nothing
+            cut = None if last == count - 1 else _cut(plan, first, last, placed, opening)
+            end = cut[0] if cut is not None else len(document.pages) - (last < count - 1)
+            kept = document.copy(document.pages[opening:end])
+            _relinked(kept, ids)
+            written.append(write(kept, not written))
+            kept_pages = len(kept.pages)
+        runs.update({(page + pages, mcid): run for (page, mcid), run in part_runs.items()})
+        pages += kept_pages
+        del document, kept
+        gc.collect()  # this part's boxes go before the next part's are made
+        first = cut[1] if cut is not None else last + 1
+    margins = html(plan.margins(pages)).render(font_config=font_config)
+    areas = []
+    for page in margins.pages:
+        page_box = page._page_box
+        page_box.children = tuple(child for child in page_box.children if isinstance(child, boxes.MarginBox))
+        x, y = page_box.content_box_x(), page_box.content_box_y()
+        areas.append(
+            (
+                x * PX_TO_PT,
+                (page.height - y - page_box.height) * PX_TO_PT,
+                page_box.width * PX_TO_PT,
+                page_box.height * PX_TO_PT,
+            )
+        )
+    margin_pdf = margins.write_pdf()
+    del margins
+    return Rendered(merge.join(written, margin_pdf, areas), pages, runs)
+

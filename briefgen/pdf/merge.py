@@ -1,0 +1,194 @@
+"""Join the tagged PDFs of a long brief's parts (`parts`) into one document, with pikepdf.
+
+The first part gives the document its catalogue (metadata, language, output intent, attachments). The
+pages of the others follow, with what refers to them: their structure elements join the first part's
+`Document` element (WeasyPrint 70 makes a structure element per page, so nothing is cut), their keys in
+the parent tree are renumbered after the first part's, their named destinations join one sorted name
+tree and their bookmarks one outline. A link that pointed into another part (written by `in_parts` as a
+`LINK_PREFIX` URI) becomes a link to that destination. Then each page gets its margin content (running
+header, marking, page number of the whole) from the page of the same number of the margins document, as
+an artifact drawn outside the page area, as WeasyPrint would have drawn its margin boxes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import pikepdf
+
+LINK_PREFIX = "x-briefgen-part:"  # a link to an anchor of another part, until the parts are joined
+
+Area = tuple[float, float, float, float]  # the page area (x, y, width, height) in PDF points
+
+
+def _nums(tree: pikepdf.Dictionary) -> list[tuple[int, Any]]:
+    parent_tree = tree.get("/ParentTree")
+    if parent_tree is None:
+        return []
+    return [(int(key), value) for key, value in pikepdf.NumberTree(parent_tree).items()]
+
+
+def _document_element(tree: pikepdf.Dictionary) -> pikepdf.Dictionary:
+    kids = tree.K
+    return kids[0] if isinstance(kids, pikepdf.Array) else kids
+
+
+def _names(pdf: pikepdf.Pdf) -> list[tuple[str, Any]]:
+    names = pdf.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return []
+    return [(str(key), value) for key, value in pikepdf.NameTree(names.Dests).items()]
+
+
+def _outline_items(pdf: pikepdf.Pdf) -> list[tuple[int, Any, Any]]:
+    """The bookmarks as (level, title, destination), in order."""
+    items: list[tuple[int, Any, Any]] = []
+    outlines = pdf.Root.get("/Outlines")
+
+    def walk(node: Any, level: int) -> None:
+        while node is not None:
+            items.append((level, node.get("/Title"), node.get("/Dest")))
+            walk(node.get("/First"), level + 1)
+            node = node.get("/Next")
+
+    if outlines is not None:
+        walk(outlines.get("/First"), 0)
+    return items
+
+
+class _Bookmark:
+    def __init__(self, item: pikepdf.Dictionary) -> None:
+        self.item = item
+        self.children: list[_Bookmark] = []
+
+    def link(self) -> int:
+        """Chain the children, and set the number of bookmarks below (all open): returns it."""
+        if not self.children:
+            return 0
+        for before, after in zip(self.children, self.children[1:]):
+            before.item.Next, after.item.Prev = after.item, before.item
+        self.item.First, self.item.Last = self.children[0].item, self.children[-1].item
+        count = len(self.children) + sum(child.link() for child in self.children)
+        self.item.Count = count
+        return count
+
+
+def _outline(pdf: pikepdf.Pdf, items: list[tuple[int, Any, Any]]) -> None:
+    if "/Outlines" in pdf.Root:
+        del pdf.Root["/Outlines"]
+    if not items:
+        return
+    root = _Bookmark(pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines)))
+    chain = [root]
+    for level, title, destination in items:
+        del chain[min(level, len(chain) - 1) + 1 :]
+        bookmark = _Bookmark(pdf.make_indirect(pikepdf.Dictionary(Title=title, Dest=destination)))
+        bookmark.item.Parent = chain[-1].item
+        chain[-1].children.append(bookmark)
+        chain.append(bookmark)
+    root.link()
+    pdf.Root.Outlines = root.item
+
+
+def _copied(pdf: pikepdf.Pdf, other: pikepdf.Pdf, value: Any) -> Any:
+    """`value` of `other` in `pdf` (what it refers to copied once: pages already copied are not copied again)."""
+    if not isinstance(value, pikepdf.Object):
+        return value
+    return pdf.copy_foreign(value if value.is_indirect else other.make_indirect(value))
+
+
+def join(parts: Sequence[bytes], margins: bytes, areas: Sequence[Area]) -> bytes:
+    """One PDF of the parts, in order, with the margins document's pages drawn over their margins."""
+    base = pikepdf.open(io.BytesIO(parts[0]))
+    tree = base.Root.StructTreeRoot
+    document = _document_element(tree)
+    nums = _nums(tree)
+    offset = max((key for key, _ in nums), default=-1) + 1
+    names = _names(base)
+    bookmarks = _outline_items(base)
+    for data in parts[1:]:
+        with pikepdf.open(io.BytesIO(data)) as other:
+            first_new = len(base.pages)
+            base.pages.extend(other.pages)
+            for page in base.pages[first_new:]:
+                if "/StructParents" in page.obj:
+                    page.obj.StructParents = int(page.obj.StructParents) + offset
+                for annotation in page.obj.get("/Annots", pikepdf.Array()):
+                    if "/StructParent" in annotation:
+                        annotation.StructParent = int(annotation.StructParent) + offset
+            other_tree = other.Root.StructTreeRoot
+            kids = _copied(base, other, _document_element(other_tree).K)
+            for kid in kids:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    kid.P = document
+                document.K.append(kid)
+            other_nums = _nums(other_tree)
+            nums += [(key + offset, _copied(base, other, value)) for key, value in other_nums]
+            offset += max((key for key, _ in other_nums), default=-1) + 1
+            names += [(name, _copied(base, other, value)) for name, value in _names(other)]
+            bookmarks += [(level, title, _copied(base, other, dest)) for level, title, dest in _outline_items(other)]
+    parent_tree = pikepdf.Array()
+    for key, value in nums:
+        parent_tree.extend([key, value])
+    tree.ParentTree = base.make_indirect(pikepdf.Dictionary(Nums=parent_tree))
+    tree.ParentTreeNextKey = offset
+    _destinations(base, names)
+    _outline(base, bookmarks)
+    _margins(base, margins, areas)
+    out = io.BytesIO()
+    base.save(out, compress_streams=False)
+    base.close()
+    return out.getvalue()
+
+
+def _destinations(pdf: pikepdf.Pdf, names: list[tuple[str, Any]]) -> None:
+    """One sorted name tree of the parts' anchors (the first of a name wins, as in WeasyPrint), and the
+    links between parts pointed at them."""
+    chosen: dict[str, Any] = {}
+    for name, value in names:
+        chosen.setdefault(name, value)
+    if chosen:
+        array = pikepdf.Array()
+        for name in sorted(chosen):
+            array.extend([pikepdf.String(name), chosen[name]])
+        if "/Names" not in pdf.Root:
+            pdf.Root.Names = pikepdf.Dictionary()
+        pdf.Root.Names.Dests = pdf.make_indirect(pikepdf.Dictionary(Names=array))
+    for page in pdf.pages:
+        for annotation in page.obj.get("/Annots", pikepdf.Array()):
+            action = annotation.get("/A")
+            if action is None or action.get("/S") != "/URI":
+                continue
+            target = str(action.URI)
+            if not target.startswith(LINK_PREFIX):
+                continue
+            del annotation["/A"]
+            name = target[len(LINK_PREFIX) :]
+            if name in chosen:
+                annotation.Dest = pikepdf.String(name)
+            if str(annotation.get("/Contents", "")) == target:
+                annotation.Contents = pikepdf.String(name)
+
+
+def _margins(pdf: pikepdf.Pdf, margins: bytes, areas: Sequence[Area]) -> None:
+    with pikepdf.open(io.BytesIO(margins)) as source:
+        for index, (page, area) in enumerate(zip(pdf.pages, areas)):
+            form = pdf.copy_foreign(source.pages[index].as_form_xobject())
+            name = page.add_resource(form, pikepdf.Name.XObject, prefix="Margin")
+            box = [float(v) for v in page.mediabox]
+            x, y, width, height = area
+            # Everything but the page area is drawn (even-odd clip: the page, less the page area).
+            clip = (
+                f"{box[0]:.2f} {box[1]:.2f} {box[2] - box[0]:.2f} {box[3] - box[1]:.2f} re "
+                f"{x:.2f} {y:.2f} {width:.2f} {height:.2f} re W* n"
+            )
+            drawn = f"\nQ\n/Artifact <</Type /Pagination>> BDC q {clip} {name} Do Q EMC\n".encode("ascii")
+            contents = page.obj.Contents
+            content = (
+                contents.read_bytes()
+                if isinstance(contents, pikepdf.Stream)
+                else b"\n".join(stream.read_bytes() for stream in contents)
+            )
+            page.obj.Contents = pdf.make_stream(b"q\n" + content + drawn)
