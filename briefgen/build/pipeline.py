@@ -130,4 +130,5 @@ def pdf_job(edition: RenderedEdition, settings: Settings, templates: Path) -> Pd
         attachments=attachments,
         seconds=settings.limits.render_seconds,
         memory_mib=settings.limits.render_memory,
+        part_chars=settings.limits.render_part_chars,
     )

@@ -86,6 +86,9 @@ class LimitsSection(Record):
     # defaults leave room for the largest record the file-size limit allows (hundreds of pages).
     render_seconds: Annotated[int, Field(ge=1, le=24 * 3600)] = 600
     render_memory: Annotated[int, Field(ge=256, le=1024 * 1024)] = 4096  # MiB of address space
+    # A brief whose HTML is longer than twice this is laid out in parts of about this many characters (about
+    # 40 pages of the built-in template): its render holds one part's boxes, not every page's. 0: always whole.
+    render_part_chars: Annotated[int, Field(ge=0, le=100_000_000)] = 280_000
     # Every citation call is a link, a structure element and an annotation in the PDF: an edition with more
     # calls than this is refused at validation, before anything renders (measured: see the README's Safety).
     max_citations: Annotated[int, Field(ge=1, le=1_000_000)] = 5_000

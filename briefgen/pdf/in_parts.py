@@ -7,7 +7,8 @@ anchor of another part is written as a `merge.LINK_PREFIX` URI that `merge` turn
 When the last part is written, a document of as many pages with what comes before `<main>` gives the
 page-margin content of the whole (page n of N, running header, marking), drawn on each page by `merge`.
 A part whose layout the margins document cannot stand for (an element of `<main>` that sets a string
-for the margins or names a page) makes the brief render whole: `render_parts` returns None.
+for the margins or names a page), or with no page that starts with one of its units (a unit as long as a
+part), makes the brief render whole: `render_parts` returns None.
 """
 
 from __future__ import annotations
@@ -64,9 +65,12 @@ def _placed(document: Any) -> _Pages:
     return found
 
 
-def _cut(plan: parts.Plan, first: int, last: int, placed: _Pages, opening: int) -> tuple[int, int] | None:
+def _cut(plan: parts.Plan, first: int, last: int, placed: _Pages, opening: int, pages: int) -> tuple[int, int] | None:
     """(page, unit): the last page after the part's first (`opening` is its index) that starts with a unit
-    of this part (not its first or last)."""
+    of this part (not its first or last), and is followed by two pages at least before the part's last
+    (a page of nothing, after the end of `<main>`). So what the part leaves out at its end changes none of
+    the pages kept: an element still open there spans two pages or more, where `break-inside: avoid` has no
+    effect, in the part as in the whole."""
     ended: list[tuple[int, int]] = []  # (end offset, last page) of every unit and container of the part
     for index, span in placed.units.items():
         ended.append((plan.units[index].end, span[1]))
@@ -81,7 +85,7 @@ def _cut(plan: parts.Plan, first: int, last: int, placed: _Pages, opening: int) 
             latest = max(latest, ended[position][1])
             position += 1
         span = placed.units.get(index)
-        if first < index < last and span is not None and span[0] > opening and latest < span[0]:
+        if first < index < last and span is not None and opening < span[0] <= pages - 3 and latest < span[0]:
             best = (span[0], index)
     return best
 
@@ -125,8 +129,10 @@ def render_parts(
             if placed.whole_only:
                 return None
             opening = 0 if first == 0 else 1  # a part after the first starts with a page of nothing
-            cut = None if last == count - 1 else _cut(plan, first, last, placed, opening)
-            end = cut[0] if cut is not None else len(document.pages) - (last < count - 1)
+            cut = None if last == count - 1 else _cut(plan, first, last, placed, opening, len(document.pages))
+            if cut is None and last < count - 1:
+                return None  # no page of the part starts with one of its units (one unit fills it): whole
+            end = cut[0] if cut is not None else len(document.pages)
             kept = document.copy(document.pages[opening:end])
             _relinked(kept, ids)
             written.append(write(kept, not written))

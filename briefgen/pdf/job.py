@@ -57,8 +57,8 @@ class PdfJob:
     # False for the preview's PDF: the same pages, untagged and never published (no PDF/UA or PDF/A
     # variant, no structure tree to build and complete), so that it is back sooner after a save.
     publication: bool = True
-    # Characters of HTML laid out at a time: a longer brief is rendered in parts of about this size (`parts`);
-    # 0 renders it whole.
+    # Characters of HTML laid out at a time: a brief twice as long is rendered in parts of about this size
+    # (`briefgen.pdf.parts`); 0 renders every brief whole.
     part_chars: int = 280_000
 
     def input_hash(self) -> str:

@@ -13,6 +13,7 @@ an artifact drawn outside the page area, as WeasyPrint would have drawn its marg
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -111,7 +112,9 @@ def join(parts: Sequence[bytes], margins: bytes, areas: Sequence[Area]) -> bytes
     for data in parts[1:]:
         with pikepdf.open(io.BytesIO(data)) as other:
             first_new = len(base.pages)
-            base.pages.extend(other.pages)
+            with warnings.catch_warnings():  # named destinations are joined below, by `_destinations`
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                base.pages.extend(other.pages)
             for page in base.pages[first_new:]:
                 if "/StructParents" in page.obj:
                     page.obj.StructParents = int(page.obj.StructParents) + offset

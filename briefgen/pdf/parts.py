@@ -2,8 +2,8 @@
 boxes of one part at a time (a 200-page brief laid out at once holds about 2 MiB a page).
 
 `plan` reads the final HTML once and finds its units: the children of `<main>`, and inside any container
-of `<main>` longer than `UNIT_CHARS` (a section, a list, a div...) that holds only elements, its children
-in turn; each unit is marked (`data-briefgen-unit`). `Plan.part(first, last)` writes a whole HTML document
+of `<main>` longer than a sixteenth of a part (a section, a list, a div...) that holds only elements, its
+children in turn; each unit is marked (`data-briefgen-unit`). `Plan.part(first, last)` writes a whole HTML document
 with the units `first` to `last`: the head as it is, the elements around the first unit reopened
 (marked continued, without their id, an `ol` with the `start` its items had), each earlier or later sibling
 of a unit's ancestors kept as an empty element that is not displayed (so `h3 + p`, `:nth-child` and
@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-UNIT_CHARS = 20_000  # a container of <main> longer than this is cut between its children
+UNIT_SHARE = 16  # a container of <main> longer than a sixteenth of a part is cut between its children
 CONTAINERS = {"main", "section", "div", "article", "ol", "ul", "aside", "nav"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -67,10 +67,11 @@ PART_STYLE = (
 
 
 def _break_style(container: int, pseudo: str, side: str) -> str:
-    """A page break at the start (`::before`) or end (`::after`) of a container: what is before the first
-    unit of a part (the top edges of the elements it is in) goes on a page of its own, as what is after its
-    last unit (their bottom edges), and the part's own pages are laid out as those of the whole document.
-    The pseudo-element is not an element: sibling selectors match as in the whole document."""
+    """A page break at the start (`::before`) or end (`::after`) of a container. Before the first unit of
+    a part, in the element it is in: the top edges of the elements it is in go on a page of their own, and
+    the part's pages start as the whole document's page does. At the end of `<main>`, for the page count
+    of the margins document to be the whole's. The pseudo-element is not an element: sibling selectors
+    match as in the whole document."""
     return (
         f'<style>[{CONTAINER}="{container}"]::{pseudo} {{ content: "" !important; display: block !important; '
         f"break-{side}: page !important; margin: 0 !important; padding: 0 !important; border: none !important; "
@@ -251,8 +252,7 @@ class Plan:
                 closing += f"</{ancestor.tag}>"
                 node = ancestor
             closing += self._placeholders(body.children[body.children.index(self.main) + 1 :]) + "</body></html>"
-            assert unit_last.parent is not None
-            style += _break_style(self._container_index[unit_last.parent], "after", "before")
+            style += _break_style(0, "after", "before")  # at the end of <main>: no forced break in what is open
         head = self.source[: self.head_end] + style + self.source[self.head_end : self.body_open_end]
         return head + opening + middle + closing
 
@@ -304,7 +304,7 @@ def plan(source: str, part_chars: int) -> Plan | None:
             if (
                 child.tag in CONTAINERS
                 and child.children
-                and child.end - child.start > UNIT_CHARS
+                and child.end - child.start > part_chars // UNIT_SHARE
                 and _only_elements(source, child)
             ):
                 containers.append(child)
