@@ -72,10 +72,10 @@ def _cut(plan: parts.Plan, first: int, last: int, placed: _Pages, opening: int, 
     the pages kept: an element still open there spans two pages or more, where `break-inside: avoid` has no
     effect, in the part as in the whole."""
     ended: list[tuple[int, int]] = []  # (end offset, last page) of every unit and container of the part
-    for index, span in placed.units.items():
-        ended.append((plan.units[index].end, span[1]))
-    for index, span in placed.containers.items():
-        ended.append((plan.containers[index].end, span[1]))
+    for index, (_, last_page) in placed.units.items():
+        ended.append((plan.units[index].end, last_page))
+    for index, (_, last_page) in placed.containers.items():
+        ended.append((plan.containers[index].end, last_page))
     ended.sort()
     best = None
     latest, position = -1, 0
@@ -84,9 +84,11 @@ def _cut(plan: parts.Plan, first: int, last: int, placed: _Pages, opening: int, 
         while position < len(ended) and ended[position][0] <= unit.start:
             latest = max(latest, ended[position][1])
             position += 1
-        span = placed.units.get(index)
-        if first < index < last and span is not None and opening < span[0] <= pages - 3 and latest < span[0]:
-            best = (span[0], index)
+        placed_at = placed.units.get(index)
+        if first < index < last and placed_at is not None:
+            page = placed_at[0]
+            if opening < page <= pages - 3 and latest < page:
+                best = (page, index)
     return best
 
 
@@ -159,4 +161,3 @@ def render_parts(
     margin_pdf = margins.write_pdf()
     del margins
     return Rendered(merge.join(written, margin_pdf, areas), pages, runs)
-

@@ -24,14 +24,14 @@ LINK_PREFIX = "x-briefgen-part:"  # a link to an anchor of another part, until t
 Area = tuple[float, float, float, float]  # the page area (x, y, width, height) in PDF points
 
 
-def _nums(tree: pikepdf.Dictionary) -> list[tuple[int, Any]]:
+def _nums(tree: Any) -> list[tuple[int, Any]]:
     parent_tree = tree.get("/ParentTree")
     if parent_tree is None:
         return []
     return [(int(key), value) for key, value in pikepdf.NumberTree(parent_tree).items()]
 
 
-def _document_element(tree: pikepdf.Dictionary) -> pikepdf.Dictionary:
+def _document_element(tree: Any) -> Any:
     kids = tree.K
     return kids[0] if isinstance(kids, pikepdf.Array) else kids
 
@@ -68,7 +68,7 @@ class _Bookmark:
         """Chain the children, and set the number of bookmarks below (all open): returns it."""
         if not self.children:
             return 0
-        for before, after in zip(self.children, self.children[1:]):
+        for before, after in zip(self.children, self.children[1:], strict=False):
             before.item.Next, after.item.Prev = after.item, before.item
         self.item.First, self.item.Last = self.children[0].item, self.children[-1].item
         count = len(self.children) + sum(child.link() for child in self.children)
@@ -132,9 +132,7 @@ def join(parts: Sequence[bytes], margins: bytes, areas: Sequence[Area]) -> bytes
             offset += max((key for key, _ in other_nums), default=-1) + 1
             names += [(name, _copied(base, other, value)) for name, value in _names(other)]
             bookmarks += [(level, title, _copied(base, other, dest)) for level, title, dest in _outline_items(other)]
-    parent_tree = pikepdf.Array()
-    for key, value in nums:
-        parent_tree.extend([key, value])
+    parent_tree = pikepdf.Array([item for key, value in nums for item in (key, value)])
     tree.ParentTree = base.make_indirect(pikepdf.Dictionary(Nums=parent_tree))
     tree.ParentTreeNextKey = offset
     _destinations(base, names)
@@ -177,9 +175,10 @@ def _destinations(pdf: pikepdf.Pdf, names: list[tuple[str, Any]]) -> None:
 
 def _margins(pdf: pikepdf.Pdf, margins: bytes, areas: Sequence[Area]) -> None:
     with pikepdf.open(io.BytesIO(margins)) as source:
-        for index, (page, area) in enumerate(zip(pdf.pages, areas)):
+        for index, (page, area) in enumerate(zip(pdf.pages, areas, strict=False)):
             form = pdf.copy_foreign(source.pages[index].as_form_xobject())
-            name = page.add_resource(form, pikepdf.Name.XObject, prefix="Margin")
+            # Named by its page (pages of a part share one resource dictionary): the same names every time.
+            name = page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"/Margin{index + 1}"))
             box = [float(v) for v in page.mediabox]
             x, y, width, height = area
             # Everything but the page area is drawn (even-odd clip: the page, less the page area).

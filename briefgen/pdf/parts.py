@@ -21,6 +21,7 @@ are not all closed explicitly (a desk template's) or a brief too short to cut.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -53,11 +54,24 @@ PART_STYLE = (
     "@page { "
     + " ".join(
         f"@{box} {{ content: none }}"
-        for box in (
-            "top-left-corner top-left top-center top-right top-right-corner right-top right-middle "
-            "right-bottom bottom-right-corner bottom-right bottom-center bottom-left bottom-left-corner "
-            "left-bottom left-middle left-top"
-        ).split()
+        for box in [
+            "top-left-corner",
+            "top-left",
+            "top-center",
+            "top-right",
+            "top-right-corner",
+            "right-top",
+            "right-middle",
+            "right-bottom",
+            "bottom-right-corner",
+            "bottom-right",
+            "bottom-center",
+            "bottom-left",
+            "bottom-left-corner",
+            "left-bottom",
+            "left-middle",
+            "left-top",
+        ]
     )
     + " } "
     f"[{PLACEHOLDER}] {{ display: none !important }} "
@@ -235,9 +249,9 @@ class Plan:
         if first == 0:
             opening = self._slice(self.body_open_end, unit_first.start)
         else:
-            chain = self._ancestors(unit_first) + [unit_first]
+            chain = [*self._ancestors(unit_first), unit_first]
             opening = self._placeholders(body.children[: body.children.index(self.main)])
-            opening += "".join(self._reopened(a, b) for a, b in zip(chain, chain[1:]))
+            opening += "".join(self._reopened(a, b) for a, b in itertools.pairwise(chain))
             style += _break_style(self._container_index[chain[-2]], "before", "after")
         middle = self._slice(unit_first.start, unit_last.end)
         if first > 0:

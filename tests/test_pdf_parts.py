@@ -1,0 +1,147 @@
+"""A long brief laid out in parts (briefgen/pdf/parts.py, in_parts.py, merge.py): which HTML is cut and
+which is rendered whole, and the joined PDF read back beside the same brief rendered whole: the same
+pages with the same words, every link working, one structure tree, margin content on every page."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import DESKS, run
+
+from briefgen.pdf import parts
+
+DAY = "2025-05-01"
+
+
+def _long_html(style: str = "", item: str = "<p>{i} Lorem ipsum dolor sit amet.</p>") -> str:
+    body = "".join(f'<article id="a{i}">{item.format(i=i)}</article>' for i in range(400))
+    return (
+        f"<!DOCTYPE html><html><head><style>{style}</style></head><body><header><h1>T</h1></header>"
+        f"<main><section class='list'><h2>Items</h2><ol>{''.join(f'<li>{i}</li>' for i in range(10))}</ol>"
+        f"{body}</section></main><footer>f</footer></body></html>"
+    )
+
+
+def test_plan_cuts_long_html_into_units_and_keeps_the_rest_whole() -> None:
+    plan = parts.plan(_long_html(), 4_000)
+    assert plan is not None
+    assert [u.tag for u in plan.units[:2]] == ["h2", "ol"] and len(plan.units) == 402
+    # Short, or with a layout that depends on more than the page, or with an end tag left out: whole.
+    assert parts.plan(_long_html(), 1_000_000) is None
+    assert parts.plan(_long_html("li { counter-increment: item }"), 4_000) is None
+    assert parts.plan(_long_html("@page :first { margin-top: 4cm }"), 4_000) is None
+    assert parts.plan(_long_html(item="<p>{i} an open paragraph"), 4_000) is None
+    assert parts.plan("<html><body><p>" + "x" * 20_000 + "</p></body></html>", 4_000) is None  # no <main>
+
+
+def test_a_part_is_a_whole_document_with_its_siblings_kept_as_placeholders() -> None:
+    plan = parts.plan(_long_html(), 4_000)
+    assert plan is not None
+    text = plan.part(100, 200)
+    tree = parts._Tree(text)
+    tree.feed(text)
+    tree.close()
+    assert not tree.broken and len(tree.stack) == 1, "every element opened is closed"
+    assert 'id="a98"' in text and 'id="a198"' in text and 'id="a97"' not in text and 'id="a199"' not in text
+    # The section is reopened without its id, its earlier children are there but not displayed (so that
+    # `h2 + ol` or `:nth-child` match as in the whole), and the header only in the first part.
+    assert "<section class='list' data-briefgen-container=\"1\" data-briefgen-continued>" in text
+    assert "<h2 data-briefgen-placeholder></h2>" in text and "<h1>" not in text
+    # The header, h2, ol, the articles before and after, the footer.
+    assert text.count(" data-briefgen-placeholder>") == 1 + 1 + 1 + 98 + 201 + 1
+    first = plan.part(0, 10)
+    assert "<h1>T</h1>" in first and "<footer>" not in first and "::before" not in first
+
+
+def _build(desk: Path, out: Path, part_chars: int) -> Path:
+    settings = desk / "briefgen.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("render_part_chars = 12000", f"render_part_chars = {part_chars}"), "utf-8")
+    result = run("build", desk, "--all", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out / DAY / "bench-brief.pdf"
+
+
+def _page_words(path: Path) -> list[list[str]]:
+    done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    return [page.split() for page in done.stdout.split("\f")[:-1]]
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """The long-brief desk (about 8 pages) in parts of about 2 pages, again in parts, and whole."""
+    base = tmp_path_factory.mktemp("parts")
+    desk = base / "desk"
+    shutil.copytree(DESKS / "long-brief", desk)
+    in_parts = _build(desk, base / "parts", 12000)
+    again = _build(desk, base / "again", 12000)
+    whole = _build(desk, base / "whole", 0)
+    return in_parts, again, whole
+
+
+@pytest.mark.pdf
+def test_a_brief_in_parts_has_the_pages_and_words_of_the_whole(pdfs: tuple[Path, Path, Path]) -> None:
+    in_parts, again, whole = pdfs
+    with pikepdf.open(in_parts) as pdf:
+        drawn = [
+            [str(operands[0]) for operands, op in pikepdf.parse_content_stream(page) if str(op) == "Do"]
+            for page in pdf.pages
+        ]
+        pages = len(pdf.pages)
+    assert pages >= 6 and drawn == [[f"/Margin{n}"] for n in range(1, pages + 1)], "in parts: margins drawn after"
+    words, whole_words = _page_words(in_parts), _page_words(whole)
+    assert words == whole_words, "the same words on the same pages (Arabic and Hebrew names included)"
+    for number, page in enumerate(words, start=1):
+        assert " ".join(page).count("TLP:GREEN") == 2 and f"Page {number} of {pages}" in " ".join(page)
+    assert in_parts.read_bytes() == again.read_bytes(), "the same inputs, the same bytes"
+
+
+@pytest.mark.pdf
+def test_links_bookmarks_and_structure_of_a_brief_in_parts(pdfs: tuple[Path, Path, Path]) -> None:
+    in_parts, _, whole = pdfs
+    html = in_parts.with_suffix(".html").read_text(encoding="utf-8")
+
+    def read(path: Path) -> tuple[list[str], set[str], list[str], int]:
+        with pikepdf.open(path) as pdf:
+            names = {str(k) for k, _ in pikepdf.NameTree(pdf.Root.Names.Dests).items()}
+            annotations = [a for page in pdf.pages for a in page.obj.get("/Annots", [])]
+            assert all("/Dest" in a or str(a.A.URI).startswith("https://") for a in annotations)
+            with pdf.open_outline() as outline:
+                titles = [item.title for item in outline.root]
+            return [str(a.Dest) for a in annotations if "/Dest" in a], names, titles, len(annotations)
+
+    dests, names, titles, count = read(in_parts)
+    assert set(dests) <= names and read(whole)[2:] == (titles, count)
+    calls = [d for d in dests if d.startswith("note-")]
+    assert len(calls) == html.count('href="#note-'), "every endnote call is a link, across parts too"
+    with pikepdf.open(in_parts) as pdf:
+        tree = pdf.Root.StructTreeRoot
+        mapped = dict(pikepdf.NumberTree(tree.ParentTree).items())
+        keys = [int(page.obj.StructParents) for page in pdf.pages]
+        keys += [int(a.StructParent) for page in pdf.pages for a in page.obj.get("/Annots", [])]
+        assert (
+            len(set(keys)) == len(keys) and all(k in mapped for k in keys) and int(tree.ParentTreeNextKey) > max(keys)
+        )
+        assert len(tree.K) == 1 and tree.K[0].S == "/Document"
+        pages = {page.obj.objgen for page in pdf.pages}
+        stack, seen = [tree.K], set()
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Array):
+                stack.extend(node)
+            elif isinstance(node, pikepdf.Dictionary) and not (node.is_indirect and node.objgen in seen):
+                seen.add(node.objgen)
+                assert "/Pg" not in node or node.Pg.objgen in pages, "every structure element is on a page of the file"
+                stack.extend([node.K] if "/K" in node else [])
+        for page in pdf.pages:
+            operators = [(operands, str(op)) for operands, op in pikepdf.parse_content_stream(page)]
+            assert any(op in ("BDC", "BMC") and operands[0] == "/Artifact" for operands, op in operators[-10:])
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "pdfua"), "check", str(in_parts)], capture_output=True, text=True
+    )
+    assert "errors=0 warnings=0" in done.stdout, done.stdout
