@@ -54,6 +54,11 @@ def test_a_part_is_a_whole_document_with_its_siblings_kept_as_placeholders() -> 
     assert "<h2 data-briefgen-placeholder></h2>" in text and "<h1>" not in text
     # The header, h2, ol, the articles before and after, the footer.
     assert text.count(" data-briefgen-placeholder>") == 1 + 1 + 1 + 98 + 201 + 1
+    # A long list cut between its items numbers on from the items before.
+    items = "".join(f"<li>{i} a list item long enough to count</li>" for i in range(200))
+    listed = parts.plan(f"<html><head></head><body><main><ol start='3'>{items}</ol></main></body></html>", 2_000)
+    assert listed is not None and len(listed.units) == 200
+    assert '<ol data-briefgen-container="1" data-briefgen-continued start="53">' in listed.part(50, 60)
     first = plan.part(0, 10)
     assert "<h1>T</h1>" in first and "<footer>" not in first and "::before" not in first
 

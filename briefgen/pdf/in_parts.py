@@ -145,6 +145,8 @@ def render_parts(
         gc.collect()  # this part's boxes go before the next part's are made
         first = cut[1] if cut is not None else last + 1
     margins = html(plan.margins(pages)).render(font_config=font_config)
+    if len(margins.pages) != pages:  # the desk's stylesheet breaks pages in what comes before <main>: whole
+        return None
     areas = []
     for page in margins.pages:
         page_box = page._page_box

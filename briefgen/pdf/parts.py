@@ -208,8 +208,8 @@ class Plan:
         text = element.start_tag(self.source)
         if element in self._container_index:
             text = _marked(text, f'{CONTAINER}="{self._container_index[element]}"')
-        elif element in self.unit_index:
-            text = _marked(text, f'{UNIT}="{self.unit_index[element]}"')
+        elif element in self._unit_index:
+            text = _marked(text, f'{UNIT}="{self._unit_index[element]}"')
         return text
 
     def _placeholder(self, element: Element) -> str:
@@ -219,9 +219,9 @@ class Plan:
     def _reopened(self, element: Element, first_child: Element) -> str:
         text = _marked(_ID.sub("", self._tag(element)), CONTINUED)
         if element.tag == "ol" and first_child.tag == "li":
-            text = _START.sub("", text)
+            # Numbered on from the items before it (an item's own `value` still wins).
             start = _start_of(text) + first_child.items_before
-            text = _marked(text, f'start="{start}"')
+            text = _marked(_START.sub("", text), f'start="{start}"')
         return text + self._placeholders(element.children[: element.children.index(first_child)])
 
     def _placeholders(self, siblings: list[Element]) -> str:
@@ -274,12 +274,11 @@ class Plan:
         """A document of `pages` pages with what comes before `<main>` (where running content is set):
         rendered for its page-margin boxes only."""
         before_main = self.source[self.body_open_end : self.main.start]
-        breaks = "<div></div>" + '<div style="break-before: page"></div>' * (pages - 1)
+        page = "display: block !important; height: 0 !important; margin: 0 !important; padding: 0 !important"
+        breaks = f'<div style="{page}"></div>' + f'<div style="{page}; break-before: page !important"></div>' * (
+            pages - 1
+        )
         return self.source[: self.body_open_end] + before_main + f"<main>{breaks}</main></body></html>"
-
-    @property
-    def unit_index(self) -> dict[Element, int]:
-        return self._unit_index
 
     def __post_init__(self) -> None:
         self._unit_index = {unit: index for index, unit in enumerate(self.units)}
