@@ -102,46 +102,59 @@ def _copied(pdf: pikepdf.Pdf, other: pikepdf.Pdf, value: Any) -> Any:
 
 def join(parts: Sequence[bytes], margins: bytes, areas: Sequence[Area]) -> bytes:
     """One PDF of the parts, in order, with the margins document's pages drawn over their margins."""
-    base = pikepdf.open(io.BytesIO(parts[0]))
-    tree = base.Root.StructTreeRoot
-    document = _document_element(tree)
-    nums = _nums(tree)
-    offset = max((key for key, _ in nums), default=-1) + 1
-    names = _names(base)
-    bookmarks = _outline_items(base)
-    for data in parts[1:]:
-        with pikepdf.open(io.BytesIO(data)) as other:
-            first_new = len(base.pages)
-            with warnings.catch_warnings():  # named destinations are joined below, by `_destinations`
-                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-                base.pages.extend(other.pages)
-            for page in base.pages[first_new:]:
-                if "/StructParents" in page.obj:
-                    page.obj.StructParents = int(page.obj.StructParents) + offset
-                for annotation in page.obj.get("/Annots", pikepdf.Array()):
-                    if "/StructParent" in annotation:
-                        annotation.StructParent = int(annotation.StructParent) + offset
-            other_tree = other.Root.StructTreeRoot
-            kids = _copied(base, other, _document_element(other_tree).K)
-            for kid in kids:
-                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                    kid.P = document
-                document.K.append(kid)
-            other_nums = _nums(other_tree)
-            nums += [(key + offset, _copied(base, other, value)) for key, value in other_nums]
-            offset += max((key for key, _ in other_nums), default=-1) + 1
-            names += [(name, _copied(base, other, value)) for name, value in _names(other)]
-            bookmarks += [(level, title, _copied(base, other, dest)) for level, title, dest in _outline_items(other)]
-    parent_tree = pikepdf.Array([item for key, value in nums for item in (key, value)])
-    tree.ParentTree = base.make_indirect(pikepdf.Dictionary(Nums=parent_tree))
-    tree.ParentTreeNextKey = offset
-    _destinations(base, names)
-    _outline(base, bookmarks)
-    _margins(base, margins, areas)
-    out = io.BytesIO()
-    base.save(out, compress_streams=False)
-    base.close()
-    return out.getvalue()
+    with pikepdf.open(io.BytesIO(parts[0])) as base:
+        tree = base.Root.StructTreeRoot
+        document = _document_element(tree)
+        nums = _nums(tree)
+        offset = max((key for key, _ in nums), default=-1) + 1
+        names = _names(base)
+        bookmarks = _outline_items(base)
+        for data in parts[1:]:
+            with pikepdf.open(io.BytesIO(data)) as other:
+                offset = _append(base, other, document, offset, nums, names, bookmarks)
+        tree.ParentTree = base.make_indirect(
+            pikepdf.Dictionary(Nums=pikepdf.Array([item for key, value in nums for item in (key, value)]))
+        )
+        tree.ParentTreeNextKey = offset
+        _destinations(base, names)
+        _outline(base, bookmarks)
+        _margins(base, margins, areas)
+        out = io.BytesIO()
+        base.save(out, compress_streams=False)  # `tagging.finish` compresses it
+        return out.getvalue()
+
+
+def _append(
+    base: pikepdf.Pdf,
+    other: pikepdf.Pdf,
+    document: Any,
+    offset: int,
+    nums: list[tuple[int, Any]],
+    names: list[tuple[str, Any]],
+    bookmarks: list[tuple[int, Any, Any]],
+) -> int:
+    """Add the pages of `other` to `base`, its structure elements to `document` and its parent tree keys
+    (from `offset` on), anchors and bookmarks to the lists; return the next free key."""
+    first_new = len(base.pages)
+    with warnings.catch_warnings():  # named destinations are joined by `_destinations`
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        base.pages.extend(other.pages)
+    for page in base.pages[first_new:]:
+        if "/StructParents" in page.obj:
+            page.obj.StructParents = int(page.obj.StructParents) + offset
+        for annotation in page.obj.get("/Annots", pikepdf.Array()):
+            if "/StructParent" in annotation:
+                annotation.StructParent = int(annotation.StructParent) + offset
+    other_tree = other.Root.StructTreeRoot
+    for kid in _copied(base, other, _document_element(other_tree).K):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            kid.P = document
+        document.K.append(kid)
+    other_nums = _nums(other_tree)
+    nums += [(key + offset, _copied(base, other, value)) for key, value in other_nums]
+    names += [(name, _copied(base, other, value)) for name, value in _names(other)]
+    bookmarks += [(level, title, _copied(base, other, dest)) for level, title, dest in _outline_items(other)]
+    return offset + max((key for key, _ in other_nums), default=-1) + 1
 
 
 def _destinations(pdf: pikepdf.Pdf, names: list[tuple[str, Any]]) -> None:

@@ -1,10 +1,11 @@
 """Render the final HTML of an edition to PDF with WeasyPrint.
 
-Only this module (and `tagging`, which it uses) imports WeasyPrint, and only commands that write a PDF import it. It imports
-nothing else of briefgen but its errors, `pdfjob` and its own helpers (`tagging`, `reading`, `hyphenation`),
-so a worker process that renders PDFs starts fast.
+Only this module and its helpers (`tagging`, `in_parts`, `reuse`, `compact`) import WeasyPrint, and only
+commands that write a PDF import them. It imports nothing else of briefgen but its errors, `briefgen.pdf.job`
+and its own helpers (`tagging`, `reading`, `hyphenation`, `parts`, `in_parts`), so a worker process that
+renders PDFs starts fast. A long brief is laid out in parts (`parts`, `in_parts`, `merge`), a short one whole.
 Rendering is confined: the URL fetcher serves only the asset files the job carries (the regular files of the
-built-in templates and the desk's `templates/` folder, see `briefgen.pdfjob`) and refuses everything else
+built-in templates and the desk's `templates/` folder, see `briefgen.pdf.job`) and refuses everything else
 (network, other files, data: URLs), which fails the edition with the URL named. It reads no file itself, so
 the rule holds on any machine that renders the job.
 Metadata dates come from the edition, and the PDF identifier from its content, so the same inputs give
