@@ -13,12 +13,15 @@ part), makes the brief render whole: `render_parts` returns None.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pikepdf
 from weasyprint.formatting_structure import boxes
 
 from briefgen.pdf import merge, parts, reading, tagging
@@ -29,7 +32,7 @@ _IDS = re.compile(r"""\sid\s*=\s*["']([^"']+)["']""")
 
 @dataclass(frozen=True)
 class Rendered:
-    data: bytes  # the joined PDF, not yet finished by `tagging.finish`
+    data: bytes | pikepdf.Pdf  # the PDF not yet finished by `tagging.finish` (bytes), or finished parts joined (open)
     pages: int
     runs: reading.Runs
 
@@ -104,6 +107,26 @@ def _relinked(document: Any, ids: set[str]) -> None:
         ]
 
 
+def _release() -> None:
+    """Collect the garbage and give the freed memory back to the system (glibc keeps it in its arenas
+    otherwise: each part would start above the last one's peak, and the joining above them all)."""
+    gc.collect()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc() -> Any:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+_LIBC = _libc()
+
+
 def render_parts(
     plan: parts.Plan,
     html: Callable[[str], Any],
@@ -137,12 +160,15 @@ def render_parts(
             end = cut[0] if cut is not None else len(document.pages)
             kept = document.copy(document.pages[opening:end])
             _relinked(kept, ids)
-            written.append(write(kept, not written))
+            data = write(kept, not written)
             kept_pages = len(kept.pages)
+        del document, kept
+        _release()  # this part's boxes go before its file is finished and the next part's are made
+        # Finished on its own (its pages' right-to-left text in logical order, its structure folded): the
+        # joining then copies about a third of the objects it would copy unfinished.
+        written.append(tagging.finish(data, part_runs))
         runs.update({(page + pages, mcid): run for (page, mcid), run in part_runs.items()})
         pages += kept_pages
-        del document, kept
-        gc.collect()  # this part's boxes go before the next part's are made
         first = cut[1] if cut is not None else last + 1
     margins = html(plan.margins(pages)).render(font_config=font_config)
     if len(margins.pages) != pages:  # the desk's stylesheet breaks pages in what comes before <main>: whole
@@ -162,4 +188,5 @@ def render_parts(
         )
     margin_pdf = margins.write_pdf()
     del margins
+    _release()
     return Rendered(merge.join(written, margin_pdf, areas), pages, runs)

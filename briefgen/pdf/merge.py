@@ -100,9 +100,12 @@ def _copied(pdf: pikepdf.Pdf, other: pikepdf.Pdf, value: Any) -> Any:
     return pdf.copy_foreign(value if value.is_indirect else other.make_indirect(value))
 
 
-def join(parts: Sequence[bytes], margins: bytes, areas: Sequence[Area]) -> bytes:
-    """One PDF of the parts, in order, with the margins document's pages drawn over their margins."""
-    with pikepdf.open(io.BytesIO(parts[0])) as base:
+def join(parts: Sequence[bytes], margins: bytes, areas: Sequence[Area]) -> pikepdf.Pdf:
+    """One PDF of the parts, in order, with the margins document's pages drawn over their margins: open,
+    for `tagging.finish` to complete and write (not written here: a long brief's file, uncompressed, is
+    the largest thing its render holds)."""
+    base = pikepdf.open(io.BytesIO(parts[0]))
+    try:
         tree = base.Root.StructTreeRoot
         document = _document_element(tree)
         nums = _nums(tree)
@@ -119,9 +122,10 @@ def join(parts: Sequence[bytes], margins: bytes, areas: Sequence[Area]) -> bytes
         _destinations(base, names)
         _outline(base, bookmarks)
         _margins(base, margins, areas)
-        out = io.BytesIO()
-        base.save(out, compress_streams=False)  # `tagging.finish` compresses it
-        return out.getvalue()
+    except BaseException:
+        base.close()
+        raise
+    return base
 
 
 def _append(
@@ -187,6 +191,7 @@ def _destinations(pdf: pikepdf.Pdf, names: list[tuple[str, Any]]) -> None:
 
 
 def _margins(pdf: pikepdf.Pdf, margins: bytes, areas: Sequence[Area]) -> None:
+    save = pdf.make_indirect(pdf.make_stream(b"q\n"))  # one stream for every page
     with pikepdf.open(io.BytesIO(margins)) as source:
         for index, (page, area) in enumerate(zip(pdf.pages, areas, strict=False)):
             form = pdf.copy_foreign(source.pages[index].as_form_xobject())
@@ -199,11 +204,8 @@ def _margins(pdf: pikepdf.Pdf, margins: bytes, areas: Sequence[Area]) -> None:
                 f"{box[0]:.2f} {box[1]:.2f} {box[2] - box[0]:.2f} {box[3] - box[1]:.2f} re "
                 f"{x:.2f} {y:.2f} {width:.2f} {height:.2f} re W* n"
             )
-            drawn = f"\nQ\n/Artifact <</Type /Pagination>> BDC q {clip} {name} Do Q EMC\n".encode("ascii")
+            drawn = f"Q\n/Artifact <</Type /Pagination>> BDC q {clip} {name} Do Q EMC\n".encode("ascii")
+            # The page's own content as it is (compressed), between a saved and a restored graphics state.
             contents = page.obj.Contents
-            content = (
-                contents.read_bytes()
-                if isinstance(contents, pikepdf.Stream)
-                else b"\n".join(stream.read_bytes() for stream in contents)
-            )
-            page.obj.Contents = pdf.make_stream(b"q\n" + content + drawn)
+            streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+            page.obj.Contents = pikepdf.Array([save, *streams, pdf.make_stream(b"\n" + drawn)])

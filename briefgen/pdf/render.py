@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import pikepdf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -196,7 +197,9 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
             if rendered is None:
                 rendered = _render_whole(job, fetcher, attachments, options)
             data, pages, runs = rendered.data, rendered.pages, rendered.runs
-            if job.publication:
+            if isinstance(data, pikepdf.Pdf):  # finished parts, joined
+                data = tagging.finish_joined(data)
+            elif job.publication:
                 data = tagging.finish(data, runs)
                 if not bidi.available() and any(run.rtl for run in runs.values()):
                     log.messages.append(

@@ -351,13 +351,29 @@ def finish(data: bytes, runs: reading.Runs | None = None) -> bytes:
             _collapse(pdf, tree)
             _id_tree(pdf, tree)
         _tall_enough(pdf)
-        pikepdf.settings.set_flate_compression_level(9)  # the smallest streams zlib makes (a process setting)
-        out = io.BytesIO()
-        pdf.save(
-            out,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            compress_streams=True,
-            deterministic_id=True,
-            linearize=False,
-        )
-        return out.getvalue()
+        return written(pdf)
+
+
+def finish_joined(pdf: pikepdf.Pdf) -> bytes:
+    """A PDF joined from finished parts (`merge.join`), with the IDTree of the whole, written; closes it."""
+    with pdf:
+        tree = pdf.Root.get("/StructTreeRoot")
+        if isinstance(tree, pikepdf.Dictionary):
+            if "/IDTree" in tree:
+                del tree["/IDTree"]
+            _id_tree(pdf, tree)
+        return written(pdf)
+
+
+def written(pdf: pikepdf.Pdf) -> bytes:
+    """The file's bytes: object streams, the smallest Flate streams, an /ID from the content."""
+    pikepdf.settings.set_flate_compression_level(9)  # the smallest streams zlib makes (a process setting)
+    out = io.BytesIO()
+    pdf.save(
+        out,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        compress_streams=True,
+        deterministic_id=True,
+        linearize=False,
+    )
+    return out.getvalue()
