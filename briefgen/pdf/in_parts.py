@@ -14,7 +14,6 @@ part), makes the brief render whole: `render_parts` returns None.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import re
 from collections.abc import Callable
@@ -111,20 +110,9 @@ def _release() -> None:
     """Collect the garbage and give the freed memory back to the system (glibc keeps it in its arenas
     otherwise: each part would start above the last one's peak, and the joining above them all)."""
     gc.collect()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _libc() -> Any:
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-    except OSError:
-        return None
-    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
-
-
-_LIBC = _libc()
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the process's own C library; glibc only
+    if trim is not None:
+        trim(0)
 
 
 def render_parts(
