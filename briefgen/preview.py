@@ -171,7 +171,7 @@ class Preview:
         desk, rendered, _ = self._render(brief_id, day)
         job = replace(pdf_job(rendered, desk.settings, desk.layout.templates), publication=False)
         with self._pdf_lock:  # one render at a time: the preview is for one editor
-            self._workers = self._workers or Workers(1, warm=True)
+            self._workers = self._workers or Workers(1)
             self._workers.submit(0, job)
             finished: list[tuple[int, RenderedPdf | PdfFailure]] = []
             while not finished:
@@ -187,7 +187,7 @@ class Preview:
     def start_pdf_worker(self) -> None:
         """Start the PDF worker now, so that the first PDF asked for finds it warm (WeasyPrint set up)."""
         with self._pdf_lock:
-            self._workers = self._workers or Workers(1, warm=True)
+            self._workers = self._workers or Workers(1)
             self._workers.start_one()
 
     def close(self) -> None:

@@ -116,6 +116,43 @@ def test_reused_stylesheets_and_page_references_write_the_same_bytes(make_desk: 
     assert written(patched=True) == written(patched=False)
 
 
+def test_workers_start_warm_from_a_fork_server_with_one_thread_and_render_the_same_bytes(
+    make_desk: MakeDesk, tmp_path: Path
+) -> None:
+    """The fork server renders a page before it forks (`briefgen.pdf.zygote`): forking is safe only if
+    that left no thread running, and a warm worker must write what a process that never warmed up
+    writes."""
+    import pickle
+
+    from briefgen.pdf.workers import Workers
+
+    threads = subprocess.run(
+        [sys.executable, "-c", "import os, briefgen.pdf.zygote; print(len(os.listdir('/proc/self/task')))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert threads.stdout.strip() == "1"
+    job = _job(make_desk("sample"))
+    (tmp_path / "job.pickle").write_bytes(pickle.dumps(job))
+    cold = tmp_path / "cold.pdf"
+    script = (
+        "import pickle, sys; from pathlib import Path; from briefgen.pdf.render import render_pdf; "
+        "job = pickle.loads(Path(sys.argv[1]).read_bytes()); Path(sys.argv[2]).write_bytes(render_pdf(job).data)"
+    )
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "job.pickle"), str(cold)], check=True)
+    workers = Workers(1)
+    try:
+        workers.submit(0, job)
+        finished: list[tuple[int, object]] = []
+        while not finished:
+            finished = list(workers.completed())
+    finally:
+        workers.close()
+    warm = finished[0][1]
+    assert getattr(warm, "data", None) == cold.read_bytes()
+
+
 def test_a_stylesheet_that_reads_a_file_is_parsed_again_for_each_job() -> None:
     from briefgen.pdf.render import render_pdf
 

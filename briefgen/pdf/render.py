@@ -118,23 +118,27 @@ def font_configuration() -> FontConfiguration:
     return FontConfiguration()
 
 
-# A page with what a brief's first render sets up in WeasyPrint (the Noto faces in regular, bold and italic,
-# Arabic and Hebrew shaping, hyphenation, a link, a running header): rendered once by `warm_up`.
-WARM_UP_HTML = """<!DOCTYPE html><html lang="en"><head><style>
+# A page with what a brief's first render sets up in WeasyPrint (the Noto faces in the weights and styles
+# the built-in stylesheet uses, Arabic and Hebrew shaping, hyphenation, a link, a running header, the
+# structure tree): rendered once by `warm_up`, through `render_pdf` as an edition is.
+WARM_UP_HTML = """<!DOCTYPE html><html lang="en"><head><title>Warm-up</title><style>
 html { font-family: "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", sans-serif; font-size: 10pt }
-p { hyphens: auto } h1 { string-set: t content() } @page { @top-left { content: string(t) counter(page) } }
-</style></head><body><h1>Warm-up</h1><p>A paragraph of <b>bold</b>, <i>italic</i> and <a href="#n">linked</a>
-words, long enough to hyphenate: intergovernmental consultations.<sup id="n">1</sup></p>
-<p lang="ar" dir="rtl">اجتماع في دمشق</p><p lang="he" dir="rtl">פגישה בירושלים</p></body></html>"""
+p { hyphens: auto } h1 { string-set: t content() } .s { font-weight: 600 }
+@page { @top-left { content: string(t) counter(page) } }
+</style></head><body><main><h1>Warm-up</h1><p>A paragraph of <b>bold</b>, <span class="s">semibold</span>,
+<i>italic</i> and <a href="#n">linked</a> words, long enough to hyphenate: intergovernmental consultations.<sup
+id="n">1</sup></p><p lang="ar" dir="rtl">اجتماع <b>في</b> دمشق</p><p lang="he" dir="rtl">פגישה <b>ב</b>ירושלים</p>
+</main></body></html>"""
 
 
 def warm_up() -> None:
-    """Render a small page once, so that the first edition does not pay for what WeasyPrint sets up on
-    first use (faces, shaping, hyphenation dictionaries): the preview's worker does it when it starts."""
-    document = weasyprint.HTML(string=WARM_UP_HTML, url_fetcher=ConfinedFetcher(())).render(
-        font_config=font_configuration()
-    )
-    document.write_pdf()
+    """Render a small page once, tagged as an edition is, so that the first edition does not pay for what
+    WeasyPrint and the tagging set up on first use (faces, shaping, hyphenation dictionaries, a quarter of
+    a second for the sample): the fork server of the PDF workers does it (`briefgen.pdf.zygote`), so every
+    worker forked from it starts warm. A WeasyPrint that cannot render it is left for the first edition to
+    report, in one line."""
+    with contextlib.suppress(BriefgenError):
+        render_pdf(PdfJob("warm-up", WARM_UP_HTML, ASSET_ROOT, (), "pdf/ua-1", b"warm-up"))
 
 
 def _render_whole(

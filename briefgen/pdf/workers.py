@@ -17,7 +17,6 @@ it held, with the reason; Ctrl-C stops every worker at once.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import multiprocessing
 import multiprocessing.connection
@@ -110,18 +109,15 @@ def _serve(
     connection: multiprocessing.connection.Connection,
     parent_end: multiprocessing.connection.Connection,
     owner: int,
-    warm: bool = False,
 ) -> None:
     parent_end.close()  # the owner's end, if this process was given it: only the owner may hold it
     _die_with(owner)
     _ignore_interrupts()
-    # The set-up (WeasyPrint imported, fonts): done already in a worker forked from the fork server.
+    # The set-up (WeasyPrint imported, fonts, a page rendered): done already in a worker forked from the
+    # fork server.
     importlib.import_module("briefgen.pdf.zygote")
-    from briefgen.pdf.render import render_outcome, warm_up
+    from briefgen.pdf.render import render_outcome
 
-    if warm:
-        warm_up()
-        gc.freeze()
     while True:
         try:
             task = connection.recv()
@@ -142,9 +138,9 @@ def _serve(
 
 
 class _Worker:
-    def __init__(self, context: Any, warm: bool = False) -> None:
+    def __init__(self, context: Any) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, self.connection, os.getpid(), warm), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, self.connection, os.getpid()), daemon=True)
         self.process.start()
         child.close()
         self.key: int | None = None  # the job it holds
@@ -163,14 +159,12 @@ def _context(method: str) -> Any:
 class Workers:
     """Up to `jobs` PDF-rendering processes, started when there is work for them. With `start`, the fork
     server they come from starts at once (it imports WeasyPrint while the desk is loaded), without
-    waiting for it. With `warm`, each worker also renders a small page first (see
-    `briefgen.pdf.render.warm_up`): for a host that keeps its worker, such as the preview. `method` is
+    waiting for it; every worker starts warm (`briefgen.pdf.zygote` rendered a small page). `method` is
     "forkserver" (the default) or "spawn" (where a fork server cannot be kept: a Dask worker's process)."""
 
-    def __init__(self, jobs: int, *, start: bool = True, method: str = "forkserver", warm: bool = False) -> None:
+    def __init__(self, jobs: int, *, start: bool = True, method: str = "forkserver") -> None:
         self.capacity = max(1, jobs)
         self._context = _context(method)
-        self._warm = warm
         self._workers: list[_Worker] = []
         if start and method == "forkserver":
             from multiprocessing import forkserver
@@ -186,7 +180,7 @@ class Workers:
     def start_one(self) -> None:
         """Start a worker now, if there is none (the preview's, so that its first PDF finds it warm)."""
         if not self._workers:
-            self._workers.append(_Worker(self._context, self._warm))
+            self._workers.append(_Worker(self._context))
 
     def submit(self, key: int, job: PdfJob) -> None:
         """Give a job to an idle worker, starting one if none is idle (at most `capacity` at once)."""
@@ -194,7 +188,7 @@ class Workers:
         if not idle:
             if sum(w.key is not None for w in self._workers) >= self.capacity:
                 raise RuntimeError("no worker is free")  # the scheduler never submits more than capacity
-            self._workers.append(_Worker(self._context, self._warm))
+            self._workers.append(_Worker(self._context))
             idle = self._workers[-1:]
         worker = idle[0]
         worker.used = True

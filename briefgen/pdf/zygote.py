@@ -1,10 +1,12 @@
 """What every PDF worker needs before its first job, done once in the fork server that workers are forked
 from (`briefgen.pdf.workers`): WeasyPrint imported (its libraries found from one reading of the linker's
-cache, `briefgen.pdf.libraries`), FriBidi loaded and the font configuration built.
+cache, `briefgen.pdf.libraries`), FriBidi loaded, the font configuration built and a small page rendered
+(`briefgen.pdf.render.warm_up`: faces, shaping and hyphenation set up, a quarter of a second off the first
+edition a worker renders).
 
 Importing this module does it. In the fork server, the workers forked afterwards share it (copy-on-write)
 and start ready to render; a worker that was not forked from the server (a "spawn" worker) pays for it
-when it starts. Nothing here starts a thread, so forking afterwards is safe.
+when it starts. Nothing here leaves a thread running (a test checks it), so forking afterwards is safe.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ gc.set_threshold(50_000, 20, 100)
 from briefgen.pdf import bidi, libraries  # noqa: E402  (after the collector is set up)
 
 with libraries.found_from_one_cache():
-    from briefgen.pdf.render import font_configuration
+    from briefgen.pdf.render import font_configuration, warm_up
 
     bidi.available()  # FriBidi loaded here too, once for every worker
 font_configuration()
+warm_up()
+gc.collect()  # the warm-up's garbage, before what is left is frozen
 gc.freeze()  # what the import made lives as long as the process: no collection need walk it again
