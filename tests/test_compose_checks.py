@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import REPO, run
 
-from briefgen.compose.datewords import supported_languages
+from briefgen.compose.dayvocab import supported_languages
 from briefgen.compose.facts import STATUS_GROUPS, Relation, status_relation
 from briefgen.compose.tables import DOC_LANGUAGES, refresh
 from briefgen.desk.checks import locator_paragraph, normalise_quote_text

@@ -11,13 +11,11 @@ from hypothesis import strategies as st
 from briefgen.compose.datewords import (
     AMBIGUOUS_SAME_WEEKDAY,
     NO_PUBLICATION_DATE,
-    DayKind,
-    day_word_table,
-    day_word_table_markdown,
     find_day_words,
     resolve_day_phrase,
-    supported_languages,
 )
+from briefgen.compose.datewords_doc import day_word_table, day_word_table_markdown
+from briefgen.compose.dayvocab import DayKind, supported_languages
 
 MONDAY = date(2026, 3, 2)
 WEDNESDAY = date(2026, 3, 4)
@@ -177,11 +175,11 @@ def test_next_is_always_after_and_last_always_before(day: date, weekday: int) ->
 def test_the_docs_table_is_generated_from_the_code() -> None:
     from pathlib import Path
 
-    from briefgen.compose.datewords import date_words_document
+    from briefgen.compose.datewords_doc import date_words_document
 
     docs = Path(__file__).resolve().parents[1] / "docs" / "date-words.md"
     assert docs.read_text(encoding="utf-8") == date_words_document(), (
-        "docs/date-words.md is stale: python -m briefgen.compose.datewords > docs/date-words.md"
+        "docs/date-words.md is stale: python -m briefgen.compose.datewords_doc > docs/date-words.md"
     )
 
 

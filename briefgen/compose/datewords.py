@@ -4,10 +4,10 @@ One implementation for every part of briefgen that reads "on Wednesday", "yester
 "salı" or "يوم الثلاثاء": compose (resolving a development's `as_reported`), ingest (date candidates in
 a draft) and the prose checks (a bare day word in Markdown).
 
-The words are CLDR data, never written by hand: weekday names (format and stand-alone, wide) come from
-Babel; the relative day fields ("today", "yesterday", "tomorrow", and per weekday "last X", "this X",
-"next X"), which Babel does not ship, are copied unchanged from CLDR's JSON into
-`briefgen/data/cldr_day_fields.json` by `scripts/extract_cldr_day_fields.py`. Inflected weekday forms
+The words are CLDR data, never written by hand (`briefgen.compose.dayvocab`): weekday names (format
+and stand-alone, wide) come from Babel; the relative day fields ("today", "yesterday", "tomorrow", and
+per weekday "last X", "this X", "next X"), which Babel does not ship, are copied unchanged from CLDR's
+JSON into `briefgen/data/cldr_day_fields.json` by `scripts/extract_cldr_day_fields.py`. Inflected weekday forms
 are read off those phrases (Russian "в прошлую среду" gives "среду"): a word of one weekday's phrases that
 keeps that weekday's one-word name but for its last two letters, never a word found in the phrases of
 several weekdays ("diesen", "letzten", Hebrew "יום") nor one of the word for "day" or of the relative
@@ -31,44 +31,32 @@ different days (the same phrase said on a Tuesday) are unresolved. Every unresol
 
 from __future__ import annotations
 
-import enum
 import functools
-import json
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import get_day_names, get_month_names
+from babel import Locale
+from babel.dates import get_month_names
 
 from briefgen.compose import model as composed
+from briefgen.compose.dayvocab import (
+    PREFIXES,
+    SUFFIXES,
+    DayForm,
+    DayKind,
+    base_language,
+    canon,
+    cldr_fields,
+    relative_field,
+    supported_languages,
+    vocabulary,
+)
 from briefgen.compose.folding import fold, fold_text
-
-_DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "cldr_day_fields.json"
-_WEEKDAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
-_PREFIXES = {"ar": "وفبلك", "he": "ובהלמשכ"}  # one-letter proclitics written onto the next word
-# Turkish case and possessive endings written onto a day word ("Salı'ya", "salıdan", "dünkü"), on folded
-# text; relative days take fewer of them, so that "dünya" (world) is not "dün" (yesterday).
-_DAY_WORD_FIRST = {"ar", "fa"}  # "يوم الثلاثاء", "روز سه‌شنبه": CLDR's word for "day" before the weekday
-_SUFFIXES = {
-    "tr": (r"(?:'?(?:y?[aeiu]|[dt][ae]n?|n?[iu]n|k[iu]|y?l[ae]|gunu))?", r"(?:'?(?:k[iu]|[dt][ae]n?|ne|n?[iu]n))?"),
-}
 
 AMBIGUOUS_SAME_WEEKDAY = "same weekday as publication: today or in a week?"
 NO_PUBLICATION_DATE = "the source has no publication date"
-
-
-class DayKind(enum.StrEnum):
-    """What a day word says: an offset in days, or a weekday with its qualifier."""
-
-    RELATIVE = "relative day"
-    LAST = "last weekday"
-    THIS = "this weekday"
-    NEXT = "next weekday"
-    WEEKDAY = "weekday"
 
 
 @dataclass(frozen=True, order=True)
@@ -124,137 +112,22 @@ def _unresolved(matched: str | None, problem: composed.UnresolvedReason, languag
     return DayResolution(None, reason_text(problem, language), matched, problem)
 
 
-@dataclass(frozen=True)
-class DayWordRow:
-    """One row of the documented table: a language, a kind of word, its meaning and its forms."""
-
-    language: str
-    kind: DayKind
-    meaning: str
-    words: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _Form:
-    folded: str
-    written: str
-    kind: DayKind
-    value: int
-
-
-# --- vocabulary ----------------------------------------------------------------------------------------
-
-
-@functools.cache
-def _cldr_fields() -> dict[str, dict[str, object]]:
-    data: dict[str, dict[str, object]] = json.loads(_DATA_FILE.read_text(encoding="utf-8"))
-    return {key: value for key, value in data.items() if not key.startswith("_")}
-
-
-def base_language(language: str) -> str:
-    """`fr-FR` -> `fr`, `AR_sy` -> `ar`."""
-    return re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower()
-
-
-def supported_languages() -> tuple[str, ...]:
-    """Languages with both Babel's weekday names and CLDR's relative day fields."""
-    return tuple(sorted(_cldr_fields()))
-
-
-def _relative(fields: dict[str, object], field: str) -> dict[int, str]:
-    entry = fields[field]
-    assert isinstance(entry, dict)
-    return {int(key): str(value) for key, value in entry.items()}
-
-
-def _words(text: str) -> list[str]:
-    """The folded words of a CLDR phrase."""
-    return fold_text(unicodedata.normalize("NFC", text)).split()
-
-
-def _canon(folded: str) -> str:
-    """Folded text with a hyphen and white space alike: "avant hier" is "avant-hier"."""
-    return " ".join(folded.replace("-", " ").split())
-
-
-def _inflects(word: str, name: str) -> bool:
-    """Whether folded `word` reads as an inflection of the one-word folded weekday `name`: it keeps all of
-    the name but its last two letters, and at least three ("среду" of "среда", "понеділка" of "понеділок";
-    not "diesen" of "dienstag")."""
-    if " " in name:  # Hebrew "יום שני": no one word of a two-word name is the weekday
-        return False
-    same = next((i for i, (a, b) in enumerate(zip(word, name, strict=False)) if a != b), min(len(word), len(name)))
-    return same >= max(3, len(name) - 2)
-
-
-@functools.cache
-def _vocabulary(language: str) -> tuple[_Form, ...]:
-    fields = _cldr_fields().get(language)
-    if fields is None:
-        return ()
-    try:
-        locale = Locale.parse(language)
-    except (UnknownLocaleError, ValueError):
-        return ()
-    forms: dict[str, _Form] = {}
-
-    def add(written: str, kind: DayKind, value: int) -> None:
-        folded = " ".join(fold_text(unicodedata.normalize("NFC", written)).split())
-        forms.setdefault(folded, _Form(folded, written, kind, value))
-
-    names = [
-        sorted({str(get_day_names("wide", context, locale)[weekday]) for context in ("format", "stand-alone")})
-        for weekday in range(7)
-    ]
-    phrases = [sorted(_relative(fields, field).items()) for field in _WEEKDAY_FIELDS]
-    relative = sorted(_relative(fields, "day").items())
-    # A word in the phrases (or names) of several weekdays is the template's ("diesen", "last", "w") or the
-    # word for "day" (Hebrew "יום" of "יום שני שעבר"), never one weekday's form; nor are the words of
-    # CLDR's word for "day" and of its relative days.
-    seen = Counter(
-        word
-        for weekday in range(7)
-        for word in {w for _, phrase in phrases[weekday] for w in _words(phrase)}
-        | {w for name in names[weekday] for w in _words(name)}
-    )
-    generic = {word for word, count in seen.items() if count > 1}
-    generic |= set(_words(str(fields["day-name"]))) | {w for _, phrase in relative for w in _words(phrase)}
-
-    for weekday in range(7):
-        folded_names = [" ".join(_words(name)) for name in names[weekday]]
-        for name in names[weekday]:
-            add(name, DayKind.WEEKDAY, weekday)
-            if language in _DAY_WORD_FIRST:
-                add(f"{fields['day-name']} {name}", DayKind.WEEKDAY, weekday)  # Arabic "يوم الثلاثاء"
-        for offset, phrase in phrases[weekday]:
-            kind = {-1: DayKind.LAST, 0: DayKind.THIS, 1: DayKind.NEXT}[offset]
-            if " ".join(_words(phrase)) not in folded_names:  # Hebrew "this X" is the bare name
-                add(phrase, kind, weekday)
-            for token in phrase.split():  # inflected forms: Russian "среду" in "в прошлую среду"
-                word = " ".join(_words(token))
-                if word not in generic and any(_inflects(word, name) for name in folded_names):
-                    add(token, DayKind.WEEKDAY, weekday)
-    for offset, phrase in relative:
-        add(phrase, DayKind.RELATIVE, offset)
-    return tuple(sorted(forms.values(), key=lambda f: (-len(f.folded), f.folded)))
-
-
 def _word_pattern(form: str) -> str:
-    return r"[\s\-]+".join(re.escape(part) for part in _canon(form).split(" "))
+    return r"[\s\-]+".join(re.escape(part) for part in canon(form).split(" "))
 
 
 @functools.cache
 def _pattern(language: str) -> re.Pattern[str] | None:
-    vocabulary = _vocabulary(language)
-    if not vocabulary:
+    forms = vocabulary(language)
+    if not forms:
         return None
 
     def alternatives(relative: bool) -> str:
-        chosen = [f for f in vocabulary if (f.kind is DayKind.RELATIVE) == relative]
+        chosen = [f for f in forms if (f.kind is DayKind.RELATIVE) == relative]
         return "|".join(_word_pattern(form.folded) for form in chosen)
 
-    prefix = f"[{_PREFIXES[language]}]{{0,2}}" if language in _PREFIXES else ""
-    weekday_suffix, relative_suffix = _SUFFIXES.get(language, ("", ""))
+    prefix = f"[{PREFIXES[language]}]{{0,2}}" if language in PREFIXES else ""
+    weekday_suffix, relative_suffix = SUFFIXES.get(language, ("", ""))
     word = rf"(?:{alternatives(False)}){weekday_suffix}|(?:{alternatives(True)}){relative_suffix}"
     return re.compile(rf"(?<!\w){prefix}(?P<word>{word})(?!\w)")
 
@@ -271,11 +144,11 @@ class _Longer:
 
 @functools.cache
 def _longer(language: str) -> _Longer:
-    fields = _cldr_fields()[language]
-    prefix = f"[{_PREFIXES[language]}]{{0,2}}" if language in _PREFIXES else ""
-    suffix = _SUFFIXES.get(language, ("", ""))[0]
+    fields = cldr_fields()[language]
+    prefix = f"[{PREFIXES[language]}]{{0,2}}" if language in PREFIXES else ""
+    suffix = SUFFIXES.get(language, ("", ""))[0]
     day = re.compile(rf"{prefix}(?:{_word_pattern(fold_text(str(fields['day-name'])))}){suffix}")
-    relative = {offset: re.sub(r"\W", "", fold_text(word)) for offset, word in _relative(fields, "day").items()}
+    relative = {offset: re.sub(r"\W", "", fold_text(word)) for offset, word in relative_field(fields, "day").items()}
     markers: dict[int, str] = {}
     for near in (-1, 1):
         one, two = relative.get(near), relative.get(2 * near)
@@ -329,11 +202,11 @@ def _longer_span(
     return None
 
 
-def _meaning(language: str, found: str) -> _Form | None:
-    normal = _canon(found)
-    for form in _vocabulary(language):
-        folded = _canon(form.folded)
-        if normal == folded or (language in _SUFFIXES and normal.startswith(folded)):
+def _meaning(language: str, found: str) -> DayForm | None:
+    normal = canon(found)
+    for form in vocabulary(language):
+        folded = canon(form.folded)
+        if normal == folded or (language in SUFFIXES and normal.startswith(folded)):
             return form
     return None
 
@@ -375,7 +248,7 @@ def _calendar_date(languages: tuple[str, ...]) -> re.Pattern[str]:
                 written = get_month_names(width, context, locale).values()
                 months |= {fold_text(unicodedata.normalize("NFC", str(name))).strip(".") for name in written}
     names = "|".join(re.escape(m) for m in sorted((m for m in months if len(m) >= 3), key=lambda m: (-len(m), m)))
-    prefix = f"[{''.join(_PREFIXES.values())}]{{0,2}}"
+    prefix = f"[{''.join(PREFIXES.values())}]{{0,2}}"
     month = rf"(?<!\w){prefix}(?:{names})\.?(?!\w)"
     number = r"(?<!\w)\d{1,4}[^\W\d_]{0,2}\.?(?!\w)"  # "10", "1er", "10th", "10."
     numeric = r"(?<!\w)\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?!\w)"
@@ -441,52 +314,3 @@ def resolve_day_phrase(phrase: str, language: str, published: date | datetime | 
     if published is None:
         return _unresolved(words[0].word, composed.UnresolvedReason(code=code.NO_PUBLICATION_DATE), language)
     return _resolve(words[0], local_date(published), future=future)
-
-
-# --- documentation -------------------------------------------------------------------------------------
-
-
-def _meaning_label(kind: DayKind, value: int) -> str:
-    if kind is DayKind.RELATIVE:
-        return f"{value:+d} day{'s' * (abs(value) != 1)}" if value else "publication day"
-    return str(get_day_names("wide", "format", Locale.parse("en"))[value])
-
-
-def day_word_table(languages: tuple[str, ...] | None = None) -> list[DayWordRow]:
-    """The words recognised, per language, kind and meaning (the docs' table is generated from it)."""
-    rows: list[DayWordRow] = []
-    for language in languages or supported_languages():
-        grouped: dict[tuple[DayKind, int], list[str]] = {}
-        for form in _vocabulary(language):
-            grouped.setdefault((form.kind, form.value), []).append(unicodedata.normalize("NFC", form.written))
-        order = list(DayKind)
-        for (kind, value), words in sorted(grouped.items(), key=lambda item: (order.index(item[0][0]), item[0][1])):
-            rows.append(DayWordRow(language, kind, _meaning_label(kind, value), tuple(sorted(words))))
-    return rows
-
-
-def day_word_table_markdown(languages: tuple[str, ...] | None = None) -> str:
-    """`day_word_table` as a Markdown table."""
-    lines = ["| language | kind | meaning | words |", "| --- | --- | --- | --- |"]
-    for row in day_word_table(languages):
-        lines.append(f"| {row.language} | {row.kind.value} | {row.meaning} | {', '.join(row.words)} |")
-    return "\n".join(lines) + "\n"
-
-
-def date_words_document() -> str:
-    """`docs/date-words.md`: the rules and the table (`python -m briefgen.compose.datewords > docs/date-words.md`)."""
-    rules = __doc__.split("\n\nResolution", 1)[1].strip() if __doc__ else ""
-    return (
-        "# Date words\n\n"
-        "Generated by `python -m briefgen.compose.datewords` from CLDR data (Babel's weekday names, CLDR's relative\n"
-        "day fields); a test fails when it is stale. Matching ignores case and diacritics.\n\n"
-        f"Resolution {rules}\n\n"
-        f"Unresolved reasons: {NO_PUBLICATION_DATE!r}; {AMBIGUOUS_SAME_WEEKDAY!r}; \"'...' is not a day\";\n"
-        "\"'...' is a calendar date, not a day word\" (the date goes in `on`); \"'...' says more than the day\n"
-        'word in it" (a longer expression CLDR has no word for); "\'...\' names more than one day".\n\n'
-        + day_word_table_markdown()
-    )
-
-
-if __name__ == "__main__":
-    print(date_words_document(), end="")

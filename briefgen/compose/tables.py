@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from briefgen.compose.datewords import day_word_table_markdown
+from briefgen.compose.datewords_doc import day_word_table_markdown
 from briefgen.compose.facts import STATUS_GROUPS, Relation, status_relation
 from briefgen.desk.vocabulary import Precision, Status
 

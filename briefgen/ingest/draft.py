@@ -21,7 +21,8 @@ from typing import Any
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
-from briefgen.compose.datewords import base_language, find_day_words, resolve_day_phrase
+from briefgen.compose.datewords import find_day_words, resolve_day_phrase
+from briefgen.compose.dayvocab import base_language
 from briefgen.compose.folding import fold_text
 from briefgen.desk.fields import MAX_SOURCE_TEXT
 from briefgen.desk.ingest_block import (

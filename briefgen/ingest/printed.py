@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_month_names
 
-from briefgen.compose.datewords import DayKind, base_language, find_day_words
+from briefgen.compose.datewords import find_day_words
+from briefgen.compose.dayvocab import DayKind, base_language
 from briefgen.compose.folding import fold_text
 
 _BYLINE = re.compile(
