@@ -333,7 +333,9 @@ class _View:
             "open_questions": lambda r: r.open_questions,
         }
         for kind in KINDS:  # actors first: developments name them
-            items: list[RecordItems[Any]] = record_items(self.desk, self.edition, selected, kind, getters[kind])
+            items: list[RecordItems[Any]] = record_items(
+                desk_sources(self.desk).path_index, self.edition, selected, kind, getters[kind]
+            )
             self.decide(kind, gather(items))
         sources = []
         for entry in self.desk.sources:

@@ -20,8 +20,15 @@ from typing import TypeVar
 from briefgen.compose import items as rules
 from briefgen.compose import model as composed
 from briefgen.compose.merge import Found, gather, publication_key, record_items, union
-from briefgen.compose.portions import check_portions, source_marking, unknown_list
-from briefgen.compose.sources import GROUP_RELAY, desk_sources, originator_key, published_after_cutoff, select_sources
+from briefgen.compose.portions import check_portions, unknown_list
+from briefgen.compose.sources import (
+    GROUP_RELAY,
+    DeskSources,
+    desk_sources,
+    originator_key,
+    published_after_cutoff,
+    select_sources,
+)
 from briefgen.desk.citations import TextCitation, find_citations
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord, SourceDocument, SourceRecord
@@ -79,13 +86,13 @@ def used_sources(
     return sorted((s for s in union(cited) if s in known), key=lambda s: publication_key(known[s]))
 
 
-def check_marking(desk: Desk, edition: Loaded[BriefRecord], used: Sequence[str]) -> list[Diagnostic]:
+def check_marking(known: DeskSources, edition: Loaded[BriefRecord], used: Sequence[str]) -> list[Diagnostic]:
     """The brief may not be marked less restrictively than a source it uses, unless it says why."""
     brief = edition.record.brief
     found = []
-    for source_entry in desk.sources:
+    for source_entry in known.entries_of(used):
         source = source_entry.record.source
-        if source.id not in used or source.marking is None:
+        if source.marking is None:
             continue
         if source.marking.rank > brief.marking.rank and not brief.downgrade_reason:
             found.append(
@@ -178,14 +185,22 @@ def check_lists(desk: Desk, edition: Loaded[BriefRecord]) -> list[Diagnostic]:
     return found
 
 
-def hidden_names(desk: Desk, brief_marking: Marking, used: Sequence[str]) -> frozenset[str]:
+def hidden_names(desk: Desk, known: DeskSources, brief_marking: Marking, used: Sequence[str]) -> frozenset[str]:
     """The names (as originators compare them) of the desk's sources marked above an edition that does not
     use them: its ids, outlet and relays, unless a source it uses has the name. A relay naming one is not
     shown in the edition (it is still followed for corroboration)."""
-    unmarked = desk.settings.markings.unmarked_source
-    documents = [s.record.source for s in desk.sources]
-    above = [d for d in documents if d.id not in used and source_marking(d, unmarked).rank > brief_marking.rank]
-    shown = {originator_key(n) for d in documents if d.id in used for n in (d.id, d.outlet) if n}
+    by_marking = known.by_marking(desk.settings.markings.unmarked_source)
+    using = set(used)
+    above = [
+        d
+        for marking, documents in by_marking.items()
+        if marking.rank > brief_marking.rank
+        for d in documents
+        if d.id not in using
+    ]
+    shown = {
+        originator_key(n) for e in known.entries_of(using) for n in (e.record.source.id, e.record.source.outlet) if n
+    }
     return frozenset(
         key for d in above for n in (d.id, d.outlet, *d.relays) if n and (key := originator_key(n)) not in shown
     )
@@ -232,13 +247,13 @@ def compose(desk: Desk, edition: Loaded[BriefRecord], *, described: frozenset[st
     selection = select_sources(desk, edition)
     selected = selection.value
     # 2. items by id (actors first: developments name them)
-    actor_parts = gather(record_items(desk, edition, selected, "actors", lambda r: r.actors))
+    actor_parts = gather(record_items(known.path_index, edition, selected, "actors", lambda r: r.actors))
     actors = _kept([rules.actor(i, p) for i, p in actor_parts.items()])
     names = rules.actor_names(actors.value)
     elsewhere = frozenset(name for source in desk.unloaded_sources for name in source.actors)
     unloaded_items = frozenset(item for source in desk.unloaded_sources for item in source.items)
     # 3-5. developments: facts, dates, corroboration
-    dev_parts = gather(record_items(desk, edition, selected, "developments", lambda r: r.developments))
+    dev_parts = gather(record_items(known.path_index, edition, selected, "developments", lambda r: r.developments))
     results = _kept([rules.development(i, p, names, known, elsewhere, unloaded_items) for i, p in dev_parts.items()])
     developments = rules.development_order([r.development for r in results.value], record.developments)
     by_development = {id(r.development): r for r in results.value}
@@ -246,7 +261,9 @@ def compose(desk: Desk, edition: Loaded[BriefRecord], *, described: frozenset[st
     # 4. the editor's decisions on discrepancies
     discrepancies = rules.decide_discrepancies(found, record.discrepancies, edition.file, view=view)
     # 6. open questions
-    question_parts = gather(record_items(desk, edition, selected, "open_questions", lambda r: r.open_questions))
+    question_parts = gather(
+        record_items(known.path_index, edition, selected, "open_questions", lambda r: r.open_questions)
+    )
     questions = _kept([rules.question(i, p) for i, p in question_parts.items()])
     # 7. marking and lists
     used = used_sources(record, selected, developments, actors.value, questions.value, discrepancies.value, known)
@@ -259,7 +276,7 @@ def compose(desk: Desk, edition: Loaded[BriefRecord], *, described: frozenset[st
         *questions.diagnostics,
         *check_late_citations(edition, selected, used, known),
         *check_times(edition, selected),
-        *check_marking(desk, edition, used),
+        *check_marking(known, edition, used),
         *check_lists(desk, edition),
         *(
             ()
@@ -269,12 +286,11 @@ def compose(desk: Desk, edition: Loaded[BriefRecord], *, described: frozenset[st
             )
         ),
     )
-    source_files = {s.record.source.id: s.file.rel for s in desk.sources}
-    files = tuple(sorted({edition.file.rel} | {source_files[s] for s in used}))
+    files = tuple(sorted({edition.file.rel} | {e.file.rel for e in known.entries_of(used)}))
     if any(d.is_error for d in diagnostics):
         return Composition(None, diagnostics, files)
     brief = record.brief
-    hidden = hidden_names(desk, brief.marking, used)
+    hidden = hidden_names(desk, known, brief.marking, used)
     result = composed.ComposedBrief(
         id=brief.id,
         title=brief.title,

@@ -42,8 +42,11 @@ STATUS_GROUPS: dict[str, tuple[Status, ...]] = {
 _PRECISION_RANK = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2, Precision.TIME: 3}
 
 
+_GROUP_OF = {status: name for name, members in STATUS_GROUPS.items() for status in members}
+
+
 def status_group(status: Status) -> str:
-    return next(name for name, members in STATUS_GROUPS.items() if status in members)
+    return _GROUP_OF[status]
 
 
 def status_relation(a: Status, b: Status) -> Relation:

@@ -9,14 +9,14 @@ a different value elsewhere is a warning). Every rule returns its value with wha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from briefgen.compose import model as composed
 from briefgen.desk.citations import TextCitation
-from briefgen.desk.loader import Desk, Loaded, RecordFile
+from briefgen.desk.loader import Loaded, RecordFile
 from briefgen.desk.models import (
     ActorPatch,
     BriefRecord,
@@ -94,14 +94,14 @@ class RecordItems(Generic[Item]):
 
 
 def record_items(
-    desk: Desk,
+    path_index: Mapping[int, int],
     edition: Loaded[BriefRecord],
     selected: Sequence[Loaded[SourceRecord]],
     key: str,
     get: Callable[[SourceRecord | BriefRecord], Sequence[Item]],
 ) -> list[RecordItems[Item]]:
-    """Each record's items under `key` (`get` reads them), with the record's source and path position."""
-    path_index = {id(entry): index for index, entry in enumerate(desk.sources)}
+    """Each record's items under `key` (`get` reads them), with the record's source and its position among
+    the desk's records (`path_index`, by the record's identity: `DeskSources.path_index`)."""
     found: list[RecordItems[Item]] = [
         RecordItems(get(s.record), s.file, key, s.record.source, path_index[id(s)]) for s in selected
     ]

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from briefgen.compose.merge import Part, brief_part, source_parts
+from briefgen.compose.sources import desk_sources
 from briefgen.desk.citations import TextCitation, find_citations
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import (
@@ -86,7 +87,7 @@ class PortionChecks:
         self.edition = edition
         self.brief = edition.record.brief
         self.unmarked = desk.settings.markings.unmarked_source
-        self.entries = {s.record.source.id: s for s in desk.sources}
+        self.entries = desk_sources(desk).by_id  # the last record of an id, as the desk's sources by id
         self.found: list[Diagnostic] = []
 
     def _above_sources(self, marking: Marking, cited: Iterable[str]) -> tuple[SourceDocument, str] | None:

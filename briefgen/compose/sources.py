@@ -14,6 +14,7 @@ from briefgen.compose import model as composed
 from briefgen.compose.merge import Found, publication_key, union
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import Brief, BriefRecord, SourceDocument, SourceRecord
+from briefgen.desk.vocabulary import Marking
 from briefgen.errors import Diagnostic, Severity
 
 _GLOB = re.compile(r"[*?\[\]!]")
@@ -54,7 +55,9 @@ def select_sources(desk: Desk, edition: Loaded[BriefRecord]) -> Found[tuple[Load
         if not _GLOB.search(pattern):
             exact.setdefault(pattern, index)
     globs = [p for p in patterns or () if _GLOB.search(p)]
-    for entry in desk.sources:
+    # Named by id only: only those records are read (a desk of many editions is not passed over for each).
+    candidates = desk.sources if patterns is None or globs else desk_sources(desk).entries_of(exact)
+    for entry in candidates:
         source = entry.record.source
         named = exact.get(source.id)
         matched = (
@@ -145,19 +148,41 @@ def _joined(sources: Iterable[SourceDocument], outlet_names: Iterable[Sequence[s
 
 
 class DeskSources(dict[str, SourceDocument]):
-    """The desk's sources by id, with their originators joined once for every development of every
-    edition (joining them again for each development made validating a desk quadratic in its size), the
-    names of each of the gazetteer's outlets as one."""
+    """The desk's sources by id, made once and read by the composition of every edition: their originators
+    joined (the names of each of the gazetteer's outlets as one), each record's position in the desk, and
+    the sources by marking. An edition then looks up the sources it uses instead of passing over the whole
+    desk's (which made validating a desk of many editions quadratic in its size)."""
 
     def __init__(self, entries: Sequence[Loaded[SourceRecord]], outlet_names: Sequence[Sequence[str]] = ()) -> None:
         super().__init__((entry.record.source.id, entry.record.source) for entry in entries)
+        self.entries = tuple(entries)
+        self.path_index = {id(entry): index for index, entry in enumerate(self.entries)}  # by the record's identity
+        self.by_id = {entry.record.source.id: entry for entry in self.entries}
+        self._positions: dict[str, list[int]] = {}  # source id -> positions (two if an id is given twice)
+        for index, entry in enumerate(self.entries):
+            self._positions.setdefault(entry.record.source.id, []).append(index)
         self._outlet_names = outlet_names
         self._joined: _Joined | None = None
+        self._by_marking: dict[Marking, dict[Marking, list[SourceDocument]]] = {}
 
     def joined(self) -> _Joined:
         if self._joined is None:
             self._joined = _joined(self.values(), self._outlet_names)
         return self._joined
+
+    def entries_of(self, source_ids: Iterable[str]) -> list[Loaded[SourceRecord]]:
+        """The records of these ids, in the desk's order (an id given by two records: both)."""
+        positions = sorted({p for source_id in source_ids for p in self._positions.get(source_id, ())})
+        return [self.entries[p] for p in positions]
+
+    def by_marking(self, unmarked: Marking) -> dict[Marking, list[SourceDocument]]:
+        """Every record's source by its marking (`unmarked` for a source that gives none), in the desk's order."""
+        found = self._by_marking.get(unmarked)
+        if found is None:
+            found = self._by_marking[unmarked] = {}
+            for entry in self.entries:
+                found.setdefault(entry.record.source.marking or unmarked, []).append(entry.record.source)
+        return found
 
 
 _DESK_SOURCES: dict[int, tuple[tuple[Loaded[SourceRecord], ...], DeskSources]] = {}

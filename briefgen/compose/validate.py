@@ -13,6 +13,7 @@ acknowledgements do not outlive what they were about.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from briefgen.compose.compose import Composition, compose
 from briefgen.compose.dates import prose_day_words
@@ -37,9 +38,41 @@ class Report:
     editions: list[tuple[Loaded[BriefRecord], tuple[AudienceEdition, ...]]] = field(default_factory=list)
     acknowledged: list[tuple[Diagnostic, str]] = field(default_factory=list)  # (warning, reason)
 
-    @property
+    @cached_property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.is_error]
+
+    # Indexes for `edition_verdict`, made once: a desk of many editions is then not passed over for each.
+    @cached_property
+    def _compositions(self) -> dict[int, Composition]:
+        return {id(edition): composition for edition, composition in reversed(self.compositions)}
+
+    @cached_property
+    def _editions(self) -> dict[int, tuple[AudienceEdition, ...]]:
+        return {id(edition): found for edition, found in reversed(self.editions)}
+
+    @cached_property
+    def loaded_files(self) -> frozenset[str]:
+        """The desk files that loaded (sources and briefs)."""
+        return frozenset(e.file.rel for e in self.desk.sources) | {e.file.rel for e in self.desk.briefs}
+
+    @cached_property
+    def _warnings_by_file(self) -> dict[str, list[tuple[int, Diagnostic]]]:
+        found: dict[str, list[tuple[int, Diagnostic]]] = {}
+        for index, diagnostic in enumerate(self.diagnostics):
+            if not diagnostic.is_error:
+                found.setdefault(diagnostic.path, []).append((index, diagnostic))
+        return found
+
+    def composition_of(self, edition: Loaded[BriefRecord]) -> Composition:
+        return self._compositions[id(edition)]
+
+    def editions_of(self, edition: Loaded[BriefRecord]) -> tuple[AudienceEdition, ...]:
+        return self._editions.get(id(edition), ())
+
+    def warnings_in(self, files: set[str]) -> list[Diagnostic]:
+        """The warnings and notes in these files, in the report's order."""
+        return [d for _, d in sorted(found for path in files for found in self._warnings_by_file.get(path, ()))]
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -91,20 +124,19 @@ def edition_verdict(report: Report, edition: Loaded[BriefRecord], *, strict: boo
     """The one rule, used by `build`, `preview`, `validate` and `send`: an edition is stopped by an error in
     the settings, in a source file that did not load (it may hold anything the edition needs), or in any
     file the edition reads; under `strict`, its warnings stop it too (notes never do)."""
-    composition = next(c for e, c in report.compositions if e is edition)
+    composition = report.composition_of(edition)
     files = set(composition.files) | {edition.file.rel}
-    loaded = {e.file.rel for e in report.desk.sources} | {e.file.rel for e in report.desk.briefs}
+    loaded = report.loaded_files
     errors = [
         d
         for d in report.errors
         if d.path == SETTINGS_FILE or d.path in files or (d.path.startswith("sources/") and d.path not in loaded)
     ]
-    warnings = [d for d in report.diagnostics if not d.is_error and d.path in files]
+    warnings = report.warnings_in(files)
     if strict:
         errors += [w for w in warnings if w.severity is Severity.WARNING]
         warnings = [w for w in warnings if w.severity is not Severity.WARNING]
-    editions = next((found for e, found in report.editions if e is edition), ())
-    return EditionVerdict(composition, tuple(errors), tuple(warnings), editions)
+    return EditionVerdict(composition, tuple(errors), tuple(warnings), report.editions_of(edition))
 
 
 def validate_desk(desk: Desk) -> Report:

@@ -26,7 +26,8 @@ class Marking(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Marking).index(self)
+        """0 (CLEAR) to 4 (RED): compared for every source of every edition, so read from a table."""
+        return _MARKING_RANKS[self]
 
     @property
     def label(self) -> str:
@@ -50,6 +51,9 @@ class Marking(enum.StrEnum):
     @classmethod
     def of_audience(cls, word: str) -> Marking | None:
         return next((m for m in cls if m.audience == word), None)
+
+
+_MARKING_RANKS = {marking: index for index, marking in enumerate(Marking)}
 
 
 class SourceType(enum.StrEnum):
