@@ -176,3 +176,20 @@ def test_date_agreement_is_symmetric_and_a_refinement_agrees(a: composed.When, b
 @given(a=st.sampled_from(list(Status)), b=st.sampled_from(list(Status)))
 def test_status_relations_are_symmetric(a: Status, b: Status) -> None:
     assert status_relation(a, b) == status_relation(b, a)
+
+
+@FAST
+@given(graph=SOURCE_GRAPHS, data=st.data())
+def test_a_round_up_relaying_two_cited_sources_never_makes_them_one(
+    graph: list[tuple[str | None, list[str]]], data: st.DataObject
+) -> None:
+    """A wire that relays two reports depends on both: cited beside them it adds no originator, and takes
+    none away (counted as one source, the two reports would be one originator)."""
+    sources = _desk_sources(graph)
+    cited = data.draw(st.lists(st.sampled_from(sorted(sources)), min_size=1, max_size=10))
+    before = sourcing(_cites(cited), sources, [])
+    relayed = data.draw(st.lists(st.sampled_from(sorted(set(cited))), min_size=1, max_size=3))
+    round_up = SourceDocument(id="round-up", title="t", outlet="Round-up Wire", relays=relayed)
+    after = sourcing(_cites([*cited, "round-up"]), {**sources, "round-up": round_up}, [])
+    assert after.independent == before.independent
+    assert after.sources == before.sources + 1

@@ -11,7 +11,7 @@ from pathlib import Path
 from composing import brief_json, composed_brief, composition, development_json, facts_lines, reader_text
 from conftest import DESKS, run
 
-from briefgen.compose.sources import originator_key
+from briefgen.compose.originators import originator_key
 
 MakeDesk = Callable[..., Path]
 
@@ -329,3 +329,17 @@ def test_a_late_source_cited_anyway_is_a_warning(make_desk: MakeDesk) -> None:
         and "cited in this edition all the same" in m
         for m in found
     ), found
+
+
+def test_a_wire_relaying_two_outlets_depends_on_both_and_does_not_make_them_one(make_desk: MakeDesk) -> None:
+    """ynet relays Al Jazeera and Haaretz (a round-up): beside them it adds no originator, and Al Jazeera
+    and Haaretz stay two."""
+    round_up = {
+        "sources/ynet.yaml": lambda t: t.replace("  reliability: ", "  relays: [jazeera, haaretz]\n  reliability: ", 1)
+    }
+    desk = make_desk("non-latin-outlets", files=round_up)
+    brief = composed_brief(desk)
+    sourcing = development_json(brief, "border-talks")["sourcing"]
+    assert sourcing["originators"] == [["arabiya"], ["haaretz", "ynet"], ["jazeera"]]  # with the least of the two
+    assert (sourcing["sources"], sourcing["independent"], sourcing["dependent"]) == (4, 3, 1)
+    assert "3 independent sources (4 in all)" in facts_lines(brief)["border-talks"]

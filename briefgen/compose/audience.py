@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from briefgen.compose.merge import RecordItems, gather, record_items
+from briefgen.compose.originators import GROUP_RELAY, originator_key
 from briefgen.compose.portions import AnyPart, AnyPatch, item_marking, source_marking
-from briefgen.compose.sources import GROUP_RELAY, desk_sources, originator_groups, originator_key, select_sources
+from briefgen.compose.sources import desk_sources, originators_behind, select_sources
 from briefgen.desk.citations import (
     CITATION_GROUP,
     IN_TEXT_CITATION,
@@ -142,8 +143,13 @@ class _View:
             if n and originator_key(n) not in visible_names
         }
         self.citations = _Citations(self.withheld, self.substitutes, self._names_withheld)
-        groups = originator_groups(desk_sources(desk), sorted(documents))  # as the master groups them
-        self.group_of = {source_id: n for n, group in enumerate(groups) for source_id in group}
+        # Each source relays, in the view, only tags for the originators behind it in the whole desk: the
+        # view's sources then count as the master's do, withheld originators included.
+        behind = originators_behind(desk_sources(desk), sorted(documents))
+        tag = {name: n for n, name in enumerate(sorted({o for found in behind.values() for o in found}))}
+        self.tags = {
+            source_id: [f"{GROUP_RELAY}{tag[o]}" for o in sorted(found)] for source_id, found in behind.items()
+        }
         self.documents = documents
         self.portions: list[Marking] = []
         self.found: list[Diagnostic] = []
@@ -233,7 +239,7 @@ class _View:
 
     def _source(self, document: SourceDocument) -> SourceDocument:
         relays = [r for r in document.relays if not self._names_withheld(r)]
-        relays.append(f"{GROUP_RELAY}{self.group_of.get(document.id, 0)}")
+        relays.extend(self.tags[document.id])
         return document.model_copy(update={"relays": relays, "note": self.citations.text(document.note)})
 
     def _names_withheld(self, name: str) -> bool:
@@ -251,7 +257,7 @@ class _View:
             language=self.brief.language,
             reliability=document.reliability,
             marking=Marking.CLEAR,
-        ).model_copy(update={"relays": [f"{GROUP_RELAY}{self.group_of.get(source_id, 0)}"]})
+        ).model_copy(update={"relays": self.tags[source_id]})
         return Loaded(SourceRecord(source=anonymous), entry.file)
 
     def _bullets(self) -> tuple[list[str], str | None]:

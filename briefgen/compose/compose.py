@@ -20,15 +20,9 @@ from typing import TypeVar
 from briefgen.compose import items as rules
 from briefgen.compose import model as composed
 from briefgen.compose.merge import Found, gather, publication_key, record_items, union
+from briefgen.compose.originators import GROUP_RELAY, originator_key
 from briefgen.compose.portions import check_portions, unknown_list
-from briefgen.compose.sources import (
-    GROUP_RELAY,
-    DeskSources,
-    desk_sources,
-    originator_key,
-    published_after_cutoff,
-    select_sources,
-)
+from briefgen.compose.sources import DeskSources, desk_sources, published_after_cutoff, select_sources
 from briefgen.desk.citations import TextCitation, find_citations
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import BriefRecord, SourceDocument, SourceRecord

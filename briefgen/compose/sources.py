@@ -6,22 +6,18 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from briefgen.compose import model as composed
 from briefgen.compose.merge import Found, publication_key, union
+from briefgen.compose.originators import OriginatorGraph, independent_groups
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import Brief, BriefRecord, SourceDocument, SourceRecord
 from briefgen.desk.vocabulary import Marking
 from briefgen.errors import Diagnostic, Severity
 
 _GLOB = re.compile(r"[*?\[\]!]")
-# A relay that names an originator group of the whole desk, in an audience's view (`briefgen.compose.audience`):
-# sources that share a withheld originator still count as one. Never shown; record text cannot hold it
-# (single-line fields refuse control characters).
-GROUP_RELAY = "\x00group-"
 
 
 def published_after_cutoff(source: SourceDocument, brief: Brief) -> str | None:
@@ -103,50 +99,6 @@ def select_sources(desk: Desk, edition: Loaded[BriefRecord]) -> Found[tuple[Load
 # --- originators ------------------------------------------------------------------------------------
 
 
-def originator_key(name: str) -> str:
-    """A name compared across scripts: NFKC, case-folded, white space collapsed; never empty."""
-    folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-    return folded or f"\u0000{name}"
-
-
-class _Joined:
-    """Union-find over originator keys (iterative: long relay chains and cycles are safe)."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def root(self, key: str) -> str:
-        path = []
-        while self.parent.setdefault(key, key) != key:
-            path.append(key)
-            key = self.parent[key]
-        for step in path:
-            self.parent[step] = key
-        return key
-
-    def join(self, a: str, b: str) -> None:
-        ra, rb = self.root(a), self.root(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
-def _keys(source: SourceDocument) -> list[str]:
-    names = [source.id, *([source.outlet] if source.outlet else []), *source.relays]
-    return [originator_key(n) for n in names]
-
-
-def _joined(sources: Iterable[SourceDocument], outlet_names: Iterable[Sequence[str]] = ()) -> _Joined:
-    joined = _Joined()
-    for names in outlet_names:  # a gazetteer outlet is one originator under each of its names
-        for name in names[1:]:
-            joined.join(originator_key(names[0]), originator_key(name))
-    for source in sources:
-        keys = _keys(source)
-        for key in keys[1:]:
-            joined.join(keys[0], key)
-    return joined
-
-
 class DeskSources(dict[str, SourceDocument]):
     """The desk's sources by id, made once and read by the composition of every edition: their originators
     joined (the names of each of the gazetteer's outlets as one), each record's position in the desk, and
@@ -162,13 +114,13 @@ class DeskSources(dict[str, SourceDocument]):
         for index, entry in enumerate(self.entries):
             self._positions.setdefault(entry.record.source.id, []).append(index)
         self._outlet_names = outlet_names
-        self._joined: _Joined | None = None
+        self._originators: OriginatorGraph | None = None
         self._by_marking: dict[Marking, dict[Marking, list[SourceDocument]]] = {}
 
-    def joined(self) -> _Joined:
-        if self._joined is None:
-            self._joined = _joined(self.values(), self._outlet_names)
-        return self._joined
+    def originators(self) -> OriginatorGraph:
+        if self._originators is None:
+            self._originators = OriginatorGraph(self.values(), self._outlet_names)
+        return self._originators
 
     def entries_of(self, source_ids: Iterable[str]) -> list[Loaded[SourceRecord]]:
         """The records of these ids, in the desk's order (an id given by two records: both)."""
@@ -200,25 +152,20 @@ def desk_sources(desk: Desk) -> DeskSources:
     return held[1]
 
 
-def originator_groups(
+def originators_behind(
     sources: Mapping[str, SourceDocument], source_ids: Iterable[str], vias: Mapping[str, Sequence[str]] | None = None
-) -> list[list[str]]:
-    """Group sources into independent originators: a source, its outlet and everything it relays,
-    followed through every source of the desk (a chain of relays is one originator). `vias` (source id to
-    the `via` of its citations here) adds what one item says it got from whom: a source citing "UN OCHA"
-    as its `via` is one originator with the OCHA report, for this item."""
-    joined = sources.joined() if isinstance(sources, DeskSources) else _joined(sources.values())
-    here = _Joined()  # this item's own links between the desk's originators
-    roots: dict[str, str] = {}
+) -> dict[str, frozenset[str]]:
+    """The originators behind each source (`briefgen.compose.originators`), followed through every source of
+    the desk. `vias` (source id to the `via` of its citations here) adds what one item says it got from
+    whom: a source citing "UN OCHA" as its `via` depends on the OCHA report too, for this item."""
+    graph = sources.originators() if isinstance(sources, DeskSources) else OriginatorGraph(sources.values())
+    found: dict[str, frozenset[str]] = {}
     for source_id in union(source_ids):
-        document = sources.get(source_id)
-        roots[source_id] = joined.root(_keys(document)[0] if document else originator_key(source_id))
+        behind = graph.origins(source_id)
         for name in (vias or {}).get(source_id, ()):
-            here.join(roots[source_id], joined.root(originator_key(name)))
-    groups: dict[str, list[str]] = {}
-    for source_id, root in roots.items():
-        groups.setdefault(here.root(root), []).append(source_id)
-    return sorted(sorted(ids) for ids in groups.values())
+            behind |= graph.origins(name)
+        found[source_id] = behind
+    return found
 
 
 def sourcing(
@@ -230,7 +177,7 @@ def sourcing(
     for c in cites:
         if c.via:
             vias.setdefault(c.source, []).append(c.via)
-    groups = originator_groups(sources, source_ids, vias)
+    groups = independent_groups(originators_behind(sources, source_ids, vias))
     if len(source_ids) == 1:
         level = composed.Corroboration.SINGLE_SOURCE
     elif len(groups) == 1:
