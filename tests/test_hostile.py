@@ -152,6 +152,12 @@ ENCODED_WORD = "=?utf-8?q?Valley=0D=0ABcc:_evil@example.org?="
 CASES = [
     # --- input layer -----------------------------------------------------------------------------------
     Case("record-symlink-to-secret", symlink("sources/evil.yaml", lambda e: e.secret), 1, "links outside the desk"),
+    Case(
+        "record-folder-symlink-out",
+        symlink("sources/elsewhere", lambda e: e.secret.parent),
+        1,
+        "sources/elsewhere: links outside the desk (to ",
+    ),
     Case("record-fifo", fifo("sources/pipe.yaml"), 1, "sources/pipe.yaml: not a regular file"),
     Case(
         "record-too-large",

@@ -542,3 +542,20 @@ def test_a_file_in_a_record_folder_that_is_not_read_gets_a_note(make_desk: MakeD
     assert result.exit_code == 0, result.output  # a note, not a warning
     assert "sources/field-notes.md: note: not a record file (.json, .yaml, .yml): not read" in result.output
     assert "lists/old.txt: note: not a record file (.json, .yaml, .yml): not read" in result.output
+
+
+def test_a_linked_folder_in_a_record_folder_is_not_followed_and_says_so(make_desk: MakeDesk, tmp_path: Path) -> None:
+    """A link to a folder is never followed: out of the desk it is an error (its records would silently be
+    missing from every brief), to a folder of the desk a warning."""
+    desk = make_desk()
+    (desk / "sources/briefs-again").symlink_to(desk / "briefs", target_is_directory=True)
+    result = run("validate", desk)
+    assert result.exit_code == 0, result.output
+    assert "sources/briefs-again: warning: a link to the desk's folder briefs/: not followed" in result.output
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "extra.yaml").write_text("source:\n  id: extra\n  title: Extra\n", encoding="utf-8")
+    (desk / "sources/shared").symlink_to(outside, target_is_directory=True)
+    result = run("validate", desk)
+    assert result.exit_code == 1
+    assert f"sources/shared: links outside the desk (to {outside.resolve()})" in result.output

@@ -223,7 +223,25 @@ def _not_records(root: Path, folder: str, *, recursive: bool) -> list[Diagnostic
     return [
         Diagnostic(rel, 0, "", f"not a record file ({expected}): not read", Severity.NOTE, "not-a-record")
         for rel in skipped
-    ]
+    ] + _linked_folders(root, base, pattern)
+
+
+def _linked_folders(root: Path, base: Path, pattern: str) -> list[Diagnostic]:
+    """Links to folders in a record folder, which are never followed: one that leads out of the desk is an
+    error, as a record file's link is (its records would silently be missing); one that leads to a folder
+    of the desk, a warning (its records are read where they are, if in a record folder)."""
+    desk = root.resolve()
+    found = []
+    for path in sorted(p for p in base.glob(pattern) if p.is_symlink() and p.is_dir()):
+        rel = path.relative_to(root).as_posix()
+        resolved = path.resolve()
+        if resolved.is_relative_to(desk):
+            message = f"a link to the desk's folder {resolved.relative_to(desk).as_posix()}/: not followed"
+            found.append(Diagnostic(rel, 0, "", message, Severity.WARNING, "linked-folder"))
+        else:
+            message = f"links outside the desk (to {resolved}); record folders must live in the desk"
+            found.append(Diagnostic(rel, 0, "", message, code="unreadable"))
+    return found
 
 
 def _read_text(path: Path, root: Path, rel: str, max_size: int) -> str:
