@@ -84,6 +84,31 @@ def test_endnotes_numbered_in_order_of_first_call(tmp_path: Path) -> None:
     assert 'title="Endnote 1: North Press Agency, para 5"' in html
 
 
+def test_two_paragraphs_of_one_source_are_one_call_naming_both(make_desk: MakeDesk) -> None:
+    """`4`, not `4,4`: one call per endnote in a group, its link naming both paragraphs; the text edition
+    keeps them apart (`[1, para 1; 1, para 2]`)."""
+    two_paragraphs = {
+        "sources/alpha.yaml": lambda t: t.replace(
+            '      - {source: alpha-report, para: 1, quote: "a new ceasefire line"}\n',
+            "      - {source: alpha-report, para: 2}\n      - {source: alpha-report, para: 1}\n",
+        )
+    }
+    desk = make_desk(files=two_paragraphs)
+    result = run("build", desk, "--all", "--format", "html,txt,json")
+    assert result.exit_code == 0, result.output
+    out = next((desk / "out").glob("*/valley.html"))
+    html = out.read_text(encoding="utf-8")
+    heading = html[html.index("<h3") : html.index("</h3>")]
+    calls = re.findall(r'<a id="(call-[^"]+)" href="#note-(\d+)" title="([^"]+)">', heading)
+    assert [(number, title) for _, number, title in calls if number == "1"] == [
+        ("1", "Endnote 1: Alpha News, para 1, para 2")
+    ]
+    page = Page(html)
+    backlinks = {a["href"].lstrip("#") for a in page.all("a") if a.get("href", "").startswith("#call-")}
+    assert {call for call, _, _ in calls} <= backlinks
+    assert "[1,\u00a0para\u00a01;\u00a01,\u00a0para\u00a02" in out.with_suffix(".txt").read_text(encoding="utf-8")
+
+
 def test_json_carries_corroboration_discrepancies_and_unresolved_dates(tmp_path: Path) -> None:
     data = json.loads((build_sample(tmp_path) / "syria-deconfliction.json").read_text(encoding="utf-8"))
     devs = {d["id"]: d for d in data["developments"]}

@@ -51,13 +51,14 @@ class Endnotes:
         self._notes: dict[str, EndnoteView] = {}
         self._given = {note.source: note.number for note in numbered or []}
 
-    def _note(self, citation: TextCitation | composed.Cite) -> EndnoteView:
+    def _note(self, citation: TextCitation | composed.Cite, *, call: bool = True) -> EndnoteView:
         note = self._notes.get(citation.source)
         if note is None:
             number = self._given.get(citation.source) or max([0, *self._given.values()]) + len(self._notes) + 1
             note = EndnoteView(number, self._sources[citation.source])
             self._notes[citation.source] = note
-        note.calls.append(f"call-{note.number}-{len(note.calls) + 1}")
+        if call:
+            note.calls.append(f"call-{note.number}-{len(note.calls) + 1}")
         if citation.locator and citation.locator not in note.locators:
             note.locators.append(citation.locator)
         via = getattr(citation, "via", None)
@@ -98,21 +99,36 @@ class Endnotes:
             "Endnote %(number)d: %(source)s", number=note.number, source=note.source.outlet or note.source.title
         )
 
-    def _call(self, note: EndnoteView, locator: str | None, call_id: str) -> Markup:
+    def _call(self, note: EndnoteView, locators: Sequence[str], call_id: str) -> Markup:
         label = self.description(note)
-        if locator:
-            label = self._words.gettext("%(label)s, %(locator)s", label=label, locator=self.locator(locator))
+        if locators:
+            shown = self._words.punctuation()["comma"].join(self.locator(locator) for locator in locators)
+            label = self._words.gettext("%(label)s, %(locator)s", label=label, locator=shown)
         shown = self._words.number(note.number)
         return Markup('<a id="{}" href="#note-{}" title="{}">{}</a>').format(call_id, note.number, label, shown)
 
     def call(self, citation: TextCitation | composed.Cite) -> Markup:
         note = self._note(citation)
-        return self._call(note, citation.locator, note.calls[-1])
+        return self._call(note, [citation.locator] if citation.locator else [], note.calls[-1])
 
     def group(self, citations: list[TextCitation] | list[composed.Cite]) -> Markup:
+        """The calls of a group, one per endnote, numbers ascending: two citations of one source (two
+        paragraphs of it) are one call, whose link names both locators (`4`, not `4,4`)."""
         if not citations:
             return Markup("")
-        calls = Markup(",").join(self._call(*call) for call in self._ordered(citations))
+        grouped: dict[str, tuple[EndnoteView, list[str], str]] = {}
+        for citation in citations:
+            first = citation.source not in grouped
+            note = self._note(citation, call=first)
+            if first:
+                grouped[citation.source] = (note, [], note.calls[-1])
+            locators = grouped[citation.source][1]
+            if citation.locator and citation.locator not in locators:
+                locators.append(citation.locator)
+        ordered = sorted(grouped.values(), key=lambda call: call[0].number)
+        calls = Markup(",").join(
+            self._call(note, sorted(locators, key=locator_key), call_id) for note, locators, call_id in ordered
+        )
         # A left-to-right isolate keeps `1,2` in that order inside right-to-left text (WeasyPrint has no
         # `unicode-bidi`; Pango honours the isolate characters).
         return Markup('<sup class="cite">\u2066{}\u2069</sup>').format(calls)
