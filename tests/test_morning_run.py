@@ -457,3 +457,24 @@ def test_the_summary_agrees_with_the_exit_code_for_another_days_draft(make_desk:
     strict = run("build", desk, "--date", "2025-05-21", "--format", "json", "--strict", "--force")
     assert strict.exit_code == 1
     assert ", 1 desk error;" in strict.stderr.splitlines()[-1]
+
+
+def test_a_source_file_that_cannot_be_parsed_is_the_only_error(make_desk: MakeDesk) -> None:
+    """A bracket left open: the file's own error, at the line where YAML notices it and naming the line it
+    was opened on, is the one error; its id and the actors it declares (read line by line) are not
+    reported as unknown in the brief and the other sources."""
+    desk = make_desk(
+        "sample",
+        files={
+            "sources/north-press/np-deconfliction-mechanism.yaml": lambda t: t.replace(
+                "reliability: C", "reliability: [C"
+            )
+        },
+    )
+    result = run("validate", desk)
+    assert result.exit_code == 1
+    errors = [line for line in result.stdout.splitlines() if line.strip()]
+    assert errors == [
+        "sources/north-press/np-deconfliction-mechanism.yaml:15: malformed YAML: did not find expected ',' or ']' "
+        "at column 10 while parsing a flow sequence that starts at line 14, column 16"
+    ]

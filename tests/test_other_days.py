@@ -72,8 +72,9 @@ def test_a_brief_file_whose_date_cannot_be_read_fails_the_build_and_says_why(mak
     assert today.exit_code == 1
     problem = [line for line in today.stderr.splitlines() if line.startswith("briefs/day3.yaml")]
     assert problem == [
-        "briefs/day3.yaml:11: malformed YAML: did not find expected ',' or ']' while parsing a flow sequence, "
-        "column 1 (this brief file does not load and its brief.date cannot be read, so it may be an "
+        "briefs/day3.yaml:11: malformed YAML: did not find expected ',' or ']' at column 1 while parsing a flow "
+        "sequence that starts at line 10, column 10 (this brief file does not load and its brief.date cannot be "
+        "read, so it may be an "
         f"edition dated {TODAY}: its errors fail this build)"
     ]
     assert _summary(today.stderr).startswith("1 built, 0 up to date, 0 failed, 1 desk error; ")

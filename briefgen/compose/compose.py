@@ -242,9 +242,9 @@ def compose(desk: Desk, edition: Loaded[BriefRecord], *, described: frozenset[st
     selected = selection.value
     # 2. items by id (actors first: developments name them)
     actor_parts = gather(record_items(known.path_index, edition, selected, "actors", lambda r: r.actors))
-    actors = _kept([rules.actor(i, p) for i, p in actor_parts.items()])
-    names = rules.actor_names(actors.value)
     elsewhere = frozenset(name for source in desk.unloaded_sources for name in source.actors)
+    actors = _kept([rules.actor(i, p, elsewhere) for i, p in actor_parts.items()])
+    names = rules.actor_names(actors.value)
     unloaded_items = frozenset(item for source in desk.unloaded_sources for item in source.items)
     # 3-5. developments: facts, dates, corroboration
     dev_parts = gather(record_items(known.path_index, edition, selected, "developments", lambda r: r.developments))

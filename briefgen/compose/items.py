@@ -37,10 +37,15 @@ from briefgen.desk.vocabulary import DevelopmentKind, QuestionKind, QuestionStat
 from briefgen.errors import Diagnostic, Severity, did_you_mean
 
 
-def actor(actor_id: str, parts: list[Part[ActorPatch]]) -> Found[composed.Actor | None]:
+def actor(
+    actor_id: str, parts: list[Part[ActorPatch]], elsewhere: frozenset[str] = frozenset()
+) -> Found[composed.Actor | None]:
     """One actor: name, type and parent from the brief else the latest source; aliases united (or the
-    brief record's list); role is prose."""
+    brief record's list); role is prose. With no name, an error, unless a source file that does not load
+    declares it (`elsewhere`, casefolded: that file's own error is the one to fix)."""
     name = latest_value(parts, lambda a: a.name)
+    if name is None and actor_id.casefold() in elsewhere:
+        return Found(None)
     if name is None:
         message = f"actor {actor_id!r} has no name in any record of this brief"
         return Found(None, (parts[0].diagnostic("name", message, "incomplete-item", Severity.ERROR),))

@@ -24,7 +24,13 @@ from briefgen.desk.layout import RECORD_SUFFIXES, SETTINGS_FILE, DeskLayout, Out
 from briefgen.desk.models import BriefRecord, DistributionList, SourceRecord
 from briefgen.desk.reader import LineMap, Loc, ReadError, decode, parse_record_text
 from briefgen.desk.settings import Settings
-from briefgen.desk.unloaded import UnloadedBrief, UnloadedSource, unloaded_brief, unloaded_source
+from briefgen.desk.unloaded import (
+    UnloadedBrief,
+    UnloadedSource,
+    unloaded_brief,
+    unloaded_source,
+    unloaded_source_text,
+)
 from briefgen.errors import DeskError, Diagnostic, Severity, UsageError, did_you_mean, nearest
 
 R = TypeVar("R", bound=BaseModel)
@@ -278,6 +284,9 @@ def _load_records(
         except ReadError as exc:
             column = f", column {exc.column}" if exc.column else ""
             diagnostics.append(Diagnostic(rel, exc.line, "", exc.message + column, code="unreadable"))
+            declared = unloaded_source_text(text, rel, is_json) if unloaded is not None else None
+            if declared is not None and unloaded is not None:
+                unloaded.append(declared)
             if unloaded_briefs is not None:
                 unloaded_briefs.append(unloaded_brief(rel, None, text, is_json))
             continue

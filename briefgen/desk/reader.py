@@ -253,11 +253,15 @@ def read_yaml(text: str) -> tuple[Any, LineMap]:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "malformed YAML"
         context = f" {exc.context}" if exc.context else ""
-        raise ReadError(
-            f"malformed YAML: {problem}{context}",
-            (mark.line + 1) if mark else 0,
-            (mark.column + 1) if mark else 0,
-        ) from None
+        started = exc.context_mark
+        column = (mark.column + 1) if mark else 0
+        if exc.context and started is not None and mark is not None and started.line != mark.line:
+            # What is left open (a `[` on line 12) is often the mistake, found only on a later line.
+            context = (
+                f" at column {column}{context} that starts at line {started.line + 1}, column {started.column + 1}"
+            )
+            column = 0
+        raise ReadError(f"malformed YAML: {problem}{context}", (mark.line + 1) if mark else 0, column) from None
     except yaml.YAMLError as exc:
         raise ReadError(f"malformed YAML: {exc}") from None
     return builder.root, LineMap(builder.lines)

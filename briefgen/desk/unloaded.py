@@ -58,6 +58,52 @@ def unloaded_source(data: object, rel: str) -> UnloadedSource | None:
     return UnloadedSource(ident, rel, frozenset(names), frozenset(items))
 
 
+# A source file that cannot be parsed, read line by line (`_source_in_text`): the top-level key a line is
+# under, `- id: x` or `- {id: x, ...}` in a list, and an actor's `name:` or `aliases:`.
+_TOP_KEY = re.compile(r"^([A-Za-z_]+):")
+_LISTED_ID = re.compile(r"""^[ \t]*-[ \t]+(?:\{[^}]*?\bid:[ \t]*|id:[ \t]+)["']?([^"'\s,}#]+)""")
+_ACTOR_NAMES = re.compile(r"""^[ \t]+(?:-[ \t]+)?(?:name|aliases):[ \t]+(.+?)[ \t]*(?:#.*)?$""")
+
+
+def _source_in_text(text: str, rel: str) -> UnloadedSource | None:
+    """What a source file that cannot be parsed declares, read line by line: its `source.id` (a key of the
+    top-level `source:` mapping), and the ids listed under `actors`, `developments` and `open_questions`
+    (with the actors' names and aliases). Only used so that its id and actors are not reported again as
+    unknown: the file's own error stops every edition all the same."""
+    section, indent, ident = "", None, None
+    names: set[str] = set()
+    items: set[str] = set()
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        top = _TOP_KEY.match(line)
+        if top is not None:
+            section, indent = top.group(1), None
+            continue
+        key = _YAML_KEY.match(line)
+        if section == "source" and key is not None:
+            indent = indent or key.group(1)
+            if key.group(1) == indent and key.group(2) == "id":
+                ident = (key.group(3) or "").split(" #")[0].strip().strip("'\"")
+        listed = _LISTED_ID.match(line)
+        if listed is not None and section == "actors":
+            names.add(listed.group(1).casefold())
+        elif listed is not None and section in ("developments", "open_questions"):
+            items.add(listed.group(1))
+        named = _ACTOR_NAMES.match(line) if section == "actors" else None
+        if named is not None:
+            values = named.group(1).strip().strip("[]").split(",")
+            names.update(v.strip().strip("'\"").casefold() for v in values if v.strip())
+    if ident is None or not re.fullmatch(SLUG_PATTERN, ident):
+        return None
+    return UnloadedSource(ident, rel, frozenset(names), frozenset(items))
+
+
+def unloaded_source_text(text: str | None, rel: str, is_json: bool) -> UnloadedSource | None:
+    """What a source file that cannot be parsed still declares (YAML, read line by line; JSON: nothing)."""
+    return None if text is None or is_json else _source_in_text(text, rel)
+
+
 _DATE = TypeAdapter(IsoDate)
 # `date:` as a key of the top-level `brief:` mapping of a YAML file (indented as its first key), or
 # `"date": "..."` in a JSON file: the only `date` key of a brief record.
