@@ -65,6 +65,9 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
                 page = preview.problem_page(problem)
                 self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html", preview.with_reload(page, preview.version))
 
+        def do_HEAD(self) -> None:  # what GET would answer, without the body (link checkers, `curl -I`)
+            self.do_GET()
+
         def _edition(self, brief_id: str, day: date, extension: str) -> None:
             version = preview.version
             try:
@@ -84,6 +87,8 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
+            if self.command == "HEAD":
+                return
             seen = -1
             while True:
                 version = preview.wait_for_change(seen, timeout=15)
@@ -100,7 +105,8 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
             if self.path.split("?", 1)[0] not in ("/events", "/favicon.ico"):
                 preview.log(f"{self.command} {self.path[:200]} -> {status.value} {status.phrase}")
             self.end_headers()
-            self.wfile.write(data)
+            if self.command != "HEAD":
+                self.wfile.write(data)
 
     return Handler
 

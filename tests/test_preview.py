@@ -55,6 +55,23 @@ def test_index_edition_pdf_and_not_found(served: tuple[Path, str]) -> None:
     assert b"EventSource" not in (desk / "out/2025-05-22/valley.html").read_bytes()
 
 
+def test_head_answers_what_get_would_without_a_body(served: tuple[Path, str]) -> None:
+    _, url = served
+    for path, status, kind in (
+        ("", 200, "text/html"),
+        (EDITION + ".html", 200, "text/html"),
+        ("nothing", 404, "text/plain"),
+    ):
+        request = urllib.request.Request(url + path, method="HEAD")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                code, headers, body = response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            code, headers, body = error.code, error.headers, error.read()
+        assert (code, body) == (status, b"") and headers["Content-Type"].startswith(kind)
+        assert int(headers["Content-Length"]) > 0
+
+
 def test_a_broken_record_shows_in_the_page_and_the_server_lives_on(served: tuple[Path, str]) -> None:
     desk, url = served
     brief = desk / "briefs/edition.yaml"
