@@ -315,7 +315,7 @@ def build(
             result = run_build(loaded, options, progress=printer.edition, on_selected=printer.selected, workers=workers)
         finally:
             printer.finish()
-        if not result.editions:
+        if not result.editions and not result.desk_errors:  # else the errors (a brief that does not load) say why
             hint = "" if options.day_given or options.all_editions else "; use --date YYYY-MM-DD or --all"
             click.echo(f"briefgen: nothing to build ({result.selection}{hint})", err=True)
         printer.summary(result)

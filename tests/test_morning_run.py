@@ -45,6 +45,16 @@ def test_build_selections_that_match_nothing_exit_2(make_desk: MakeDesk, args: t
     assert not (desk / "out").exists()
 
 
+def test_a_brief_that_does_not_load_is_its_error_not_nothing_to_build(make_desk: MakeDesk) -> None:
+    desk = make_desk(
+        files={"briefs/edition.yaml": lambda t: t.replace("  date: ", "  cut_off: 2025-05-22T10:00:00Z\n  date: ", 1)}
+    )
+    result = run("build", desk, "--all", "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert "brief.cut_off: unknown key 'cut_off' (did you mean 'cutoff'?)" in result.stderr
+    assert "nothing to build" not in result.stderr
+
+
 def test_nothing_today_gives_advice_that_fits_the_options(make_desk: MakeDesk) -> None:
     desk = make_desk()
     today = run("build", desk, "--format", "json")
