@@ -4,6 +4,7 @@ pages with the same words, every link working, one structure tree, margin conten
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -150,3 +151,8 @@ def test_links_bookmarks_and_structure_of_a_brief_in_parts(pdfs: tuple[Path, Pat
         [str(Path(sys.executable).parent / "pdfua"), "check", str(in_parts)], capture_output=True, text=True
     )
     assert "errors=0 warnings=0" in done.stdout, done.stdout
+    # Each part subsets its fonts: every subset has a tag of its own (ISO 32000-1, 9.6.4), as pdffonts lists them.
+    listed = subprocess.run(["pdffonts", str(in_parts)], capture_output=True, text=True, check=True).stdout
+    subsets = [line.split()[0] for line in listed.splitlines()[2:]]
+    assert len(subsets) > 3 and len(set(subsets)) == len(subsets), subsets
+    assert all(re.fullmatch(r"[A-Z]{6}\+Noto-Sans[\w-]*", name) for name in subsets), subsets

@@ -12,7 +12,9 @@ an artifact drawn outside the page area, as WeasyPrint would have drawn its marg
 
 from __future__ import annotations
 
+import hashlib
 import io
+import string
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -122,6 +124,7 @@ def join(parts: Sequence[bytes], margins: bytes, areas: Sequence[Area]) -> pikep
         _destinations(base, names)
         _outline(base, bookmarks)
         _margins(base, margins, areas)
+        _unique_subset_tags(base)
     except BaseException:
         base.close()
         raise
@@ -209,3 +212,42 @@ def _margins(pdf: pikepdf.Pdf, margins: bytes, areas: Sequence[Area]) -> None:
             contents = page.obj.Contents
             streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
             page.obj.Contents = pikepdf.Array([save, *streams, pdf.make_stream(b"\n" + drawn)])
+
+
+def _subset_tag(name: str, taken: set[str]) -> str:
+    """A six-letter tag for another subset of the font `name`, derived from it (the same file each time)."""
+    for attempt in range(1000):
+        digest = hashlib.sha256(f"{name}/{attempt}".encode()).digest()
+        tag = "".join(string.ascii_uppercase[byte % 26] for byte in digest[:6])
+        if tag not in taken:
+            return tag
+    raise RuntimeError(f"no free subset tag for {name}")  # 26**6 tags: never
+
+
+def _unique_subset_tags(pdf: pikepdf.Pdf) -> None:
+    """Each part (and the margins document) subsets its fonts on its own, under the tag WeasyPrint derives
+    from the font (`HUHQIP+Noto-Sans` in each): PDF requires different subsets in one file to have
+    different tags (ISO 32000-1, 9.6.4), so every subset after the first of a name gets a tag of its own."""
+    taken = set()
+    seen: set[str] = set()
+    fonts = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Font"]
+    for font in fonts:
+        name = str(font.get("/BaseFont", ""))[1:]
+        if len(name) > 7 and name[6] == "+":
+            taken.add(name[:6])
+    for font in fonts:
+        if font.get("/Subtype") == "/CIDFontType2" or font.get("/Subtype") == "/CIDFontType0":
+            continue  # renamed with the Type0 font it descends from
+        name = str(font.get("/BaseFont", ""))[1:]
+        if len(name) <= 7 or name[6] != "+":
+            continue
+        if name not in seen:
+            seen.add(name)
+            continue
+        tag = _subset_tag(name, taken)
+        taken.add(tag)
+        renamed = pikepdf.Name("/" + tag + name[6:])
+        for each in [font, *font.get("/DescendantFonts", pikepdf.Array())]:
+            each.BaseFont = renamed
+            if "/FontDescriptor" in each:
+                each.FontDescriptor.FontName = renamed
