@@ -423,23 +423,36 @@ def test_pandoc_citation_forms_are_supported_or_warned_about(make_desk: MakeDesk
     assert run("build", desk, "--date", DAY, "--format", "html", "--strict", "--force").exit_code == 1
 
 
-def test_one_bad_field_does_not_make_a_source_vanish(make_desk: MakeDesk) -> None:
+@pytest.mark.parametrize(
+    ("reliability", "error"),
+    [
+        (
+            "reliability: Q",
+            "sources/north-press/np-deconfliction-mechanism.yaml:14: source.reliability: "
+            "expected one of 'A', 'B', 'C', 'D', 'E' or 'F'; got 'Q'",
+        ),
+        # A bracket left open: the file cannot be parsed; the error is where YAML notices it, naming the line
+        # it was opened on, and the file's id and actors are read line by line.
+        (
+            "reliability: [C",
+            "sources/north-press/np-deconfliction-mechanism.yaml:15: malformed YAML: did not find expected ',' or "
+            "']' at column 10 while parsing a flow sequence that starts at line 14, column 16",
+        ),
+    ],
+    ids=["bad-field", "cannot-be-parsed"],
+)
+def test_one_bad_source_file_is_one_error(make_desk: MakeDesk, reliability: str, error: str) -> None:
+    """The file's own error is the only one: its id and the actors it declares are not reported as unknown
+    (or nameless) in the brief and the other sources."""
     desk = make_desk(
         "sample",
         files={
-            "sources/north-press/np-deconfliction-mechanism.yaml": lambda t: t.replace(
-                "reliability: C", "reliability: Q"
-            )
+            "sources/north-press/np-deconfliction-mechanism.yaml": lambda t: t.replace("reliability: C", reliability)
         },
     )
     result = run("validate", desk)
     assert result.exit_code == 1
-    errors = [line for line in result.stdout.splitlines() if line.strip()]
-    assert errors == [
-        "sources/north-press/np-deconfliction-mechanism.yaml:14: source.reliability: "
-        "expected one of 'A', 'B', 'C', 'D', 'E' or 'F'; got 'Q'"
-    ]
-    assert "unknown source" not in result.stdout and "unknown actor" not in result.stdout
+    assert [line for line in result.stdout.splitlines() if line.strip()] == [error]
 
 
 def test_the_archive_lists_each_edition_once_with_its_files_newest_first(make_desk: MakeDesk) -> None:
@@ -467,24 +480,3 @@ def test_the_summary_agrees_with_the_exit_code_for_another_days_draft(make_desk:
     strict = run("build", desk, "--date", "2025-05-21", "--format", "json", "--strict", "--force")
     assert strict.exit_code == 1
     assert ", 1 desk error;" in strict.stderr.splitlines()[-1]
-
-
-def test_a_source_file_that_cannot_be_parsed_is_the_only_error(make_desk: MakeDesk) -> None:
-    """A bracket left open: the file's own error, at the line where YAML notices it and naming the line it
-    was opened on, is the one error; its id and the actors it declares (read line by line) are not
-    reported as unknown in the brief and the other sources."""
-    desk = make_desk(
-        "sample",
-        files={
-            "sources/north-press/np-deconfliction-mechanism.yaml": lambda t: t.replace(
-                "reliability: C", "reliability: [C"
-            )
-        },
-    )
-    result = run("validate", desk)
-    assert result.exit_code == 1
-    errors = [line for line in result.stdout.splitlines() if line.strip()]
-    assert errors == [
-        "sources/north-press/np-deconfliction-mechanism.yaml:15: malformed YAML: did not find expected ',' or ']' "
-        "at column 10 while parsing a flow sequence that starts at line 14, column 16"
-    ]
