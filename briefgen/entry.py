@@ -12,6 +12,8 @@ import gc
 import os
 import sys
 
+from briefgen import GC_THRESHOLDS
+
 _VALUE_OPTIONS = {"--date", "--brief", "--format", "--out", "--jobs", "-j"}
 _FLAGS = {"--all", "--strict", "--force", "--quiet", "-q", "--verbose", "-v", "--debug"}
 
@@ -58,10 +60,7 @@ def _exit_code(code: object) -> int:
 
 
 def main() -> None:
-    # A desk's records and compositions are objects that live as long as the command, made by the hundred
-    # thousand: Python's default (a collection every 700 allocations) spent about a third of a no-op build
-    # of 1,000 editions walking them. The PDF workers' fork server sets the same (`briefgen.pdf.zygote`).
-    gc.set_threshold(50_000, 20, 100)
+    gc.set_threshold(*GC_THRESHOLDS)  # Python's own spent a third of a no-op build of 1,000 editions collecting
     options = _build_options(sys.argv[1:])
     if options is not None:
         from briefgen.pdf.workers import prestart

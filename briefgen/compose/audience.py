@@ -17,8 +17,7 @@ copied from the master. Which editions are built, and for which lists, is `brief
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +25,7 @@ from briefgen.compose.merge import RecordItems, gather, record_items
 from briefgen.compose.originators import GROUP_RELAY, originator_key
 from briefgen.compose.portions import AnyPart, AnyPatch, item_marking, source_marking
 from briefgen.compose.sources import desk_sources, originators_behind, select_sources
-from briefgen.desk.citations import (
-    CITATION_GROUP,
-    IN_TEXT_CITATION,
-    PREFIXED_CITATION,
-    CitationSyntaxError,
-    parse_group,
-)
+from briefgen.compose.withheld import WithheldCitations, anonymous_id
 from briefgen.desk.loader import Desk, Loaded
 from briefgen.desk.models import (
     ActorPatch,
@@ -41,7 +34,6 @@ from briefgen.desk.models import (
     BriefDiscrepancy,
     BriefRecord,
     BriefStatement,
-    Citation,
     DevelopmentPatch,
     OpenQuestionPatch,
     SourceDocument,
@@ -68,59 +60,6 @@ class AudienceView:
     variants: frozenset[str] = frozenset()  # the ids of the items whose `releasable_as` stands in
 
 
-class _Citations:
-    """Citations as an audience sees them: to visible sources, or to the anonymous entry of a withheld one
-    (without its locator, quote or `via`, which are the withheld document's)."""
-
-    def __init__(self, withheld: set[str], substitutes: dict[str, str], names_withheld: Callable[[str], bool]) -> None:
-        self.withheld = withheld
-        self.substitutes = substitutes
-        self.names_withheld = names_withheld
-        self.used: set[str] = set()  # the withheld sources whose anonymous entry is cited
-
-    def cites(self, cites: Sequence[Citation]) -> list[Citation]:
-        kept = []
-        for c in cites:
-            if c.source not in self.withheld:
-                kept.append(c.model_copy(update={"via": None}) if c.via and self.names_withheld(c.via) else c)
-            elif c.source in self.substitutes:
-                self.used.add(c.source)
-                kept.append(Citation(source=self.substitutes[c.source], anonymous=c.anonymous))
-        return kept
-
-    def text(self, text: str | None) -> str | None:
-        """`[@id]` calls to withheld sources dropped (a group left empty goes, with the space before it), or
-        pointed at their anonymous entry; Pandoc's prefixed and in-text forms naming one are dropped too."""
-        if not text:
-            return text
-
-        def group(match: Any) -> str:
-            try:
-                calls = parse_group(match.group(1))
-            except CitationSyntaxError:
-                return str(match.group(0))
-            kept = []
-            for call in calls:
-                if call.source in self.substitutes:
-                    self.used.add(call.source)
-                    kept.append(f"@{self.substitutes[call.source]}")
-                elif call.source not in self.withheld:
-                    kept.append(f"@{call.source}" + (f", {call.locator}" if call.locator else ""))
-            return f"[{'; '.join(kept)}]" if kept else "\x00"
-
-        rewritten = CITATION_GROUP.sub(group, text)
-        rewritten = PREFIXED_CITATION.sub(lambda m: "\x00" if m.group(2) in self.withheld else m.group(0), rewritten)
-        rewritten = IN_TEXT_CITATION.sub(lambda m: "\x00" if m.group(1) in self.withheld else m.group(0), rewritten)
-        return rewritten.replace(" \x00", "").replace("\x00", "")
-
-    def cited(self, texts: Iterable[str | None]) -> bool:
-        return any(CITATION_GROUP.search(t) for t in texts if t)
-
-
-def _anonymous_id(source_id: str) -> str:
-    return f"withheld-{hashlib.sha256(f'source:{source_id}'.encode()).hexdigest()[:10]}"
-
-
 class _View:
     """Builds one audience's view of a brief record (see the module's docstring)."""
 
@@ -132,7 +71,7 @@ class _View:
         documents = {s.record.source.id: s.record.source for s in desk.sources}
         self.withheld = {i for i, d in documents.items() if source_marking(d, unmarked).rank > self.clearance.rank}
         # A withheld source's anonymous entry: a neutral id, the same in every edition, counting nothing.
-        self.substitutes = {i: _anonymous_id(i) for i in self.withheld if documents[i].descriptor}
+        self.substitutes = {i: anonymous_id(i) for i in self.withheld if documents[i].descriptor}
         visible_names = {
             originator_key(n) for i, d in documents.items() if i not in self.withheld for n in (i, d.outlet) if n
         }
@@ -142,7 +81,7 @@ class _View:
             for n in (i, documents[i].outlet, *documents[i].relays)
             if n and originator_key(n) not in visible_names
         }
-        self.citations = _Citations(self.withheld, self.substitutes, self._names_withheld)
+        self.citations = WithheldCitations(self.withheld, self.substitutes, self._names_withheld)
         # Each source relays, in the view, only tags for the originators behind it in the whole desk: the
         # view's sources then count as the master's do, withheld originators included.
         behind = originators_behind(desk_sources(desk), sorted(documents))

@@ -20,9 +20,10 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from briefgen.desk.fields import SLUG_PATTERN
-from briefgen.desk.layout import RECORD_SUFFIXES, SETTINGS_FILE, DeskLayout, OutLayout
+from briefgen.desk.layout import SETTINGS_FILE, DeskLayout, OutLayout
 from briefgen.desk.models import BriefRecord, DistributionList, SourceRecord
-from briefgen.desk.reader import LineMap, Loc, ReadError, decode, parse_record_text
+from briefgen.desk.reader import LineMap, Loc, ReadError, parse_record_text
+from briefgen.desk.recordfiles import read_desk_text, record_folder
 from briefgen.desk.settings import Settings
 from briefgen.desk.unloaded import (
     UnloadedBrief,
@@ -202,66 +203,7 @@ def validation_diagnostics(exc: ValidationError, model: type[BaseModel], file: R
     return found
 
 
-# --- files ----------------------------------------------------------------------------------------
-
-
-def _record_files(root: Path, folder: str, *, recursive: bool) -> list[Path]:
-    base = root / folder
-    if not base.is_dir():
-        return []
-    pattern = "**/*" if recursive else "*"
-    found = [p for p in base.glob(pattern) if p.suffix in RECORD_SUFFIXES and not p.name.startswith(".")]
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
-
-
-def _not_records(root: Path, folder: str, *, recursive: bool) -> list[Diagnostic]:
-    """Files in a record folder that are not read (a Markdown note in `sources/`): a note each, never silence."""
-    base = root / folder
-    if not base.is_dir():
-        return []
-    pattern = "**/*" if recursive else "*"
-    skipped = sorted(
-        p.relative_to(root).as_posix()
-        for p in base.glob(pattern)
-        if p.is_file() and p.suffix not in RECORD_SUFFIXES and not p.name.startswith(".")
-    )
-    expected = ", ".join(sorted(RECORD_SUFFIXES))
-    return [
-        Diagnostic(rel, 0, "", f"not a record file ({expected}): not read", Severity.NOTE, "not-a-record")
-        for rel in skipped
-    ] + _linked_folders(root, base, pattern)
-
-
-def _linked_folders(root: Path, base: Path, pattern: str) -> list[Diagnostic]:
-    """Links to folders in a record folder, which are never followed: one that leads out of the desk is an
-    error, as a record file's link is (its records would silently be missing); one that leads to a folder
-    of the desk, a warning (its records are read where they are, if in a record folder)."""
-    desk = root.resolve()
-    found = []
-    for path in sorted(p for p in base.glob(pattern) if p.is_symlink() and p.is_dir()):
-        rel = path.relative_to(root).as_posix()
-        resolved = path.resolve()
-        if resolved.is_relative_to(desk):
-            message = f"a link to the desk's folder {resolved.relative_to(desk).as_posix()}/: not followed"
-            found.append(Diagnostic(rel, 0, "", message, Severity.WARNING, "linked-folder"))
-        else:
-            message = f"links outside the desk (to {resolved}); record folders must live in the desk"
-            found.append(Diagnostic(rel, 0, "", message, code="unreadable"))
-    return found
-
-
-def _read_text(path: Path, root: Path, rel: str, max_size: int) -> str:
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        raise ReadError(f"{rel} links outside the desk (to {resolved}); record files must live in the desk")
-    if not resolved.is_file():
-        raise ReadError("not a regular file")
-    size = resolved.stat().st_size
-    if size > max_size:
-        raise ReadError(f"file is {size} bytes; the limit is {max_size} bytes ([limits] max_file_size)")
-    with resolved.open("rb") as handle:
-        raw = handle.read(max_size + 1)
-    return decode(raw)
+# --- records ----------------------------------------------------------------------------------------
 
 
 def _load_records(
@@ -279,7 +221,7 @@ def _load_records(
         text: str | None = None
         is_json = path.suffix == ".json"
         try:
-            text = _read_text(path, root, rel, max_size)
+            text = read_desk_text(path, root, rel, max_size)
             parsed = parse_record_text(text, is_json=is_json)
         except ReadError as exc:
             column = f", column {exc.column}" if exc.column else ""
@@ -326,7 +268,7 @@ def load_settings(root: Path, diagnostics: list[Diagnostic]) -> Settings:
     if not path.exists():
         return Settings()
     try:
-        text = _read_text(path, root, SETTINGS_FILE, 1024 * 1024)
+        text = read_desk_text(path, root, SETTINGS_FILE, 1024 * 1024)
         data = tomllib.loads(text)
     except ReadError as exc:
         diagnostics.append(Diagnostic(SETTINGS_FILE, exc.line, "", exc.message, code="unreadable"))
@@ -370,9 +312,11 @@ def load_desk(root: Path) -> Desk:
     diagnostics: list[Diagnostic] = []
     settings = load_settings(root, diagnostics)
     limit = settings.limits.max_file_size
-    source_paths = _record_files(root, "sources", recursive=True)
-    brief_paths = _record_files(root, "briefs", recursive=True)
-    if not source_paths and not brief_paths:
+    folders = {
+        folder: record_folder(root, folder, recursive=recursive)
+        for folder, recursive in (("sources", True), ("briefs", True), ("lists", False))
+    }
+    if not folders["sources"].records and not folders["briefs"].records:
         diagnostics.append(
             Diagnostic(
                 ".",
@@ -382,13 +326,15 @@ def load_desk(root: Path) -> Desk:
                 code="empty-desk",
             )
         )
-    for folder, recursive in (("sources", True), ("briefs", True), ("lists", False)):
-        diagnostics += _not_records(root, folder, recursive=recursive)
+    for found in folders.values():
+        diagnostics += found.not_read
     unloaded: list[UnloadedSource] = []
-    sources = _load_records(root, source_paths, SourceRecord, limit, diagnostics, unloaded)
+    sources = _load_records(root, folders["sources"].records, SourceRecord, limit, diagnostics, unloaded)
     unloaded_briefs: list[UnloadedBrief] = []
-    briefs = _load_records(root, brief_paths, BriefRecord, limit, diagnostics, unloaded_briefs=unloaded_briefs)
-    lists = _load_records(root, _record_files(root, "lists", recursive=False), DistributionList, limit, diagnostics)
+    briefs = _load_records(
+        root, folders["briefs"].records, BriefRecord, limit, diagnostics, unloaded_briefs=unloaded_briefs
+    )
+    lists = _load_records(root, folders["lists"].records, DistributionList, limit, diagnostics)
     outlet_names = _outlet_names(root, limit, diagnostics)
     return Desk(
         root,

@@ -15,7 +15,9 @@ import gc
 
 # The import allocates many objects that live as long as the process (modules) and renders many that die
 # young (boxes): fewer collections make the import about 10 % faster and renders steadier.
-gc.set_threshold(50_000, 20, 100)
+from briefgen import GC_THRESHOLDS
+
+gc.set_threshold(*GC_THRESHOLDS)
 
 from briefgen.pdf import bidi, libraries  # noqa: E402  (after the collector is set up)
 

@@ -102,8 +102,8 @@ class Endnotes:
     def _call(self, note: EndnoteView, locators: Sequence[str], call_id: str) -> Markup:
         label = self.description(note)
         if locators:
-            shown = self._words.punctuation()["comma"].join(self.locator(locator) for locator in locators)
-            label = self._words.gettext("%(label)s, %(locator)s", label=label, locator=shown)
+            where = self._words.punctuation()["comma"].join(self.locator(locator) for locator in locators)
+            label = self._words.gettext("%(label)s, %(locator)s", label=label, locator=where)
         shown = self._words.number(note.number)
         return Markup('<a id="{}" href="#note-{}" title="{}">{}</a>').format(call_id, note.number, label, shown)
 
