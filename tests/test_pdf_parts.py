@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pikepdf
@@ -15,6 +16,8 @@ import pytest
 from conftest import DESKS, run
 
 from briefgen.pdf import parts
+from briefgen.pdf.job import ASSET_ROOT, PdfJob
+from briefgen.pdf.render import render_pdf
 
 DAY = "2025-05-01"
 
@@ -78,6 +81,14 @@ def _page_words(path: Path) -> list[list[str]]:
     return [page.split() for page in done.stdout.split("\f")[:-1]]
 
 
+def _page_images(path: Path) -> list[bytes]:
+    """Each page as a PNG at 40 dpi."""
+    folder = path.parent / f"{path.stem}-pages"
+    folder.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(folder / "page")], check=True)
+    return [image.read_bytes() for image in sorted(folder.glob("page-*.png"))]
+
+
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     """The long-brief desk (about 8 pages) in parts of about 2 pages, again in parts, and whole."""
@@ -99,7 +110,11 @@ def test_a_brief_in_parts_has_the_pages_and_words_of_the_whole(pdfs: tuple[Path,
             for page in pdf.pages
         ]
         pages = len(pdf.pages)
-    assert pages >= 6 and drawn == [[f"/Margin{n}"] for n in range(1, pages + 1)], "in parts: margins drawn after"
+    # The top edge (title, marking) has no counter: laid out for page 1 and once for the others; the bottom
+    # edge (page n of N, marking) for every page.
+    expected = [["/MarginFirst" if n == 1 else "/MarginRest", f"/Margin{n}"] for n in range(1, pages + 1)]
+    assert pages >= 6 and drawn == expected, "in parts: margins drawn after"
+    assert _page_images(in_parts) == _page_images(whole), "every page looks as it does rendered whole"
     words, whole_words = _page_words(in_parts), _page_words(whole)
     assert words == whole_words, "the same words on the same pages (Arabic and Hebrew names included)"
     for number, page in enumerate(words, start=1):
@@ -156,3 +171,19 @@ def test_links_bookmarks_and_structure_of_a_brief_in_parts(pdfs: tuple[Path, Pat
     subsets = [line.split()[0] for line in listed.splitlines()[2:]]
     assert len(subsets) > 3 and len(set(subsets)) == len(subsets), subsets
     assert all(re.fullmatch(r"[A-Z]{6}\+Noto-Sans[\w-]*", name) for name in subsets), subsets
+
+
+@pytest.mark.pdf
+def test_a_running_element_of_main_makes_the_brief_render_whole(tmp_path: Path) -> None:
+    """An element of `<main>` moved into the page margins (`position: running()`) is in no margins document:
+    the brief is rendered whole, its margins as they should be."""
+    style = ".r { position: running(item) } @page { @top-center { content: element(item) } }"
+    html = _long_html(style, item='<h3 class="r">Head {i}</h3><p>{i} Lorem ipsum dolor sit amet.</p>' * 3)
+    html = html.replace("<html>", '<html lang="en">', 1)
+    job = PdfJob("t", html, ASSET_ROOT, (), "pdf/ua-1", b"t", part_chars=8_000)
+    assert parts.plan(html, 8_000) is not None
+    for name, part_chars in (("asked-in-parts", 8_000), ("whole", 0)):
+        (tmp_path / f"{name}.pdf").write_bytes(render_pdf(replace(job, part_chars=part_chars)).data)
+    words = _page_words(tmp_path / "asked-in-parts.pdf")
+    assert len(words) > 2 and all("Head" in page for page in words[1:]), "the running heading on every page"
+    assert words == _page_words(tmp_path / "whole.pdf")

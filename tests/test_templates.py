@@ -126,6 +126,24 @@ def test_a_template_error_in_one_edition_leaves_the_others_building(make_desk: M
     assert not (desk / "out/2025-05-22/valley-two.html").exists()
 
 
+@pytest.mark.pdf
+def test_a_text_template_error_fails_its_edition_while_its_pdf_renders(make_desk: MakeDesk) -> None:
+    """The PDF job leaves as soon as the HTML exists and the text edition is made while it renders: an error
+    in the text template fails the edition all the same (its PDF dropped, nothing of it written)."""
+    second = (DESKS / "minimal/briefs/edition.yaml").read_text().replace("id: valley", "id: valley-two")
+    desk = make_desk(
+        files={
+            "briefs/second.yaml": second,
+            "templates/brief.txt.j2": "{{ brief.title }}{% if brief.id == 'valley-two' %}{{ brief.outlok }}{% endif %}",
+        }
+    )
+    result = run("build", desk, "--all", "--format", "html,pdf,txt")
+    assert result.exit_code == 3, result.output
+    assert "brief.txt.j2:1: 'brief.outlok' is undefined (did you mean 'outlook'?)" in result.stderr
+    day = desk / "out/2025-05-22"
+    assert {p.name for p in day.iterdir() if p.name.startswith("valley")} == {"valley.html", "valley.pdf", "valley.txt"}
+
+
 def test_the_template_reference_is_generated_and_current() -> None:
     result = run("templates", "context")
     assert result.exit_code == 0

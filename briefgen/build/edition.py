@@ -9,6 +9,7 @@ earlier file as it was.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from briefgen.build import formats
 from briefgen.build.changes import Archive, previous_edition
 from briefgen.build.manifest import Manifest, commit_edition, intact, read_manifest, sha256
 from briefgen.build.options import BuildOptions
-from briefgen.build.pipeline import EditionInputs, RenderedEdition, pdf_job, render_edition
+from briefgen.build.pipeline import EditionInputs, RenderedEdition, pdf_job, render_edition, with_text
 from briefgen.build.revisions import SentEditions, next_revision
 from briefgen.compose.model import ComposedBrief
 from briefgen.compose.validate import EditionVerdict
@@ -131,12 +132,14 @@ def fingerprint_for(context: BuildContext, job: EditionJob, previous_json: bytes
 
 
 def prepare_edition(
-    context: BuildContext, job: EditionJob, earlier: dict[date, bytes]
+    context: BuildContext, job: EditionJob, earlier: dict[date, bytes], submit: Callable[[PdfJob], None]
 ) -> EditionResult | PreparedEdition:
     """Everything of an edition but the PDF render: the up-to-date check, the pipeline (changes, HTML, JSON,
     text). Returns the final result when there is nothing to render (errors, up to date, or no PDF wanted:
-    then the files are written here), else what `finish_edition` needs once the PDF is rendered. `earlier`
-    holds the JSON editions of the same brief that this build wrote before this one, by date."""
+    then the files are written here), else what `finish_edition` needs once the PDF is rendered. The PDF
+    job goes to `submit` as soon as the HTML exists: the text edition is made while it renders (an edition
+    that then fails has its PDF dropped when it is back). `earlier` holds the JSON editions of the same
+    brief that this build wrote before this one, by date."""
     started = time.perf_counter()
     brief = job.brief
     if job.verdict.blocked or brief is None:
@@ -160,13 +163,15 @@ def prepare_edition(
     chosen = context.options.formats
     templates = context.options.layout.templates
     try:
-        edition = render_edition(
-            EditionInputs(brief, previous, templates, context.settings, text=formats.needs_text(chosen))
-        )
+        edition = render_edition(EditionInputs(brief, previous, templates, context.settings, text=False))
+        job_pdf = pdf_job(edition, context.settings, templates) if formats.needs_pdf(chosen) else None
+        if job_pdf is not None:
+            submit(job_pdf)
+        if formats.needs_text(chosen):
+            edition = with_text(edition, templates, context.settings)
     except BriefgenError as exc:
         return _failed(job, exc.message, exc.exit_code)
     stages = (("html/json/txt", time.perf_counter() - started),)
-    job_pdf = pdf_job(edition, context.settings, templates) if formats.needs_pdf(chosen) else None
     prepared = PreparedEdition(job, edition, fingerprint, job_pdf, started, stages, edition.warnings)
     return prepared if job_pdf is not None else finish_edition(context, prepared, None)
 

@@ -225,15 +225,20 @@ def _build_chains(
     def prepare(chain: _Chain) -> None:
         job = chain.todo.popleft()
         earlier = chain.earlier()
-        slot = _Slot(job, _basis(earlier), prepare_edition(context, job, earlier))
-        chain.slots.append(slot)
-        if isinstance(slot.outcome, PreparedEdition):
-            assert slot.outcome.pdf_job is not None
+        submitted: list[int] = []
+
+        def submit(pdf_job: PdfJob) -> None:
             key = next(keys)
-            renderer.submit(key, slot.outcome.pdf_job)
+            renderer.submit(key, pdf_job)
+            in_flight[key] = None  # the edition's slot once it is prepared; dropped if it fails before
+            submitted.append(key)
             if key == 0:
                 warm_up_pdf_check()
-            in_flight[key] = slot
+
+        slot = _Slot(job, _basis(earlier), prepare_edition(context, job, earlier, submit))
+        chain.slots.append(slot)
+        if isinstance(slot.outcome, PreparedEdition):
+            in_flight.update(dict.fromkeys(submitted, slot))
 
     while pending:
         for chain in pending:

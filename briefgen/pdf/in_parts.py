@@ -4,28 +4,29 @@ Each part is laid out by WeasyPrint; its pages are kept up to the first page tha
 the plan (nothing of an earlier unit or container on it), and the next part starts with that unit, at
 the top of a page as in the whole document. The kept pages are written as a tagged PDF; a link to an
 anchor of another part is written as a `merge.LINK_PREFIX` URI that `merge` turns back into a link.
-When the last part is written, a document of as many pages with what comes before `<main>` gives the
-page-margin content of the whole (page n of N, running header, marking), drawn on each page by `merge`.
-A part whose layout the margins document cannot stand for (an element of `<main>` that sets a string
-for the margins or names a page), or with no page that starts with one of its units (a unit as long as a
-part), makes the brief render whole: `render_parts` returns None.
+When the last part is written, the page-margin content of the whole (page n of N, running header,
+marking) is laid out on its own (`margins`) and drawn on each page by `merge`.
+A part whose layout the margins documents cannot stand for (an element of `<main>` that sets a string
+for the margins, runs into them or names a page), or with no page that starts with one of its units (a
+unit as long as a part), makes the brief render whole: `render_parts` returns None.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pikepdf
 from weasyprint.formatting_structure import boxes
+from weasyprint.layout import LayoutContext
 
-from briefgen.pdf import merge, parts, reading, tagging
+from briefgen.pdf import margins, merge, parts, reading, tagging
 
-PX_TO_PT = 0.75
 _IDS = re.compile(r"""\sid\s*=\s*["']([^"']+)["']""")
 
 
@@ -106,6 +107,32 @@ def _relinked(document: Any, ids: set[str]) -> None:
         ]
 
 
+@contextlib.contextmanager
+def _running_elements() -> Iterator[list[Any]]:
+    """The elements laid out in the block as running elements (`position: running()`, shown by `element()`
+    in the page margins). WeasyPrint 70 takes them out of the page's boxes."""
+    found: list[Any] = []
+    original = LayoutContext.add_running_element
+
+    def add(context: Any, box: Any) -> Any:
+        if box.is_running():
+            found.append(box.element)
+        return original(context, box)
+
+    LayoutContext.add_running_element = add
+    try:
+        yield found
+    finally:
+        LayoutContext.add_running_element = original
+
+
+def _in_main(source: Any, running: list[Any]) -> bool:
+    """Whether one of the `running` elements is in `<main>` of the part (`source`, a `weasyprint.HTML`):
+    the margins documents, made of what comes before `<main>`, could not show it."""
+    inside = {id(element) for main in source.etree_element.iter("main") for element in main.iter()}
+    return any(id(element) in inside for element in running)
+
+
 def _release() -> None:
     """Collect the garbage and give the freed memory back to the system (glibc keeps it in its arenas
     otherwise: each part would start above the last one's peak, and the joining above them all)."""
@@ -136,10 +163,11 @@ def render_parts(
             size += plan.unit_chars(last)
         if sum(plan.unit_chars(i) for i in range(last + 1, count)) < plan.part_chars // 2:
             last = count - 1
-        with tagging.tag_languages_and_links() as part_runs:
-            document = html(plan.part(first, last)).render(font_config=font_config, **options)
+        with tagging.tag_languages_and_links() as part_runs, _running_elements() as running:
+            source = html(plan.part(first, last))
+            document = source.render(font_config=font_config, **options)
             placed = _placed(document)
-            if placed.whole_only:
+            if placed.whole_only or _in_main(source, running):
                 return None
             opening = 0 if first == 0 else 1  # a part after the first starts with a page of nothing
             cut = None if last == count - 1 else _cut(plan, first, last, placed, opening, len(document.pages))
@@ -158,23 +186,8 @@ def render_parts(
         runs.update({(page + pages, mcid): run for (page, mcid), run in part_runs.items()})
         pages += kept_pages
         first = cut[1] if cut is not None else last + 1
-    margins = html(plan.margins(pages)).render(font_config=font_config)
-    if len(margins.pages) != pages:  # the desk's stylesheet breaks pages in what comes before <main>: whole
-        return None
-    areas = []
-    for page in margins.pages:
-        page_box = page._page_box
-        page_box.children = tuple(child for child in page_box.children if isinstance(child, boxes.MarginBox))
-        x, y = page_box.content_box_x(), page_box.content_box_y()
-        areas.append(
-            (
-                x * PX_TO_PT,
-                (page.height - y - page_box.height) * PX_TO_PT,
-                page_box.width * PX_TO_PT,
-                page_box.height * PX_TO_PT,
-            )
-        )
-    margin_pdf = margins.write_pdf()
-    del margins
+    margin_content = margins.render_margins(plan, pages, html, font_config)
     _release()
-    return Rendered(merge.join(written, margin_pdf, areas), pages, runs)
+    if margin_content is None:
+        return None
+    return Rendered(merge.join(written, margin_content), pages, runs)

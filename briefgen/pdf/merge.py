@@ -6,17 +6,19 @@ pages of the others follow, with what refers to them: their structure elements j
 the parent tree are renumbered after the first part's, their named destinations join one sorted name
 tree and their bookmarks one outline. A link that pointed into another part (written by `in_parts` as a
 `LINK_PREFIX` URI) becomes a link to that destination. Then each page gets its margin content (running
-header, marking, page number of the whole) from the page of the same number of the margins document, as
-an artifact drawn outside the page area, as WeasyPrint would have drawn its margin boxes.
+header, marking, page number of the whole) from the margins documents (`margins`), as an artifact drawn
+outside the page area, as WeasyPrint would have drawn its margin boxes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import string
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pikepdf
@@ -24,6 +26,17 @@ import pikepdf
 LINK_PREFIX = "x-briefgen-part:"  # a link to an anchor of another part, until the parts are joined
 
 Area = tuple[float, float, float, float]  # the page area (x, y, width, height) in PDF points
+
+
+@dataclass(frozen=True)
+class Margins:
+    """A brief's margin content (`briefgen.pdf.margins`): `fixed`, the margin edges that are the same on
+    every page after the first, as a PDF of its first page and one page for all later ones; `every`, the
+    edges with a page counter, as a PDF of a page per page (None when no edge has one); each page's area."""
+
+    fixed: bytes
+    every: bytes | None
+    areas: Sequence[Area]
 
 
 def _nums(tree: Any) -> list[tuple[int, Any]]:
@@ -102,8 +115,8 @@ def _copied(pdf: pikepdf.Pdf, other: pikepdf.Pdf, value: Any) -> Any:
     return pdf.copy_foreign(value if value.is_indirect else other.make_indirect(value))
 
 
-def join(parts: Sequence[bytes], margins: bytes, areas: Sequence[Area]) -> pikepdf.Pdf:
-    """One PDF of the parts, in order, with the margins document's pages drawn over their margins: open,
+def join(parts: Sequence[bytes], margins: Margins) -> pikepdf.Pdf:
+    """One PDF of the parts, in order, with the margin content drawn over their margins: open,
     for `tagging.finish` to complete and write (not written here: a long brief's file, uncompressed, is
     the largest thing its render holds)."""
     base = pikepdf.open(io.BytesIO(parts[0]))
@@ -123,7 +136,7 @@ def join(parts: Sequence[bytes], margins: bytes, areas: Sequence[Area]) -> pikep
         tree.ParentTreeNextKey = offset
         _destinations(base, names)
         _outline(base, bookmarks)
-        _margins(base, margins, areas)
+        _margins(base, margins)
         _unique_subset_tags(base)
     except BaseException:
         base.close()
@@ -193,13 +206,18 @@ def _destinations(pdf: pikepdf.Pdf, names: list[tuple[str, Any]]) -> None:
                 annotation.Contents = pikepdf.String(name)
 
 
-def _margins(pdf: pikepdf.Pdf, margins: bytes, areas: Sequence[Area]) -> None:
+def _margins(pdf: pikepdf.Pdf, margins: Margins) -> None:
     save = pdf.make_indirect(pdf.make_stream(b"q\n"))  # one stream for every page
-    with pikepdf.open(io.BytesIO(margins)) as source:
-        for index, (page, area) in enumerate(zip(pdf.pages, areas, strict=False)):
-            form = pdf.copy_foreign(source.pages[index].as_form_xobject())
-            # Named by its page (pages of a part share one resource dictionary): the same names every time.
-            name = page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"/Margin{index + 1}"))
+    with contextlib.ExitStack() as stack:
+        fixed_source = stack.enter_context(pikepdf.open(io.BytesIO(margins.fixed)))
+        every = stack.enter_context(pikepdf.open(io.BytesIO(margins.every))) if margins.every else None
+        fixed = [pdf.copy_foreign(page.as_form_xobject()) for page in fixed_source.pages]
+        for index, (page, area) in enumerate(zip(pdf.pages, margins.areas, strict=False)):
+            # Named by what they draw (pages of a part share one resource dictionary): the same names every time.
+            forms = [(fixed[min(index, len(fixed) - 1)], "/MarginFirst" if index == 0 else "/MarginRest")]
+            if every is not None:
+                forms.append((pdf.copy_foreign(every.pages[index].as_form_xobject()), f"/Margin{index + 1}"))
+            names = [page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(name)) for form, name in forms]
             box = [float(v) for v in page.mediabox]
             x, y, width, height = area
             # Everything but the page area is drawn (even-odd clip: the page, less the page area).
@@ -207,7 +225,8 @@ def _margins(pdf: pikepdf.Pdf, margins: bytes, areas: Sequence[Area]) -> None:
                 f"{box[0]:.2f} {box[1]:.2f} {box[2] - box[0]:.2f} {box[3] - box[1]:.2f} re "
                 f"{x:.2f} {y:.2f} {width:.2f} {height:.2f} re W* n"
             )
-            drawn = f"Q\n/Artifact <</Type /Pagination>> BDC q {clip} {name} Do Q EMC\n".encode("ascii")
+            shown = " ".join(f"{name} Do" for name in names)
+            drawn = f"Q\n/Artifact <</Type /Pagination>> BDC q {clip} {shown} Q EMC\n".encode("ascii")
             # The page's own content as it is (compressed), between a saved and a restored graphics state.
             contents = page.obj.Contents
             streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]

@@ -46,34 +46,36 @@ CONTINUED = "data-briefgen-continued"
 PLACEHOLDER = "data-briefgen-placeholder"
 FIRST = "data-briefgen-first"
 
+MARGIN_BOXES = (
+    "top-left-corner",
+    "top-left",
+    "top-center",
+    "top-right",
+    "top-right-corner",
+    "right-top",
+    "right-middle",
+    "right-bottom",
+    "bottom-right-corner",
+    "bottom-right",
+    "bottom-center",
+    "bottom-left",
+    "bottom-left-corner",
+    "left-bottom",
+    "left-middle",
+    "left-top",
+)
+
+
+def no_margin_content(boxes: tuple[str, ...] = MARGIN_BOXES) -> str:
+    """`@page` rules that make the named margin boxes generate nothing, whatever the desk's stylesheet says."""
+    return "@page { " + " ".join(f"@{box} {{ content: none !important }}" for box in boxes) + " }"
+
+
 # Added to every part: margin boxes are drawn once for the whole document (`in_parts`), placeholders are
 # not shown, and the first unit of a continued part has the margins of a unit at the top of a page after an
 # unforced break (truncated: `margin-break: discard`, as `auto` does after such a break).
 PART_STYLE = (
-    "<style>"
-    "@page { "
-    + " ".join(
-        f"@{box} {{ content: none }}"
-        for box in [
-            "top-left-corner",
-            "top-left",
-            "top-center",
-            "top-right",
-            "top-right-corner",
-            "right-top",
-            "right-middle",
-            "right-bottom",
-            "bottom-right-corner",
-            "bottom-right",
-            "bottom-center",
-            "bottom-left",
-            "bottom-left-corner",
-            "left-bottom",
-            "left-middle",
-            "left-top",
-        ]
-    )
-    + " } "
+    "<style>" + no_margin_content() + " "
     f"[{PLACEHOLDER}] {{ display: none !important }} "
     f"[{CONTINUED}], [{FIRST}], [{FIRST}] * {{ margin-break: discard !important }}"
     "</style>"
@@ -270,15 +272,19 @@ class Plan:
         head = self.source[: self.head_end] + style + self.source[self.head_end : self.body_open_end]
         return head + opening + middle + closing
 
-    def margins(self, pages: int) -> str:
+    def margins(self, pages: int, hidden: tuple[str, ...] = ()) -> str:
         """A document of `pages` pages with what comes before `<main>` (where running content is set):
-        rendered for its page-margin boxes only."""
+        rendered for its page-margin boxes only, but the `hidden` ones (`MARGIN_BOXES` names)."""
         before_main = self.source[self.body_open_end : self.main.start]
         page = "display: block !important; height: 0 !important; margin: 0 !important; padding: 0 !important"
         breaks = f'<div style="{page}"></div>' + f'<div style="{page}; break-before: page !important"></div>' * (
             pages - 1
         )
-        return self.source[: self.body_open_end] + before_main + f"<main>{breaks}</main></body></html>"
+        head = self.source[: self.head_end]
+        if hidden:
+            head += f"<style>{no_margin_content(hidden)}</style>"
+        head += self.source[self.head_end : self.body_open_end]
+        return head + before_main + f"<main>{breaks}</main></body></html>"
 
     def __post_init__(self) -> None:
         self._unit_index = {unit: index for index, unit in enumerate(self.units)}
