@@ -187,3 +187,27 @@ def test_a_running_element_of_main_makes_the_brief_render_whole(tmp_path: Path) 
     words = _page_words(tmp_path / "asked-in-parts.pdf")
     assert len(words) > 2 and all("Head" in page for page in words[1:]), "the running heading on every page"
     assert words == _page_words(tmp_path / "whole.pdf")
+
+
+@pytest.mark.pdf
+def test_margin_edges_without_a_counter_are_laid_out_for_two_pages_only(tmp_path: Path) -> None:
+    """A desk stylesheet with no page number: no edge shows a counter, and every page's margins come from
+    the two pages of one small document (page 1, and one page for the others), as they look whole."""
+    desk = tmp_path / "desk"
+    shutil.copytree(DESKS / "long-brief", desk)
+    (desk / "templates").mkdir(exist_ok=True)
+    (desk / "templates/brief.css.j2").write_text(
+        '{% extends "builtin/brief.css.j2" %}'
+        '{% block print %}{{ super() }}@page { @bottom-left { content: "Desk copy" } }{% endblock %}',
+        encoding="utf-8",
+    )
+    in_parts = _build(desk, tmp_path / "parts", 12000)
+    whole = _build(desk, tmp_path / "whole", 0)
+    with pikepdf.open(in_parts) as pdf:
+        drawn = [
+            [str(operands[0]) for operands, op in pikepdf.parse_content_stream(page) if str(op) == "Do"]
+            for page in pdf.pages
+        ]
+    assert len(drawn) >= 6 and drawn == [["/MarginFirst"]] + [["/MarginRest"]] * (len(drawn) - 1)
+    assert _page_images(in_parts) == _page_images(whole)
+    assert all("Desk copy" in " ".join(page) for page in _page_words(in_parts))

@@ -93,7 +93,7 @@ def _job(desk_root: Path) -> PdfJob:
     return pdf_job(edition, desk.settings, desk.layout.templates)
 
 
-def test_reused_stylesheets_and_page_references_write_the_same_bytes(make_desk: MakeDesk) -> None:
+def test_reused_stylesheets_page_references_and_array_types_write_the_same_bytes(make_desk: MakeDesk) -> None:
     import weasyprint
 
     from briefgen.pdf import reuse, tagging
@@ -113,7 +113,15 @@ def test_reused_stylesheets_and_page_references_write_the_same_bytes(make_desk: 
             document = html.render(font_config=font_configuration(), **options)
             return bytes(document.write_pdf(pdf_identifier=job.identifier, **options))
 
-    assert written(patched=True) == written(patched=False)
+    from weasyprint.text.ffi import ffi
+
+    def sized_arrays() -> set[str]:
+        return {name for name in ffi._parsed_types if re.fullmatch(r"hb_codepoint_t\[\d+\]", str(name))}
+
+    before = sized_arrays()
+    patched = written(patched=True)
+    assert sized_arrays() == before, "fonts subset without a C type per glyph count"
+    assert patched == written(patched=False)
 
 
 def test_workers_start_warm_from_a_fork_server_with_one_thread_and_render_the_same_bytes(

@@ -76,7 +76,8 @@ def render_margins(plan: parts.Plan, pages: int, html: Callable[[str], Any], fon
         return None
     counted = {_edge(box.at_keyword[1:]) for box in _margin_boxes(probe) if _shows_a_counter(box)}
     if not counted:
-        return merge.Margins(_margins_only(probe), None, _areas(probe))
+        areas = _areas(probe)  # page 1's, and the one that stands for every later page
+        return merge.Margins(_margins_only(probe), None, areas + areas[-1:] * (pages - len(areas)))
     per_page = tuple(name for name in parts.MARGIN_BOXES if _edge(name) in counted)
     same = tuple(name for name in parts.MARGIN_BOXES if _edge(name) not in counted)
     fixed, every = laid_out(fixed_pages, per_page), laid_out(pages, same)

@@ -212,7 +212,7 @@ def _margins(pdf: pikepdf.Pdf, margins: Margins) -> None:
         fixed_source = stack.enter_context(pikepdf.open(io.BytesIO(margins.fixed)))
         every = stack.enter_context(pikepdf.open(io.BytesIO(margins.every))) if margins.every else None
         fixed = [pdf.copy_foreign(page.as_form_xobject()) for page in fixed_source.pages]
-        for index, (page, area) in enumerate(zip(pdf.pages, margins.areas, strict=False)):
+        for index, (page, area) in enumerate(zip(pdf.pages, margins.areas, strict=True)):
             # Named by what they draw (pages of a part share one resource dictionary): the same names every time.
             forms = [(fixed[min(index, len(fixed) - 1)], "/MarginFirst" if index == 0 else "/MarginRest")]
             if every is not None:

@@ -11,6 +11,10 @@
 - Page references: pydyf builds the tuple of every page's reference each time one is asked for, and
   WeasyPrint asks once per structure element and link: quadratic in the pages of a long brief (about a
   tenth of writing a 200-page PDF). The tuple is built once per number of pages instead.
+- C array types: WeasyPrint subsets each font with HarfBuzz through arrays it asks cffi for as
+  `hb_codepoint_t[N]`, N the font's glyph count, and cffi parses every type string it has not seen with
+  pycparser (about 2.5 ms each): a few new strings for every font of every edition. An array of N items
+  is made as `hb_codepoint_t[]` from its N items instead: one type, parsed once per process.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from typing import Any
 import pydyf
 import weasyprint
 from weasyprint import css as weasy_css
+from weasyprint.pdf import fonts as weasy_fonts
+from weasyprint.text import ffi as weasy_ffi
 
 # What makes parsing a stylesheet do more than build its CSS object (its selectors and page rules).
 _EFFECTS = re.compile(r"url\(|@import|@font-face|@counter-style|@color-profile|@layer", re.IGNORECASE)
@@ -63,16 +69,39 @@ def _page_references(pdf: Any) -> tuple[bytes, ...]:
     return references
 
 
+_SIZED_ARRAY = re.compile(r"(\w+)\[(\d+)\]")
+
+
+class _OneArrayType:
+    """WeasyPrint's cffi `FFI` for its font subsetting, making `T[N]` arrays of N given items as `T[]`."""
+
+    def __init__(self, ffi: Any) -> None:
+        self._ffi = ffi
+
+    def new(self, cdecl: str, init: Any = None) -> Any:
+        sized = _SIZED_ARRAY.fullmatch(cdecl)
+        if sized is not None and isinstance(init, (list, tuple)) and len(init) == int(sized.group(2)):
+            return self._ffi.new(sized.group(1) + "[]", init)
+        return self._ffi.new(cdecl, init)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ffi, name)
+
+
 @contextlib.contextmanager
 def reused_work() -> Iterator[None]:
-    """Reuse parsed `<style>` sheets and page references for one render (WeasyPrint 70 parses sheets by
-    `weasyprint.css.CSS`; pydyf 0.13 has `PDF.page_references`); with another version, do as it does."""
+    """Reuse parsed `<style>` sheets, page references and C array types for one render (WeasyPrint 70
+    parses sheets by `weasyprint.css.CSS` and subsets fonts through `weasyprint.pdf.fonts.ffi`; pydyf 0.13
+    has `PDF.page_references`); with another version, do as it does."""
     original_css = getattr(weasy_css, "CSS", None)
     original_references = pydyf.PDF.__dict__.get("page_references")
+    original_ffi = getattr(weasy_fonts, "ffi", None)
     if original_css is weasyprint.CSS:
         weasy_css.CSS = _reusing(original_css)
     if isinstance(original_references, property):
         pydyf.PDF.page_references = property(_page_references)
+    if original_ffi is weasy_ffi.ffi:
+        weasy_fonts.ffi = _OneArrayType(original_ffi)
     try:
         yield
     finally:
@@ -80,3 +109,5 @@ def reused_work() -> Iterator[None]:
             weasy_css.CSS = original_css
         if isinstance(original_references, property):
             pydyf.PDF.page_references = original_references
+        if original_ffi is weasy_ffi.ffi:
+            weasy_fonts.ffi = original_ffi
