@@ -537,6 +537,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     seconds: dict[str, float] = {}
     page_counts: dict[str, int] = {}
     memory: dict[str, float] = {}
+    bare_seconds: dict[str, float] = {}  # WeasyPrint alone on the same HTML, laid out whole in this process
     rows.append(
         "| **Scaling** (whole `briefgen build`, one edition, `--jobs 1`; the three sizes in rotation) | | | | |"
     )
@@ -555,7 +556,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         seconds[label] = stats.median
         per_page[label] = stats.median / pages
         rss = memory[label] = max(r.max_rss_kib for r in runs) / 1024
+        bare_started = time.perf_counter()
         untagged = len(weasyprint.HTML(filename=str(pdf.with_suffix(".html"))).write_pdf()) / 1024
+        bare_seconds[label] = time.perf_counter() - bare_started
         rows.append(
             stats.row(
                 f"{label} brief: {developments} developments, {pages} pages",
@@ -601,6 +604,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows.append(
         f"| marginal time per page | {marginal_200 * 1000:.0f} ms (50 → 200 pages) | | | "
         f"{marginal_50 * 1000:.0f} ms from 3 → 50 pages: {marginal_200 / marginal_50:.2f} x |"
+    )
+    bare_50 = (bare_seconds["50-page"] - bare_seconds["3-page"]) / (page_counts["50-page"] - page_counts["3-page"])
+    bare_200 = (bare_seconds["200-page"] - bare_seconds["50-page"]) / (page_counts["200-page"] - page_counts["50-page"])
+    rows.append(
+        "| the same: WeasyPrint alone, the built HTML laid out whole by a bare `write_pdf()` in this process "
+        f"(untagged) | {bare_200 * 1000:.0f} ms (50 → 200 pages) | | 1 | "
+        f"{bare_50 * 1000:.0f} ms from 3 → 50 pages: {bare_200 / bare_50:.2f} x |"
     )
     targets.append(
         (
