@@ -173,11 +173,62 @@ def test_links_bookmarks_and_structure_of_a_brief_in_parts(pdfs: tuple[Path, Pat
     assert all(re.fullmatch(r"[A-Z]{6}\+Noto-Sans[\w-]*", name) for name in subsets), subsets
 
 
+# What makes a page show more than its own content and number: read as CSS (comments, escapes, @media).
+WHOLE_ONLY_STYLES = [
+    "article { counter-increment: item }",
+    "article { counter-incr\\65ment: item }",
+    "article::before { content: counter(item) }",
+    "header::after { content: 'of ' counter(pages) }",
+    "h1 { string-set: doctitle content() ' (' counter(pages) ')' }",
+    "article { display: list-item }",
+    "article p { float: footnote }",
+    "header { position: fixed; top: 0 }",
+    "article:nth-child(5n) { break-before: right }",
+    "@page :first { margin-top: 60mm }",
+    "@page/**/:left { margin-left: 40mm }",
+    "@page :\\6eth(2n) { margin-left: 40mm }",
+    "@page { @top-center { content: target-counter('#a3', page) } }",
+    "@page { @top-center { content: target-text('#a3') } }",
+    "@media print { article { counter-reset: item } }",
+    "@import url(other.css);",
+]
+
+
+@pytest.mark.parametrize("style", WHOLE_ONLY_STYLES)
+def test_a_stylesheet_that_makes_a_page_show_more_than_itself_is_laid_out_whole(style: str) -> None:
+    assert parts.plan(_long_html(style), 2_000) is None
+    declared = re.fullmatch(r"article \{ (.*) \}", style)
+    if declared:  # the same declarations in one element's style attribute
+        inline = _long_html().replace("<article ", f'<article style="{declared.group(1)}" ', 1)
+        assert parts.plan(inline, 2_000) is None
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        "@page { @bottom-left { content: 'Page ' counter(page) ' of ' counter(pages) } }",
+        "@page { @top-left { content: string(doctitle, first-except) } } h1 { string-set: doctitle content() }",
+        "ol { list-style-type: lower-roman } h2 + p { margin: 0 }",
+    ],
+)
+def test_page_counters_in_the_margins_and_strings_set_before_main_are_laid_out_in_parts(style: str) -> None:
+    assert parts.plan(_long_html(style), 2_000) is not None
+
+
 @pytest.mark.pdf
-def test_a_running_element_of_main_makes_the_brief_render_whole(tmp_path: Path) -> None:
-    """An element of `<main>` moved into the page margins (`position: running()`) is in no margins document:
-    the brief is rendered whole, its margins as they should be."""
-    style = ".r { position: running(item) } @page { @top-center { content: element(item) } }"
+@pytest.mark.parametrize(
+    ("style", "shown"),
+    [
+        # An element of <main> moved into the margins, a string set after <main>: in no margins document.
+        (".r { position: running(item) } @page { @top-center { content: element(item) } }", "Head"),
+        ("footer { string-set: end 'END' } @page { @top-center { content: string(end) } }", "END"),
+        # Margin content over the page area: drawn over the page's content, as WeasyPrint does.
+        ("@page { @left-middle { content: 'SIDE LABEL'; white-space: nowrap; font-size: 14pt } }", "SIDE"),
+    ],
+)
+def test_margin_content_the_parts_cannot_show_makes_the_brief_render_whole(
+    tmp_path: Path, style: str, shown: str
+) -> None:
     html = _long_html(style, item='<h3 class="r">Head {i}</h3><p>{i} Lorem ipsum dolor sit amet.</p>' * 3)
     html = html.replace("<html>", '<html lang="en">', 1)
     job = PdfJob("t", html, ASSET_ROOT, (), "pdf/ua-1", b"t", part_chars=8_000)
@@ -185,8 +236,9 @@ def test_a_running_element_of_main_makes_the_brief_render_whole(tmp_path: Path) 
     for name, part_chars in (("asked-in-parts", 8_000), ("whole", 0)):
         (tmp_path / f"{name}.pdf").write_bytes(render_pdf(replace(job, part_chars=part_chars)).data)
     words = _page_words(tmp_path / "asked-in-parts.pdf")
-    assert len(words) > 2 and all("Head" in page for page in words[1:]), "the running heading on every page"
+    assert len(words) > 2 and shown in " ".join(words[-1]), "the margin content on the last page"
     assert words == _page_words(tmp_path / "whole.pdf")
+    assert _page_images(tmp_path / "asked-in-parts.pdf") == _page_images(tmp_path / "whole.pdf")
 
 
 @pytest.mark.pdf

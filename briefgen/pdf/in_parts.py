@@ -58,6 +58,8 @@ def _placed(document: Any) -> _Pages:
                     span = places.setdefault(int(mark), [page, page])
                     span[1] = page
                     inside = True
+            if element.get(parts.AFTER) is not None:
+                inside = True
         if inside and (box.style["string_set"] != "none" or box.style["page"] not in ("auto", "")):
             found.whole_only = True
         for child in getattr(box, "children", ()):
@@ -127,9 +129,14 @@ def _running_elements() -> Iterator[list[Any]]:
 
 
 def _in_main(source: Any, running: list[Any]) -> bool:
-    """Whether one of the `running` elements is in `<main>` of the part (`source`, a `weasyprint.HTML`):
-    the margins documents, made of what comes before `<main>`, could not show it."""
-    inside = {id(element) for main in source.etree_element.iter("main") for element in main.iter()}
+    """Whether one of the `running` elements is in `<main>` of the part (`source`, a `weasyprint.HTML`) or
+    after it: the margins documents, made of what comes before `<main>`, could not show it."""
+    inside: set[int] = set()
+    for body in source.etree_element.iter("body"):
+        children = list(body)
+        mains = [index for index, child in enumerate(children) if child.tag == "main"]
+        for child in children[mains[0] :] if mains else ():
+            inside.update(id(element) for element in child.iter())
     return any(id(element) in inside for element in running)
 
 

@@ -36,6 +36,37 @@ def _shows_a_counter(box: Any) -> bool:
     return isinstance(content, tuple) and any(item[0] in ("counter()", "counters()") for item in content)
 
 
+def _extent(box: Any) -> tuple[float, float, float, float]:
+    """The rectangle (left, top, right, bottom) that a box and everything in it cover, in CSS pixels."""
+    left, top = box.position_x, box.position_y
+    right, bottom = left + box.margin_width(), top + box.margin_height()
+    for child in getattr(box, "children", ()):
+        inner = _extent(child)
+        left, top, right, bottom = min(left, inner[0]), min(top, inner[1]), max(right, inner[2]), max(bottom, inner[3])
+    return left, top, right, bottom
+
+
+def _reaches_the_page_area(document: Any) -> bool:
+    """Whether something in a margin box reaches into the page area (text too wide or too tall for its
+    box): WeasyPrint draws it over the page's content, which the joined pages cannot (`merge` draws the
+    margins outside the page area only)."""
+    for page in document.pages:
+        page_box = page._page_box
+        x, y = page_box.content_box_x(), page_box.content_box_y()
+        area = (x, y, x + page_box.width, y + page_box.height)
+        for box in page_box.children:
+            if isinstance(box, boxes.MarginBox) and box.children:
+                left, top, right, bottom = _extent(box)
+                if (
+                    left < area[2] - 0.01
+                    and right > area[0] + 0.01
+                    and top < area[3] - 0.01
+                    and bottom > area[1] + 0.01
+                ):
+                    return True
+    return False
+
+
 def _areas(document: Any) -> list[merge.Area]:
     """Each page's page area (inside its margins), in PDF points from the bottom left."""
     areas = []
@@ -64,11 +95,12 @@ def _margins_only(document: Any) -> bytes:
 
 def render_margins(plan: parts.Plan, pages: int, html: Callable[[str], Any], font_config: Any) -> merge.Margins | None:
     """The margin content of a brief of `pages` pages; None when the desk's stylesheet breaks pages in what
-    comes before `<main>` (the margins documents would not have the pages of the whole)."""
+    comes before `<main>` (the margins documents would not have the pages of the whole) or puts margin
+    content over the page area."""
 
     def laid_out(count: int, hidden: tuple[str, ...]) -> Any:
         document = html(plan.margins(count, hidden)).render(font_config=font_config)
-        return document if len(document.pages) == count else None
+        return document if len(document.pages) == count and not _reaches_the_page_area(document) else None
 
     fixed_pages = min(pages, 2)
     probe = laid_out(fixed_pages, ())

@@ -13,29 +13,26 @@ first part holds what comes before `<main>`, only the last what comes after it.
 The renderer (`render`) keeps the pages of a part up to the first page that starts with a unit, and
 starts the next part with that unit: pages are laid out as in the whole document, the page-margin
 content (running header, marking, page numbers) is drawn afterwards for the whole, and `merge` joins the
-parts. A brief whose stylesheet makes layout depend on more than the page (CSS counters, `@page :first`,
-`:left` or `:right` pages) is rendered whole: `plan` returns None, as it does for HTML whose elements
-are not all closed explicitly (a desk template's) or a brief too short to cut.
+parts. A brief whose stylesheets make a page depend on more than its own content and number
+(`cuttable`: counters, page selectors, fixed elements...) is rendered whole: `plan` returns None, as it
+does for HTML whose elements are not all closed explicitly (a desk template's) or a brief too short to
+cut. What comes after `<main>` is marked (`data-briefgen-after`) for the renderer to check it as it
+checks the units.
 """
 
 from __future__ import annotations
 
-import html
 import itertools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from briefgen.pdf import cuttable
+
 UNIT_SHARE = 16  # a container of <main> longer than a sixteenth of a part is cut between its children
 CONTAINERS = {"main", "section", "div", "article", "ol", "ul", "aside", "nav"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
-# What makes a page's layout depend on content before it beyond the page break, or on the page's number.
-_WHOLE_ONLY = re.compile(
-    r"counter-(?:increment|reset|set)|@page\s*[\w-]*\s*:(?:first|left|right|blank|nth|recto|verso)",
-    re.IGNORECASE,
-)
-_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
 _ID = re.compile(r"""\s(?:id|aria-labelledby)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
 _START = re.compile(r"""\sstart\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -45,6 +42,7 @@ CONTAINER = "data-briefgen-container"
 CONTINUED = "data-briefgen-continued"
 PLACEHOLDER = "data-briefgen-placeholder"
 FIRST = "data-briefgen-first"
+AFTER = "data-briefgen-after"  # an element after <main> (in the last part only)
 
 MARGIN_BOXES = (
     "top-left-corner",
@@ -212,6 +210,8 @@ class Plan:
             text = _marked(text, f'{CONTAINER}="{self._container_index[element]}"')
         elif element in self._unit_index:
             text = _marked(text, f'{UNIT}="{self._unit_index[element]}"')
+        elif element in self._after:
+            text = _marked(text, AFTER)
         return text
 
     def _placeholder(self, element: Element) -> str:
@@ -289,7 +289,10 @@ class Plan:
     def __post_init__(self) -> None:
         self._unit_index = {unit: index for index, unit in enumerate(self.units)}
         self._container_index = {container: index for index, container in enumerate(self.containers)}
-        self.marks = sorted([*self.units, *self.containers], key=lambda e: e.start)
+        body = self.main.parent
+        assert body is not None
+        self._after = set(body.children[body.children.index(self.main) + 1 :])
+        self.marks = sorted([*self.units, *self.containers, *self._after], key=lambda e: e.start)
 
 
 def _start_of(tag_text: str) -> int:
@@ -301,7 +304,7 @@ def plan(source: str, part_chars: int) -> Plan | None:
     """The units of the HTML, or None when it is to be rendered whole (short, or not cut safely)."""
     if len(source) <= 2 * part_chars:
         return None
-    if any(_WHOLE_ONLY.search(html.unescape(style)) for style in _STYLE.findall(source)):
+    if not cuttable.allows_parts(source):
         return None
     tree = _Tree(source)
     try:
