@@ -6,9 +6,9 @@ the top of a page as in the whole document. The kept pages are written as a tagg
 anchor of another part is written as a `merge.LINK_PREFIX` URI that `merge` turns back into a link.
 When the last part is written, the page-margin content of the whole (page n of N, running header,
 marking) is laid out on its own (`margins`) and drawn on each page by `merge`.
-A part whose layout the margins documents cannot stand for (an element of `<main>` that sets a string
-for the margins, runs into them or names a page), or with no page that starts with one of its units (a
-unit as long as a part), makes the brief render whole: `render_parts` returns None.
+A part whose layout the margins documents cannot stand for (an element in or after `<main>` that sets a
+string for the margins, runs into them or names a page), or with no page that starts with one of its units
+(a unit as long as a part), makes the brief render whole: `render_parts` returns None.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def _running_elements() -> Iterator[list[Any]]:
         LayoutContext.add_running_element = original
 
 
-def _in_main(source: Any, running: list[Any]) -> bool:
+def _in_or_after_main(source: Any, running: list[Any]) -> bool:
     """Whether one of the `running` elements is in `<main>` of the part (`source`, a `weasyprint.HTML`) or
     after it: the margins documents, made of what comes before `<main>`, could not show it."""
     inside: set[int] = set()
@@ -174,7 +174,7 @@ def render_parts(
             source = html(plan.part(first, last))
             document = source.render(font_config=font_config, **options)
             placed = _placed(document)
-            if placed.whole_only or _in_main(source, running):
+            if placed.whole_only or _in_or_after_main(source, running):
                 return None
             opening = 0 if first == 0 else 1  # a part after the first starts with a page of nothing
             cut = None if last == count - 1 else _cut(plan, first, last, placed, opening, len(document.pages))
