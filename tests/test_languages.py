@@ -343,3 +343,18 @@ def test_why_a_date_is_unresolved_is_said_in_the_briefs_language(make_desk, tmp_
         assert _plain(said) in _plain(shown)
         if language != "en":
             assert "publication date" not in shown
+
+
+def test_places_that_sources_give_differently_are_each_isolated(make_desk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """ "Valley or مرسين — sources differ": each place in its own isolate, in its own direction and language;
+    the words between and after them in the brief's, outside both (the HTML and the text edition)."""
+    desk = make_desk(files={"sources/beta.yaml": lambda t: t.replace("where: Valley", "where: مرسين")})
+    result = run("build", desk, "--all", "--format", "html,txt", "--force")
+    assert result.exit_code == 0, result.output
+    page = lxml.html.fromstring((desk / "out/2025-05-22/valley.html").read_bytes())
+    places = [b for b in page.iter("bdi") if b.text_content().strip("\u2066\u2067\u2068\u2069") in ("Valley", "مرسين")]
+    assert [(b.get("dir"), b.get("lang")) for b in places] == [("ltr", "en"), ("rtl", "und-Arab")]
+    assert places[0].getparent() is places[1].getparent() and places[0].tail == " or "
+    assert (places[1].tail or "").startswith(" — sources differ")
+    text = (desk / "out/2025-05-22/valley.txt").read_text(encoding="utf-8")
+    assert "Valley or \u2068مرسين\u2069 — sources differ" in text

@@ -200,6 +200,25 @@ def _place_label(context: jinja2.runtime.Context, value: composed.Development) -
 
 
 @jinja2.pass_context
+def _place(context: jinja2.runtime.Context, value: composed.Development) -> Markup | str:
+    """As `place_label`, each place a record field in its own isolate (`isolate`): places that sources give
+    differently ("Mersin or مرسين") each keep their direction and language, the words around them are
+    in the brief's."""
+    isolates: dict[str, Markup | str] = {}
+
+    def held(place: str) -> str:
+        key = f"\x00{len(isolates)}\x00"  # kept by escaping, never in a label
+        isolates[key] = _isolate(context, place)
+        return key
+
+    label = labels.place_label(value, _words(context), each=held)
+    text = str(Markup.escape(label)) if context.eval_ctx.autoescape else label
+    for key, isolate in isolates.items():
+        text = text.replace(key, str(isolate))
+    return Markup(text) if context.eval_ctx.autoescape else text
+
+
+@jinja2.pass_context
 def _status_note(context: jinja2.runtime.Context, value: composed.Development) -> str:
     """What follows the status badge: the statuses sources give when they conflict, or the desk's assessment."""
     return labels.status_note(value, _words(context))
@@ -300,6 +319,7 @@ FILTERS: dict[str, Any] = {
     "sourcing_label": _sourcing_label,
     "occurred_label": _occurred_label,
     "place_label": _place_label,
+    "place": _place,
     "status_note": _status_note,
     "textdir": text_direction,
     "langdir": language_direction,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -288,17 +289,23 @@ def occurred_label(development: composed.Development, words: Words | None = None
     return _assessed(w, text) if "date" in development.assessed else text
 
 
-def place_label(development: composed.Development, words: Words | None = None) -> str:
-    """The facts line's place (empty when none is given), in the same manner as `occurred_label`."""
+def place_label(
+    development: composed.Development, words: Words | None = None, each: Callable[[str], str] | None = None
+) -> str:
+    """The facts line's place (empty when none is given), in the same manner as `occurred_label`; `each`
+    (a place name as the record gives it -> what stands for it) isolates each place in its own direction
+    and language, the words around them in the brief's."""
     w = _words(words)
+    name = each or (lambda place: place)
     if development.alternatives.where:
         places = list(development.alternatives.where)
         if any(re.search(r"[,،;؛]", place) for place in places):  # "Tell Hamra, Orontes valley": one place each
-            places = [_quoted(w, place) for place in places]
-        return _differ(w, list_label(places, w, style="or"))
+            return _differ(w, list_label([_quoted(w, name(place)) for place in places], w, style="or"))
+        return _differ(w, list_label([name(place) for place in places], w, style="or"))
     if development.where is None:
         return ""
-    return _assessed(w, development.where) if "place" in development.assessed else development.where
+    where = name(development.where)
+    return _assessed(w, where) if "place" in development.assessed else where
 
 
 def _quoted(w: Words, text: str) -> str:
