@@ -175,3 +175,23 @@ def test_anonymous_only_development_says_so(make_desk: MakeDesk) -> None:
     line = development(composed_brief(desk), "ceasefire-line")
     assert line.sourcing.anonymous_only
     assert line.sourcing.corroboration is composed.Corroboration.SINGLE_SOURCE
+
+
+def test_a_source_that_only_corroborates_a_development_gives_its_id_and_cites(make_desk: MakeDesk) -> None:
+    """beta reports the development alpha describes: without repeating its summary, and so without a
+    'summary differs' warning; when no record gives a summary, one error names the file, line and field."""
+    summary = "    summary: The council agreed a new ceasefire line.\n"
+    desk = make_desk(files={"sources/beta.yaml": lambda t: t.replace(summary, "")})
+    loaded = load_desk(desk)
+    result = compose(loaded, loaded.briefs[0])
+    assert result.brief is not None, [str(d) for d in result.diagnostics]
+    line = development(result.brief, "ceasefire-line")
+    assert line.summary == "The council agreed a new ceasefire line." and line.sourcing.independent == 2
+    assert not [d for d in result.diagnostics if d.field.endswith("summary")]
+    (desk / "sources/alpha.yaml").write_text((desk / "sources/alpha.yaml").read_text().replace(summary, ""))
+    loaded = load_desk(desk)
+    errors = [str(d) for d in compose(loaded, loaded.briefs[0]).diagnostics if d.is_error]
+    assert errors == [
+        "sources/alpha.yaml:14: developments[0].summary: development 'ceasefire-line' has no summary: "
+        "neither the brief record nor any of this brief's sources that report it gives one"
+    ]

@@ -177,8 +177,8 @@ def development(
         return Found(None, summary.diagnostics)  # its source file has errors, reported there
     if summary.value is None:
         message = (
-            f"development {dev_id!r} has no summary: it is in none of this brief's sources, "
-            "so the brief record must give one"
+            f"development {dev_id!r} has no summary: neither the brief record nor any of this brief's sources "
+            "that report it gives one"
         )
         return Found(None, (parts[0].diagnostic("summary", message, "incomplete-item", Severity.ERROR),))
     if not cites:

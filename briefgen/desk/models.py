@@ -175,9 +175,9 @@ class DevelopmentPatch(Record):
 
 
 class SourceDevelopment(DevelopmentPatch):
-    """A development taken from a source: something that happened, is reported or is expected."""
-
-    summary: Line
+    """A development taken from a source: something that happened, is reported or is expected. Its
+    `summary` may be left to another source of the brief that reports it, or to the brief record: a
+    source that only corroborates a development gives its `id` and `cites`."""
 
 
 class ActorPatch(Record):
