@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefgen.build.changes import PreviousEdition, compare
 from briefgen.compose import model as composed
@@ -20,6 +21,9 @@ from briefgen.desk.settings import PdfVariant, Settings
 from briefgen.errors import Diagnostic, Severity
 from briefgen.pdf.job import ASSET_ROOT, Asset, Attachment, PdfJob
 from briefgen.render.builtin import builtin_templates_dir
+
+if TYPE_CHECKING:
+    from briefgen.render.sandbox import RenderBudget
 
 
 @dataclass(frozen=True)
@@ -75,14 +79,14 @@ def render_edition(inputs: EditionInputs) -> RenderedEdition:
     """Render one edition. Raises `TemplateError` naming the template file and line."""
     # Imported here: a build whose editions are all up to date renders none and need not load Jinja.
     from briefgen.render.html import render_html
-    from briefgen.render.sandbox import RenderBudget
 
     changes, warnings = changes_since(inputs.brief, inputs.previous)
     brief = inputs.brief.model_copy(update={"changes": changes})
-    limits = inputs.settings.limits
-    budget = RenderBudget(limits.render_seconds, limits.render_memory)
     rendered = render_html(
-        brief, desk_templates=inputs.templates, page_size=inputs.settings.pdf.page_size.value, limits=budget
+        brief,
+        desk_templates=inputs.templates,
+        page_size=inputs.settings.pdf.page_size.value,
+        limits=_budget(inputs.settings),
     )
     final = rendered.composed_with_endnotes(brief)
     edition = RenderedEdition(final, rendered.html, None, composed_json(final), warnings)
@@ -93,12 +97,16 @@ def with_text(edition: RenderedEdition, templates: Path, settings: Settings) -> 
     """The edition with its text rendering, endnotes numbered as in its HTML. A build makes it while the
     edition's PDF renders (a quarter of a second for a 200-page brief). Raises `TemplateError`."""
     from briefgen.render.html import render_text
+
+    text = render_text(edition.brief, edition.brief.endnotes, desk_templates=templates, limits=_budget(settings))
+    return replace(edition, text=text)
+
+
+def _budget(settings: Settings) -> RenderBudget:
+    """The time and memory a template render may take (`[limits]`)."""
     from briefgen.render.sandbox import RenderBudget
 
-    limits = settings.limits
-    budget = RenderBudget(limits.render_seconds, limits.render_memory)
-    text = render_text(edition.brief, edition.brief.endnotes, desk_templates=templates, limits=budget)
-    return replace(edition, text=text)
+    return RenderBudget(settings.limits.render_seconds, settings.limits.render_memory)
 
 
 def template_assets(desk_templates: Path) -> tuple[Asset, ...]:
