@@ -147,3 +147,28 @@ def test_endnote_fields_keep_their_logical_order(
                 assert start[0] >= end[1] - 1, f"{after['text']!r} is not right of {before['text']!r}"
     assert mixed, "the fixture has an endnote in the other direction"
     page.close()
+
+
+def test_an_arabic_brief_with_english_items_stays_on_a_phone_screen(browser: object, make_desk) -> None:  # type: ignore[no-untyped-def]
+    """English items in an Arabic brief: a list item's marker stays in the page (no sideways scrolling at
+    375 px), and the English summary in the Arabic heading of its discrepancy is isolated, so its full
+    stop stays at its end."""
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    desk = make_desk(
+        files={
+            "briefs/edition.yaml": lambda t: t.replace(
+                "  title: Valley update\n", "  title: Valley update\n  language: ar\n"
+            ),
+            "sources/beta.yaml": lambda t: t.replace("where: Valley", "where: مرسين"),
+        }
+    )
+    result = run("build", desk, "--all", "--format", "html", "--force")
+    assert result.exit_code == 0, result.output
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto((desk / "out/2025-05-22/valley.html").as_uri(), wait_until="load")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{overflow}px of horizontal scrolling at 375px"
+    heading = page.locator("section.discrepancies h3").first.inner_text()
+    assert "\u2068The council agreed a new ceasefire line.\u2069" in heading

@@ -289,7 +289,10 @@ def _discrepancy_topic(context: jinja2.runtime.Context, discrepancy: composed.Di
         named = str(context["labels"]["discrepancy_kind"][discrepancy.kind.value])
     if short:
         return named
-    return words.gettext("Sources differ on the %(fact)s of: %(summary)s", fact=named, summary=development.summary)
+    # The summary in its own isolate where it could reorder the sentence around it (an English summary in
+    # an Arabic brief keeps its full stop at its end).
+    summary = isolated_plain(development.summary, language_direction(brief.language))
+    return words.gettext("Sources differ on the %(fact)s of: %(summary)s", fact=named, summary=summary)
 
 
 _FOUND_FACTS = {DiscrepancyKind.DATE: "date", DiscrepancyKind.PLACE: "place", DiscrepancyKind.OUTCOME: "status"}
