@@ -25,7 +25,7 @@ import pikepdf
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import LayoutContext
 
-from briefgen.pdf import margins, merge, parts, reading, tagging
+from briefgen.pdf import acyclic, margins, merge, parts, reading, tagging
 
 _IDS = re.compile(r"""\sid\s*=\s*["']([^"']+)["']""")
 
@@ -140,9 +140,11 @@ def _in_or_after_main(source: Any, running: list[Any]) -> bool:
     return any(id(element) in inside for element in running)
 
 
-def _release() -> None:
-    """Collect the garbage and give the freed memory back to the system (glibc keeps it in its arenas
-    otherwise: each part would start above the last one's peak, and the joining above them all)."""
+def _release(layouts: list[Any]) -> None:
+    """Free what the dropped `layouts` held, collect what is left and give the freed memory back to the
+    system (glibc keeps it in its arenas otherwise: each part would start above the last one's peak, and
+    the joining above them all)."""
+    acyclic.drop(layouts)
     gc.collect()
     trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the process's own C library; glibc only
     if trim is not None:
@@ -155,8 +157,10 @@ def render_parts(
     write: Callable[[Any, bool], bytes],
     font_config: Any,
     options: dict[str, Any],
+    layouts: list[Any],
 ) -> Rendered | None:
-    """Render the plan's parts: `html(source)` makes a `weasyprint.HTML`, `write(document, first)` its PDF."""
+    """Render the plan's parts: `html(source)` makes a `weasyprint.HTML`, `write(document, first)` its PDF;
+    `layouts` lists the layout contexts WeasyPrint makes (`acyclic`), dropped after each part."""
     ids = set(_IDS.findall(plan.source))
     written: list[bytes] = []
     runs: reading.Runs = {}
@@ -186,7 +190,7 @@ def render_parts(
             data = write(kept, not written)
             kept_pages = len(kept.pages)
         del document, kept
-        _release()  # this part's boxes go before its file is finished and the next part's are made
+        _release(layouts)  # this part's boxes go before its file is finished and the next part's are made
         # Finished on its own (its pages' right-to-left text in logical order, its structure folded): the
         # joining then copies about a third of the objects it would copy unfinished.
         written.append(tagging.finish(data, part_runs))
@@ -194,7 +198,7 @@ def render_parts(
         pages += kept_pages
         first = cut[1] if cut is not None else last + 1
     margin_content = margins.render_margins(plan, pages, html, font_config)
-    _release()
+    _release(layouts)
     if margin_content is None:
         return None
     return Rendered(merge.join(written, margin_content), pages, runs)

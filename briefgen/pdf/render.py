@@ -32,12 +32,11 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from briefgen.errors import BriefgenError, RenderError, ResourceBlocked
-from briefgen.pdf import bidi, hyphenation, in_parts, parts, reading, tagging
+from briefgen.pdf import acyclic, bidi, hyphenation, in_parts, parts, reading, tagging
 from briefgen.pdf.compact import compact_content
 from briefgen.pdf.job import ASSET_ROOT, Asset, PdfFailure, PdfJob, RenderedPdf
 from briefgen.pdf.reuse import reused_work
 
-LARGE_HTML = 256 * 1024  # characters of HTML above which a render collects garbage between layout and writing
 
 
 class _Collected(logging.Handler):
@@ -60,8 +59,9 @@ def _fewer_collections() -> Iterator[None]:
     A render allocates hundreds of thousands of short-lived objects (boxes, styles, glyph runs); with the
     default thresholds the collector walks the growing heap again and again, which costs 5-15 % of a render
     and makes its time erratic. Fewer, larger collections do the same work for less (measured by
-    benchmarks/run.py); the thresholds are restored afterwards. Used with a full collection between
-    layout and writing, which keeps the peak memory below the default's."""
+    benchmarks/run.py); the thresholds are restored afterwards. The layout's garbage itself is freed
+    without the collector (`acyclic`): what is left to it is the little the HTML parser and layout leave
+    in cycles."""
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
     try:
@@ -156,11 +156,6 @@ def _render_whole(
         document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
             font_config=font_configuration(), **options
         )
-        if len(job.html) > LARGE_HTML:
-            # For a long brief, one full collection between layout and writing frees the layout's
-            # garbage before the PDF is built: the peak stays below the default collector's (182 vs
-            # 186 MB for 50 pages, 207 MB without it). For a short one it would cost more than it saves.
-            gc.collect()
         data = document.write_pdf(pdf_identifier=job.identifier, attachments=attachments or None, **options)
         pages = len(document.pages)
     return in_parts.Rendered(data, pages, runs)
@@ -189,7 +184,13 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
     # A long brief is laid out in parts (`parts`, `in_parts`): its memory is that of one part.
     plan = parts.plan(job.html, job.part_chars) if job.publication and job.part_chars else None
     try:
-        with _weasyprint_log() as log, _fewer_collections(), reused_work(), compact_content():
+        with (
+            _weasyprint_log() as log,
+            _fewer_collections(),
+            reused_work(),
+            compact_content(),
+            acyclic.freed_when_dropped() as layouts,
+        ):
             rendered = None
             if plan is not None:
                 rendered = in_parts.render_parts(
@@ -200,6 +201,7 @@ def render_pdf(job: PdfJob) -> RenderedPdf:
                     ),
                     font_configuration(),
                     options,
+                    layouts,
                 )
             if rendered is None:
                 rendered = _render_whole(job, fetcher, attachments, options)
