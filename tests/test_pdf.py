@@ -242,3 +242,39 @@ def test_css_weasyprint_ignores_is_reported_as_a_warning(make_desk: MakeDesk) ->
     assert result.exit_code == 0, result.output
     assert "valley.pdf: warning: WeasyPrint: Ignored `colour: red`" in result.stderr
     assert "1 warning" in result.stdout
+
+
+def test_a_render_calls_on_a_stack_that_maps_nothing_as_its_calls_loop() -> None:
+    """CPython (before 3.13) maps a 16 KiB chunk of frames for a call that crosses a chunk and unmaps it on
+    return: a loop at that depth faults in a new chunk at every call. `stack.call_with_room` gives a call
+    512 KiB of stack in one chunk, so a loop at any depth within it faults in nothing."""
+    import resource
+    import sys
+
+    from briefgen.pdf import stack
+
+    def small() -> None:
+        return None
+
+    # A frame larger than a frame of `down`: whatever depth the test starts at, one depth puts it across.
+    leaf = type(small)(small.__code__.replace(co_stacksize=64), {})
+
+    def loop() -> None:
+        for _ in range(3000):
+            leaf()
+
+    def down(depth: int) -> None:
+        return down(depth - 1) if depth else loop()
+
+    def worst_faults() -> int:
+        worst = 0
+        for depth in range(400):  # more than two chunks of `down` frames
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            down(depth)
+            worst = max(worst, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+        return worst
+
+    if sys.version_info < (3, 13):
+        assert worst_faults() >= 3000  # the chunk faulted in again at every call of the loop
+    assert stack.call_with_room(worst_faults) < 100
+    assert stack.call_with_room(divmod, 7, 2) == (3, 1)

@@ -32,11 +32,10 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from briefgen.errors import BriefgenError, RenderError, ResourceBlocked
-from briefgen.pdf import acyclic, bidi, hyphenation, in_parts, parts, reading, tagging
+from briefgen.pdf import acyclic, bidi, hyphenation, in_parts, parts, reading, stack, tagging
 from briefgen.pdf.compact import compact_content
 from briefgen.pdf.job import ASSET_ROOT, Asset, PdfFailure, PdfJob, RenderedPdf
 from briefgen.pdf.reuse import reused_work
-
 
 
 class _Collected(logging.Handler):
@@ -162,7 +161,14 @@ def _render_whole(
 
 
 def render_pdf(job: PdfJob) -> RenderedPdf:
-    """Render an edition's final HTML to PDF bytes. Raises `ResourceBlocked` or `RenderError`."""
+    """Render an edition's final HTML to PDF bytes. Raises `ResourceBlocked` or `RenderError`.
+
+    On a data stack with room for WeasyPrint's recursion (`stack`): the same render, without mapping and
+    unmapping memory at every call that crosses a chunk of it."""
+    return stack.call_with_room(_render, job)
+
+
+def _render(job: PdfJob) -> RenderedPdf:
     tagging.check_weasyprint()  # before anything: one clear line for a WeasyPrint the tagging was not made for
     hyphenation.register()  # the Turkish dictionary, for `hyphens: auto`
     fetcher = ConfinedFetcher(job.assets)
