@@ -545,7 +545,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     roots = {label: write_desk(work / label, developments=developments) for label, developments in sizes.items()}
     rotated = interleaved_runs(
         [[briefgen, "build", root, "--all", "--force", "--jobs", "1"] for root in roots.values()],
-        1 if quick else max(3, reps),
+        1 if quick else max(5, reps),  # the marginal page is a difference of medians: five runs at least
     )
     for (label, developments), runs in zip(sizes.items(), rotated, strict=True):
         root = roots[label]

@@ -14,7 +14,6 @@ string for the margins, runs into them or names a page), or with no page that st
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import re
 from collections.abc import Callable, Iterator
@@ -141,14 +140,9 @@ def _in_or_after_main(source: Any, running: list[Any]) -> bool:
 
 
 def _release(layouts: list[Any]) -> None:
-    """Free what the dropped `layouts` held, collect what is left and give the freed memory back to the
-    system (glibc keeps it in its arenas otherwise: each part would start above the last one's peak, and
-    the joining above them all)."""
+    """Free what the dropped `layouts` held and collect what is left, for the next part to reuse."""
     acyclic.drop(layouts)
     gc.collect()
-    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the process's own C library; glibc only
-    if trim is not None:
-        trim(0)
 
 
 def render_parts(
