@@ -301,3 +301,28 @@ def test_a_layout_dropped_is_freed_without_a_collection() -> None:
     assert isinstance(weasy_css.Style.__dict__["anonymous_style"], functools.cached_property)
     assert "specified" not in weasy_css.AnonymousStyle.__dict__
     assert "specified" not in weasy_css.InitialStyle.__dict__
+
+
+@pytest.mark.pdf
+def test_an_svg_image_draws_the_same_from_a_layout_context_cleared_after_layout(tmp_path: Path) -> None:
+    """SVG images are drawn when the PDF is written, with their layout context: `acyclic.laid_out` keeps
+    what they draw with (the image loader, the fonts), so the page is the same as WeasyPrint's own."""
+    import weasyprint
+
+    from briefgen.pdf import acyclic
+
+    html = (
+        "<p>Map</p><svg width='200' height='80'><rect x='5' y='5' width='60' height='40' fill='#c00'/>"
+        "<text x='80' y='40' font-size='20'>Qamishli</text>"
+        # An image in the SVG: loaded while the PDF is written, by the context's image loader.
+        "<image x='5' y='50' width='30' height='30' href=\"data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' "
+        "width='30' height='30'><circle cx='15' cy='15' r='14' fill='%2300c'/></svg>\"/></svg>"
+    )
+    (tmp_path / "plain.pdf").write_bytes(weasyprint.HTML(string=html).write_pdf())
+    with acyclic.freed_when_dropped() as layouts:
+        document = weasyprint.HTML(string=html).render()
+        acyclic.laid_out(layouts)
+        assert not hasattr(layouts[0], "style_for")
+        (tmp_path / "cleared.pdf").write_bytes(document.write_pdf())
+    assert "Qamishli" in " ".join(_page_words(tmp_path / "cleared.pdf")[0])
+    assert _page_images(tmp_path / "cleared.pdf") == _page_images(tmp_path / "plain.pdf")

@@ -11,8 +11,9 @@ So the garbage of a layout (about 280,000 objects for 40 pages) was freed only b
 walks every object it frees: 0.2 s for each part of a long brief (`in_parts`), a tenth of its layout.
 Within `freed_when_dropped`, an anonymous style is cached by weak reference (the style a box holds is
 reused as long as a box holds it), `specified` is a property giving the style itself, and the layout
-contexts made are listed: `drop` clears them once their document is written (an SVG image is drawn with
-its context: not before). What is left for the collector is a few cycles made inside the layout.
+contexts made are listed: `laid_out` clears them of what only the layout uses once their pages are laid
+out, `drop` of the rest once their document is written (an SVG image is drawn with its context's image
+loader and fonts). What is left for the collector is a few cycles made inside the layout.
 """
 
 from __future__ import annotations
@@ -43,6 +44,20 @@ def _itself(style: Any) -> Any:
 
 def _ignored(style: Any, value: Any) -> None:
     """`self.specified = self`, as WeasyPrint's constructors write it: the property gives it already."""
+
+
+# What a layout context is used for once its pages are laid out: an SVG image draws with it, reading the
+# images it refers to and the fonts of its text.
+_DRAWN_WITH = ("get_image_from_uri", "font_config")
+
+
+def laid_out(contexts: list[Any]) -> None:
+    """Clear the listed layout contexts of all but what drawing uses (their computed styles, page makers,
+    tables, footnotes...): called when their pages are laid out, so that writing the PDF does not hold it."""
+    for context in contexts:
+        held = vars(context)
+        for name in [name for name in held if name not in _DRAWN_WITH]:
+            del held[name]
 
 
 def drop(contexts: list[Any]) -> None:

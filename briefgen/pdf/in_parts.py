@@ -171,6 +171,7 @@ def render_parts(
         with tagging.tag_languages_and_links() as part_runs, _running_elements() as running:
             source = html(plan.part(first, last))
             document = source.render(font_config=font_config, **options)
+            acyclic.laid_out(layouts)
             placed = _placed(document)
             if placed.whole_only or _in_or_after_main(source, running):
                 return None

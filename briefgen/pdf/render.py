@@ -144,7 +144,7 @@ def warm_up() -> None:
 
 
 def _render_whole(
-    job: PdfJob, fetcher: ConfinedFetcher, attachments: list[Any], options: dict[str, Any]
+    job: PdfJob, fetcher: ConfinedFetcher, attachments: list[Any], options: dict[str, Any], layouts: list[Any]
 ) -> in_parts.Rendered:
     """The edition's HTML laid out at once: its PDF (not yet finished), page count and text runs."""
     no_runs: reading.Runs = {}
@@ -155,6 +155,7 @@ def _render_whole(
         document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
             font_config=font_configuration(), **options
         )
+        acyclic.laid_out(layouts)  # the styles and page makers go before the PDF is written
         data = document.write_pdf(pdf_identifier=job.identifier, attachments=attachments or None, **options)
         pages = len(document.pages)
     return in_parts.Rendered(data, pages, runs)
@@ -210,7 +211,7 @@ def _render(job: PdfJob) -> RenderedPdf:
                     layouts,
                 )
             if rendered is None:
-                rendered = _render_whole(job, fetcher, attachments, options)
+                rendered = _render_whole(job, fetcher, attachments, options, layouts)
             data, pages, runs = rendered.data, rendered.pages, rendered.runs
             if isinstance(data, pikepdf.Pdf):  # finished parts, joined
                 data = tagging.finish_joined(data)
