@@ -13,7 +13,9 @@ Within `freed_when_dropped`, an anonymous style is cached by weak reference (the
 reused as long as a box holds it), `specified` is a property giving the style itself, and the layout
 contexts made are listed: `laid_out` clears them of what only the layout uses once their pages are laid
 out, `drop` of the rest once their document is written (an SVG image is drawn with its context's image
-loader and fonts). What is left for the collector is a few cycles made inside the layout.
+loader and fonts). What is left for the collector is a few cycles made inside the layout. The changes are
+made to WeasyPrint's classes for the time of a render: a process renders one PDF at a time (briefgen's
+worker processes do; a Dask worker's task threads each have a render process of their own).
 """
 
 from __future__ import annotations
