@@ -75,9 +75,9 @@ def freed_when_dropped() -> Iterator[list[Any]]:
     is as it would be."""
     style_cache = weasy_css.Style.__dict__.get("anonymous_style")
     build = Document.__dict__.get("_build_layout_context")
-    patched = isinstance(build, classmethod) and style_cache is not None and not isinstance(style_cache, property)
+    patchable = isinstance(build, classmethod) and style_cache is not None and not isinstance(style_cache, property)
     contexts: list[Any] = []
-    if not patched:
+    if not patchable:
         yield contexts
         return
 
